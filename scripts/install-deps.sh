@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package facefilter needs to build, test, train and run.
+# Idempotent: only missing packages are installed; nothing is downloaded at configure or build time.
+set -euo pipefail
+
+packages=(
+  # build and test
+  build-essential cmake pkg-config git libgtest-dev
+  # engine
+  libopencv-dev opencv-data opencv-doc libtorch-dev libspdlog-dev libfmt-dev
+  # training, parity tests and reports (run with /usr/bin/python3)
+  python3 python3-torch python3-opencv python3-numpy python3-matplotlib
+  # app (window, GL loader generator, UI) and headless GL under Xvfb
+  libglfw3-dev libimgui-dev libstb-dev python3-glad xvfb xauth mesa-utils libgl1-mesa-dri
+  # fuzzing and sanitizers
+  clang libclang-rt-14-dev
+  # the classic peer (dlib ERT)
+  libdlib-dev libdlib-data
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
