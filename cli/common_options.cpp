@@ -1,0 +1,98 @@
+#include "cli/common_options.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "engine/core/logging.hpp"
+
+namespace facefilter::cli {
+
+void addModelOptions(ArgParser& p) {
+  p.option("model", "FILE", "keypoint model (TorchScript with facefilter metadata)", defaultModelPath());
+  p.option("device", "auto|cpu|cuda", "where the model runs", "auto");
+  p.option("threads", "N", "CPU threads for inference (0 = LibTorch's default)", "0");
+}
+
+void addDetectorOptions(ArgParser& p) {
+  const DetectorParams d;
+  p.option("cascade", "FILE", "Haar cascade XML", d.cascadePath);
+  p.option("scale-factor", "F", "detector pyramid step (> 1)", std::to_string(d.scaleFactor).substr(0, 4));
+  p.option("min-neighbors", "N", "overlapping detections needed per face", std::to_string(d.minNeighbors));
+  p.option("min-size", "PX", "smallest face side in pixels", std::to_string(d.minSizePx));
+  p.option("min-size-fraction", "F", "smallest face side as a share of the frame's shorter side",
+           std::to_string(d.minSizeFraction).substr(0, 4));
+  p.option("max-size", "PX", "largest face side in pixels (0 = none)", std::to_string(d.maxSizePx));
+  p.option("detect-scale", "F", "run the detector on a copy scaled by F (0.05..1)", "1");
+}
+
+void addTrackerOptions(ArgParser& p) {
+  const TrackerParams t;
+  p.flag("no-tracking", "run the detector on every frame (no tracking, no smoothing)");
+  p.option("detect-every", "N", "re-detect at least every N frames while tracking", std::to_string(t.detectIntervalFrames));
+  p.flag("no-smoothing", "keypoints as the CNN gives them");
+  p.option("min-cutoff", "HZ", "One Euro min cutoff", std::to_string(t.oneEuro.minCutoffHz).substr(0, 4));
+  p.option("beta", "B", "One Euro beta", std::to_string(t.oneEuro.beta).substr(0, 5));
+}
+
+void addLogOptions(ArgParser& p) { p.option("log-level", "LEVEL", "trace|debug|info|warn|error|off", "warn"); }
+
+Result<DetectorParams> detectorParamsFrom(const ArgParser& p) {
+  DetectorParams d;
+  d.cascadePath = p.get("cascade");
+  auto sf = p.number("scale-factor", 1.0001, 2.0);
+  if (!sf) return sf.error();
+  auto mn = p.integer("min-neighbors", 0, 100);
+  if (!mn) return mn.error();
+  auto mins = p.integer("min-size", 0, 10000);
+  if (!mins) return mins.error();
+  auto minf = p.number("min-size-fraction", 0, 1);
+  if (!minf) return minf.error();
+  d.minSizeFraction = minf.value();
+  auto maxs = p.integer("max-size", 0, 100000);
+  if (!maxs) return maxs.error();
+  auto ds = p.number("detect-scale", 0.05, 1.0);
+  if (!ds) return ds.error();
+  d.scaleFactor = sf.value();
+  d.minNeighbors = mn.value();
+  d.minSizePx = mins.value();
+  d.maxSizePx = maxs.value();
+  d.detectScale = ds.value();
+  if (auto v = validate(d); !v) return v.error();
+  return d;
+}
+
+Result<TrackerParams> trackerParamsFrom(const ArgParser& p) {
+  TrackerParams t;
+  if (p.has("no-tracking")) t.mode = TrackingMode::kDetectEveryFrame;
+  if (p.has("no-smoothing")) t.smoothing = Smoothing::kOff;
+  auto every = p.integer("detect-every", 1, 1000);
+  if (!every) return every.error();
+  t.detectIntervalFrames = every.value();
+  t.minRedetectGapFrames = std::min(t.minRedetectGapFrames, t.detectIntervalFrames);
+  auto mc = p.number("min-cutoff", 0.001, 100);
+  if (!mc) return mc.error();
+  auto beta = p.number("beta", 0, 100);
+  if (!beta) return beta.error();
+  t.oneEuro.minCutoffHz = mc.value();
+  t.oneEuro.beta = beta.value();
+  if (auto v = validate(t); !v) return v.error();
+  return t;
+}
+
+Result<KeypointModel> loadModelFrom(const ArgParser& p) {
+  auto device = parseComputeDevice(p.get("device"));
+  if (!device) return device.error();
+  auto threads = p.integer("threads", 0, 256);
+  if (!threads) return threads.error();
+  setInferenceThreads(threads.value());
+  return KeypointModel::load(p.get("model"), device.value());
+}
+
+Status applyLogOptions(const ArgParser& p) {
+  const std::string level = p.get("log-level");
+  const auto l = spdlog::level::from_str(level);
+  if (l == spdlog::level::off && level != "off") return makeError("--log-level: unknown level '" + level + "'");
+  setLogLevel(l);
+  return Ok{};
+}
+
+}  // namespace facefilter::cli

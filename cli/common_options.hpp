@@ -1,0 +1,23 @@
+#pragma once
+// Options shared by facefilter-cli's subcommands: model, device, detector thresholds, tracking.
+// They fill the engine's parameter structs; the engine never sees argv.
+
+#include "cli/arg_parser.hpp"
+#include "engine/detect/face_detector.hpp"
+#include "engine/keypoints/keypoint_model.hpp"
+#include "engine/track/face_tracker.hpp"
+
+namespace facefilter::cli {
+
+void addModelOptions(ArgParser& p);
+void addDetectorOptions(ArgParser& p);
+void addTrackerOptions(ArgParser& p);
+void addLogOptions(ArgParser& p);
+
+Result<DetectorParams> detectorParamsFrom(const ArgParser& p);
+Result<TrackerParams> trackerParamsFrom(const ArgParser& p);
+// Sets the thread count and loads the model named by --model (or the default model).
+Result<KeypointModel> loadModelFrom(const ArgParser& p);
+Status applyLogOptions(const ArgParser& p);
+
+}  // namespace facefilter::cli

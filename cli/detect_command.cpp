@@ -1,0 +1,96 @@
+// facefilter-cli detect: faces and 68 keypoints per still image, as one JSON document on stdout.
+
+#include <algorithm>
+#include <iostream>
+
+#include <opencv2/imgproc.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/common_options.hpp"
+#include "engine/capture/image_source.hpp"
+#include "engine/io/result_json.hpp"
+
+namespace facefilter::cli {
+
+int detectCommand(const std::vector<std::string>& args) {
+  ArgParser p("facefilter-cli detect [options] IMAGE...");
+  addModelOptions(p);
+  addDetectorOptions(p);
+  addLogOptions(p);
+  p.flag("help", "show this help");
+  if (auto s = p.parse(args); !s) {
+    std::cerr << "facefilter-cli detect: " << s.error().message << "\n" << p.usage();
+    return kExitFailed;
+  }
+  if (p.has("help")) {
+    std::cout << p.usage();
+    return kExitOk;
+  }
+  if (p.positional().empty()) {
+    std::cerr << "facefilter-cli detect: no image given\n" << p.usage();
+    return kExitFailed;
+  }
+  if (auto s = applyLogOptions(p); !s) {
+    std::cerr << "facefilter-cli detect: " << s.error().message << "\n";
+    return kExitFailed;
+  }
+  auto params = detectorParamsFrom(p);
+  if (!params) {
+    std::cerr << "facefilter-cli detect: " << params.error().message << "\n";
+    return kExitFailed;
+  }
+  auto detector = FaceDetector::create(params.value());
+  if (!detector) {
+    std::cerr << "facefilter-cli detect: " << detector.error().message << "\n";
+    return kExitFailed;
+  }
+  auto model = loadModelFrom(p);
+  if (!model) {
+    std::cerr << "facefilter-cli detect: " << model.error().message << "\n";
+    return kExitFailed;
+  }
+
+  JsonWriter w;
+  w.beginObject().key("images").beginArray();
+  int failed = 0;
+  for (const std::string& path : p.positional()) {
+    w.beginObject().key("path").value(path);
+    auto image = readImageFile(path);
+    if (!image) {
+      std::cerr << "facefilter-cli detect: " << image.error().message << "\n";
+      w.key("error").value(image.error().message).endObject();
+      ++failed;
+      continue;
+    }
+    cv::Mat gray;
+    cv::cvtColor(image.value(), gray, cv::COLOR_BGR2GRAY);
+    std::vector<Detection> detections = detector->detect(gray);
+    // Left to right, so that the output order is stable and readable.
+    std::sort(detections.begin(), detections.end(),
+              [](const Detection& a, const Detection& b) { return a.box.x < b.box.x; });
+    std::vector<CropWindow> crops;
+    for (const auto& d : detections) crops.push_back(model->cropFor(d.box));
+    auto points = model->predict(gray, crops);
+    if (!points) {
+      std::cerr << "facefilter-cli detect: " << path << ": " << points.error().message << "\n";
+      w.key("error").value(points.error().message).endObject();
+      ++failed;
+      continue;
+    }
+    w.key("faces").beginArray();
+    for (size_t i = 0; i < detections.size(); ++i) {
+      FaceResult face;
+      face.box = detections[i].box;
+      face.score = detections[i].score;
+      face.keypoints = points.value()[i];
+      writeFace(w, face, false);
+    }
+    w.endArray().endObject();
+  }
+  w.endArray().endObject();
+  std::cout << w.str() << std::endl;
+  if (failed == static_cast<int>(p.positional().size())) return kExitFailed;
+  return failed > 0 ? kExitPartial : kExitOk;
+}
+
+}  // namespace facefilter::cli

@@ -1,0 +1,179 @@
+// facefilter-cli run: a source processed headless: keypoints per frame as JSON lines, an optional
+// debug-annotated video, per-stage timings at the end. Ctrl-C/SIGTERM stop cleanly: outputs are
+// finalised with everything processed so far.
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <opencv2/videoio.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/common_options.hpp"
+#include "engine/capture/capture_thread.hpp"
+#include "engine/io/annotate.hpp"
+#include "engine/io/result_json.hpp"
+#include "engine/pipeline/face_pipeline.hpp"
+
+namespace facefilter::cli {
+namespace {
+
+std::atomic<bool> gStopRequested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void onStopSignal(int) { gStopRequested.store(true); }
+
+std::string fmtStage(const char* name, const SampleSummary& s) {
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), "  %-10s %8llu %9.2f %9.2f %9.2f %9.2f\n", name,
+                static_cast<unsigned long long>(s.count), s.mean, s.median, s.p95, s.max);
+  return buf;
+}
+
+}  // namespace
+
+int runCommand(const std::vector<std::string>& args) {
+  ArgParser p("facefilter-cli run [options]");
+  p.option("input", "SRC", "camera:N[:WxH[@FPS]], demo, default, or a video/image/folder path", "default");
+  p.option("output", "FILE", "write a debug-annotated video (boxes, ids, keypoints)");
+  p.option("points", "FILE", "write keypoints per frame as JSON lines ('-' = stdout)");
+  p.option("max-frames", "N", "stop after N frames (0 = all)", "0");
+  p.flag("loop", "restart a file source at its end (until --max-frames or Ctrl-C)");
+  addModelOptions(p);
+  addDetectorOptions(p);
+  addTrackerOptions(p);
+  addLogOptions(p);
+  p.flag("help", "show this help");
+  const auto fail = [&](const std::string& message) {
+    std::cerr << "facefilter-cli run: " << message << "\n";
+    return kExitFailed;
+  };
+  if (auto s = p.parse(args); !s) return fail(s.error().message + "\n" + p.usage());
+  if (p.has("help")) {
+    std::cout << p.usage();
+    return kExitOk;
+  }
+  if (!p.positional().empty()) return fail("unexpected argument '" + p.positional()[0] + "' (use --input)");
+  if (auto s = applyLogOptions(p); !s) return fail(s.error().message);
+  auto spec = parseSourceSpec(p.get("input"));
+  if (!spec) return fail(spec.error().message);
+  auto maxFrames = p.integer("max-frames", 0, 1 << 30);
+  if (!maxFrames) return fail(maxFrames.error().message);
+  auto detectorParams = detectorParamsFrom(p);
+  if (!detectorParams) return fail(detectorParams.error().message);
+  auto trackerParams = trackerParamsFrom(p);
+  if (!trackerParams) return fail(trackerParams.error().message);
+  auto detector = FaceDetector::create(detectorParams.value());
+  if (!detector) return fail(detector.error().message);
+  auto model = loadModelFrom(p);
+  if (!model) return fail(model.error().message);
+  auto source = openSource(spec.value());
+  if (!source) return fail(source.error().message);
+  const SourceInfo info = source.value()->info();
+
+  // Open the outputs before processing anything, so a bad path fails fast.
+  const std::string pointsPath = p.get("points");
+  const bool pointsToStdout = pointsPath == "-";
+  std::ofstream pointsFile;
+  if (!pointsPath.empty() && !pointsToStdout) {
+    pointsFile.open(pointsPath, std::ios::out | std::ios::trunc);
+    if (!pointsFile) return fail("points file '" + pointsPath + "': cannot be created");
+  }
+  std::ostream* points = pointsToStdout ? &std::cout : (pointsFile.is_open() ? &pointsFile : nullptr);
+  std::ostream& report = pointsToStdout ? std::cerr : std::cout;
+
+  const std::string videoPath = p.get("output");
+  cv::VideoWriter video;
+
+  FacePipeline pipeline(std::move(detector).value(), std::move(model).value(), trackerParams.value());
+  CaptureParams captureParams;
+  captureParams.maxFrames = static_cast<uint64_t>(maxFrames.value());
+  captureParams.atEnd = p.has("loop") ? EndBehaviour::kLoop : EndBehaviour::kStop;
+  CaptureThread capture(spec.value(), std::move(source).value(), captureParams);
+
+  gStopRequested = false;
+  auto previousInt = std::signal(SIGINT, onStopSignal);
+  auto previousTerm = std::signal(SIGTERM, onStopSignal);
+
+  report << "source: " << info.description << "\n"
+         << "model: " << pipeline.model().path() << " on " << pipeline.model().deviceName() << "\n";
+  report.flush();
+
+  const int64_t startNs = SteadyClock::instance().nowNs();
+  capture.start();
+  std::string outputError;
+  uint64_t processed = 0, faceFrames = 0;
+  while (!gStopRequested.load()) {
+    auto frame = capture.next(std::chrono::milliseconds(100));
+    if (!frame) {
+      if (capture.finished()) break;
+      continue;
+    }
+    const FrameResult result = pipeline.process(**frame);
+    ++processed;
+    if (!result.faces.empty()) ++faceFrames;
+    if (points) {
+      *points << frameResultJsonLine(result) << '\n';
+      points->flush();  // a crash or kill later loses nothing already processed
+      if (!*points && outputError.empty()) outputError = "points file '" + pointsPath + "': write failed (disk full?)";
+    }
+    if (!videoPath.empty()) {
+      if (!video.isOpened()) {
+        const double fps = info.fps > 0 ? info.fps : 30.0;
+        try {
+          video.open(videoPath, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps, (*frame)->image.size());
+        } catch (const cv::Exception& e) {
+        }
+        if (!video.isOpened()) {
+          outputError = "output video '" + videoPath + "': cannot be created (path, permissions or codec)";
+          break;
+        }
+      }
+      cv::Mat annotated = (*frame)->image.clone();
+      drawAnnotations(annotated, result);
+      video.write(annotated);
+    }
+    if (!outputError.empty()) break;
+  }
+  const double wallS = static_cast<double>(SteadyClock::instance().nowNs() - startNs) * 1e-9;
+  capture.stop();
+  video.release();  // finalises the MP4 with every frame written so far
+  if (pointsFile.is_open()) pointsFile.close();
+  std::signal(SIGINT, previousInt);
+  std::signal(SIGTERM, previousTerm);
+
+  const CaptureStats cs = capture.stats();
+  const PipelineStats ps = pipeline.stats();
+  char line[256];
+  report << "frames: " << processed << " processed, " << faceFrames << " with faces, " << cs.framesDropped
+         << " dropped, " << cs.framesSkipped << " undecodable skipped\n";
+  std::snprintf(line, sizeof(line), "detector: ran on %llu of %llu frames (%.1f%%); tracks created: %llu\n",
+                static_cast<unsigned long long>(ps.detectorRuns), static_cast<unsigned long long>(ps.frames),
+                ps.frames ? 100.0 * static_cast<double>(ps.detectorRuns) / static_cast<double>(ps.frames) : 0.0,
+                static_cast<unsigned long long>(ps.tracksCreated));
+  report << line;
+  std::snprintf(line, sizeof(line), "throughput: %.1f frames/s over %.2f s\n",
+                wallS > 0 ? static_cast<double>(processed) / wallS : 0.0, wallS);
+  report << line << "stage timings (ms):\n  stage         count      mean    median       p95       max\n"
+         << fmtStage("decode", cs.decodeMs) << fmtStage("detect", ps.detectMs) << fmtStage("keypoints", ps.keypointsMs)
+         << fmtStage("track", ps.trackMs) << fmtStage("total", ps.totalMs);
+  if (!videoPath.empty() && processed > 0 && outputError.empty()) report << "video: " << videoPath << "\n";
+  if (points && !pointsToStdout) report << "points: " << pointsPath << "\n";
+  report.flush();
+
+  if (gStopRequested.load()) std::cerr << "facefilter-cli run: stopped by signal; outputs finalised\n";
+  if (!outputError.empty()) {
+    std::cerr << "facefilter-cli run: " << outputError << "\n";
+    return processed > 0 ? kExitPartial : kExitFailed;
+  }
+  if (cs.failed) {
+    std::cerr << "facefilter-cli run: " << cs.lastError << " (" << processed << " frames processed and kept)\n";
+    return processed > 0 ? kExitPartial : kExitFailed;
+  }
+  if (ps.errors > 0) std::cerr << "facefilter-cli run: " << ps.errors << " frame(s) failed: " << ps.lastError << "\n";
+  return processed > 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace facefilter::cli

@@ -1,0 +1,18 @@
+# Warnings and sanitizers for our own targets only (third-party headers are included as SYSTEM).
+function(facefilter_target_defaults target)
+  # -Wno-restrict: GCC 12 false positive on `"literal" + std::string` (GCC bug 105329).
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wno-restrict)
+  if(FACEFILTER_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(FACEFILTER_SANITIZE STREQUAL "address")
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  elseif(FACEFILTER_SANITIZE STREQUAL "thread")
+    target_compile_options(${target} PRIVATE -fsanitize=thread -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=thread)
+  elseif(NOT FACEFILTER_SANITIZE STREQUAL "")
+    message(FATAL_ERROR "FACEFILTER_SANITIZE must be '', 'address' or 'thread', got '${FACEFILTER_SANITIZE}'")
+  endif()
+endfunction()

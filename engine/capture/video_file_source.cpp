@@ -1,0 +1,106 @@
+#include "engine/capture/video_file_source.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "engine/core/logging.hpp"
+
+namespace facefilter {
+namespace {
+
+// A run of undecodable frames longer than this is taken as the end of the readable part of the file.
+constexpr int kMaxConsecutiveBadFrames = 30;
+
+std::string describe(const std::string& path, const SourceInfo& i) {
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), " (%dx%d, %.3g fps, %d frames)", i.width, i.height, i.fps, i.frameCount);
+  return "video:" + path + buf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FrameSource>> VideoFileSource::open(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return makeError("video '" + path + "': no such file");
+  if (std::filesystem::is_directory(path, ec)) return makeError("video '" + path + "': is a folder");
+  if (!std::ifstream(path, std::ios::binary).good()) {
+    return makeError("video '" + path + "': cannot be read (permissions?)");
+  }
+  cv::VideoCapture capture;
+  try {
+    capture.open(path, cv::CAP_FFMPEG);
+  } catch (const cv::Exception& e) {
+    return makeError("video '" + path + "': " + e.what());
+  }
+  if (!capture.isOpened()) {
+    return makeError("video '" + path + "': not a video or image that FFmpeg can decode");
+  }
+  SourceInfo info;
+  info.width = static_cast<int>(capture.get(cv::CAP_PROP_FRAME_WIDTH));
+  info.height = static_cast<int>(capture.get(cv::CAP_PROP_FRAME_HEIGHT));
+  info.fps = capture.get(cv::CAP_PROP_FPS);
+  if (!std::isfinite(info.fps) || info.fps <= 0 || info.fps > 1000) info.fps = 0;
+  const double count = capture.get(cv::CAP_PROP_FRAME_COUNT);
+  info.frameCount = (std::isfinite(count) && count > 0) ? static_cast<int>(count) : -1;
+  if (info.width <= 0 || info.height <= 0) {
+    return makeError("video '" + path + "': the file has no video stream with a frame size");
+  }
+  info.live = false;
+  info.description = describe(path, info);
+  return std::unique_ptr<FrameSource>(new VideoFileSource(std::move(capture), std::move(info), path));
+}
+
+VideoFileSource::VideoFileSource(cv::VideoCapture capture, SourceInfo info, std::string path)
+    : capture_(std::move(capture)), info_(std::move(info)), path_(std::move(path)) {}
+
+ReadResult VideoFileSource::read() {
+  ReadResult r;
+  cv::Mat raw;
+  int bad = 0;
+  for (;;) {
+    bool got = false;
+    try {
+      got = capture_.read(raw);
+    } catch (const cv::Exception& e) {
+      got = false;
+      logger("capture")->warn("video '{}': decoder error at frame {}: {}", path_, delivered_ + skipped_, e.what());
+    }
+    if (got && !raw.empty()) break;
+    // FFmpeg reports both the end and an undecodable frame as a failed read; the position tells which.
+    const int announced = info_.frameCount;
+    const int reached = delivered_ + skipped_ + bad;
+    // Container frame counts are estimates for some formats: a shortfall within 1% is a normal end.
+    const int tolerance = std::max(2, announced / 100);
+    if (announced < 0 || reached >= announced - tolerance) {
+      r.status = ReadStatus::kEndOfStream;
+      return r;
+    }
+    if (++bad > kMaxConsecutiveBadFrames) {
+      skipped_ += bad;
+      r.status = ReadStatus::kFailed;
+      r.error = "video '" + path_ + "': stops being decodable after frame " + std::to_string(delivered_) +
+                " of " + std::to_string(announced) + " (truncated or corrupt file)";
+      return r;
+    }
+  }
+  if (bad > 0) {
+    skipped_ += bad;
+    logger("capture")->warn("video '{}': skipped {} undecodable frame(s) before frame {}", path_, bad,
+                            delivered_);
+  }
+  auto bgr = toBgr8(raw);
+  if (!bgr) {
+    r.status = ReadStatus::kFailed;
+    r.error = "video '" + path_ + "': frame " + std::to_string(delivered_) + ": " + bgr.error().message;
+    return r;
+  }
+  r.status = ReadStatus::kFrame;
+  r.image = std::move(bgr).value();
+  r.sourceTimeMs = capture_.get(cv::CAP_PROP_POS_MSEC);
+  ++delivered_;
+  return r;
+}
+
+}  // namespace facefilter

@@ -1,0 +1,106 @@
+#include "engine/detect/face_detector.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include <opencv2/imgproc.hpp>
+
+#include "engine/core/logging.hpp"
+
+namespace facefilter {
+
+Status validate(const DetectorParams& p) {
+  if (!(p.scaleFactor > 1.0 && p.scaleFactor <= 2.0)) {
+    return makeError("detector: scale factor must be in (1, 2], got " + std::to_string(p.scaleFactor));
+  }
+  if (p.minNeighbors < 0 || p.minNeighbors > 100) {
+    return makeError("detector: min neighbours must be in [0, 100], got " + std::to_string(p.minNeighbors));
+  }
+  if (p.minSizePx < 0 || p.minSizePx > 10000) {
+    return makeError("detector: min size must be in [0, 10000] px, got " + std::to_string(p.minSizePx));
+  }
+  if (!(p.minSizeFraction >= 0 && p.minSizeFraction <= 1)) {
+    return makeError("detector: min size fraction must be in [0, 1], got " + std::to_string(p.minSizeFraction));
+  }
+  if (p.maxSizePx < 0 || (p.maxSizePx > 0 && p.maxSizePx < p.minSizePx)) {
+    return makeError("detector: max size must be 0 (none) or >= min size, got " + std::to_string(p.maxSizePx));
+  }
+  if (!(p.detectScale > 0.05 && p.detectScale <= 1.0)) {
+    return makeError("detector: detection scale must be in (0.05, 1], got " + std::to_string(p.detectScale));
+  }
+  return Ok{};
+}
+
+Result<cv::CascadeClassifier> FaceDetector::loadCascade(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return makeError("face detector: cascade file '" + path +
+                     "' does not exist (install Debian's opencv-data, or give another cascade)");
+  }
+  cv::CascadeClassifier cascade;
+  try {
+    if (!cascade.load(path) || cascade.empty()) {
+      return makeError("face detector: '" + path + "' is not a valid OpenCV cascade XML file");
+    }
+  } catch (const cv::Exception& e) {
+    return makeError("face detector: '" + path + "' is not a valid OpenCV cascade XML file: " + e.what());
+  }
+  return cascade;
+}
+
+Result<FaceDetector> FaceDetector::create(const DetectorParams& params) {
+  if (auto valid = validate(params); !valid) return valid.error();
+  auto cascade = loadCascade(params.cascadePath);
+  if (!cascade) return cascade.error();
+  return FaceDetector(std::move(cascade).value(), params);
+}
+
+Status FaceDetector::setParams(const DetectorParams& params) {
+  if (auto valid = validate(params); !valid) return valid;
+  if (params.cascadePath != params_.cascadePath) {
+    auto cascade = loadCascade(params.cascadePath);
+    if (!cascade) return cascade.error();
+    cascade_ = std::move(cascade).value();
+  }
+  params_ = params;
+  return Ok{};
+}
+
+std::vector<Detection> FaceDetector::detect(const cv::Mat& gray) const {
+  std::vector<Detection> out;
+  if (gray.empty() || gray.type() != CV_8UC1) return out;
+  const double s = params_.detectScale;
+  cv::Mat work;
+  if (s < 1.0) {
+    cv::resize(gray, work, cv::Size(), s, s, cv::INTER_AREA);
+  } else {
+    work = gray;
+  }
+  if (params_.equalizeHistogram) cv::equalizeHist(work, work);
+  const double minFull = std::max<double>(params_.minSizePx, params_.minSizeFraction * std::min(gray.cols, gray.rows));
+  const int minSide = std::max(1, static_cast<int>(std::lround(minFull * s)));
+  const int maxSide = params_.maxSizePx > 0 ? static_cast<int>(std::lround(params_.maxSizePx * s)) : 0;
+
+  std::vector<cv::Rect> boxes;
+  std::vector<int> levels;
+  std::vector<double> weights;
+  try {
+    cascade_.detectMultiScale(work, boxes, levels, weights, params_.scaleFactor, params_.minNeighbors, 0,
+                              cv::Size(minSide, minSide), cv::Size(maxSide, maxSide), true);
+  } catch (const cv::Exception& e) {
+    logger("detect")->error("detectMultiScale failed: {}", e.what());
+    return out;
+  }
+  out.reserve(boxes.size());
+  for (size_t i = 0; i < boxes.size(); ++i) {
+    const float score = i < weights.size() ? static_cast<float>(weights[i]) : 0.f;
+    if (score < params_.minScore) continue;
+    const cv::Rect& b = boxes[i];
+    out.push_back({cv::Rect2f(static_cast<float>(b.x / s), static_cast<float>(b.y / s),
+                              static_cast<float>(b.width / s), static_cast<float>(b.height / s)),
+                   score});
+  }
+  return out;
+}
+
+}  // namespace facefilter

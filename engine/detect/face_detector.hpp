@@ -1,0 +1,62 @@
+#pragma once
+// Haar-cascade face detection (OpenCV). Every threshold is a parameter; boxes carry the cascade's
+// final-stage level weight as their score. One thread at a time per instance.
+
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include "engine/core/result.hpp"
+
+namespace facefilter {
+
+inline constexpr const char* kDefaultCascadePath =
+    "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
+
+struct DetectorParams {
+  std::string cascadePath = kDefaultCascadePath;
+  double scaleFactor = 1.1;    // image pyramid step, > 1
+  int minNeighbors = 5;        // overlapping detections needed to keep a box
+  int minSizePx = 30;          // smallest face side, in full-frame pixels
+  // Smallest face side as a share of the frame's shorter side (the larger of the two minimums wins):
+  // faces far smaller than the frame are mostly false positives in texture (e.g. 50 px "faces" in a
+  // 3648x2406 group photo).
+  double minSizeFraction = 0.04;
+  int maxSizePx = 0;           // largest face side, in full-frame pixels; 0 = no limit
+  double detectScale = 1.0;    // run on a copy scaled by this (0.5 = half size); boxes come back in frame pixels
+  double minScore = -1e9;      // drop boxes whose level weight is below this
+  bool equalizeHistogram = false;
+};
+
+// Returns an error naming the bad value, or Ok.
+Status validate(const DetectorParams& params);
+
+struct Detection {
+  cv::Rect2f box;  // frame pixels
+  float score = 0;  // the cascade's final-stage level weight (higher = more face-like)
+};
+
+class FaceDetector {
+ public:
+  static Result<FaceDetector> create(const DetectorParams& params);
+
+  // `gray` is the full frame, 8-bit single channel. Never throws.
+  std::vector<Detection> detect(const cv::Mat& gray) const;
+
+  // Takes effect on the next detect(). Reloads the cascade only if its path changed; on error the old
+  // parameters stay in force.
+  Status setParams(const DetectorParams& params);
+  const DetectorParams& params() const { return params_; }
+
+ private:
+  FaceDetector(cv::CascadeClassifier cascade, DetectorParams params)
+      : cascade_(std::move(cascade)), params_(std::move(params)) {}
+  static Result<cv::CascadeClassifier> loadCascade(const std::string& path);
+
+  mutable cv::CascadeClassifier cascade_;
+  DetectorParams params_;
+};
+
+}  // namespace facefilter

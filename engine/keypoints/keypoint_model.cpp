@@ -1,0 +1,205 @@
+#include "engine/keypoints/keypoint_model.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <opencv2/imgproc.hpp>
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/script.h>
+
+#include "engine/core/logging.hpp"
+
+#ifndef FACEFILTER_SOURCE_DIR
+#define FACEFILTER_SOURCE_DIR "."
+#endif
+#ifndef FACEFILTER_INSTALL_DATADIR
+#define FACEFILTER_INSTALL_DATADIR "/usr/local/share/facefilter"
+#endif
+
+namespace facefilter {
+
+struct KeypointModel::Impl {
+  torch::jit::Module module;
+  ModelMetadata metadata;
+  std::string path;
+  torch::Device device{torch::kCPU};
+};
+
+const char* toString(ComputeDevice device) {
+  switch (device) {
+    case ComputeDevice::kAuto: return "auto";
+    case ComputeDevice::kCpu: return "cpu";
+    case ComputeDevice::kCuda: return "cuda";
+  }
+  return "?";
+}
+
+Result<ComputeDevice> parseComputeDevice(const std::string& text) {
+  if (text == "auto") return ComputeDevice::kAuto;
+  if (text == "cpu") return ComputeDevice::kCpu;
+  if (text == "cuda") return ComputeDevice::kCuda;
+  return makeError("device '" + text + "': expected auto, cpu or cuda");
+}
+
+bool cudaAvailable() {
+  try {
+    return torch::cuda::is_available();
+  } catch (...) {
+    return false;
+  }
+}
+
+void setInferenceThreads(int threads) {
+  if (threads > 0) at::set_num_threads(threads);
+}
+
+std::string defaultModelPath() {
+  if (const char* env = std::getenv("FACEFILTER_MODEL"); env && *env) return env;
+  const std::string inSource = std::string(FACEFILTER_SOURCE_DIR) + "/assets/models/ffnet.pt";
+  std::error_code ec;
+  if (std::filesystem::exists(inSource, ec)) return inSource;
+  return std::string(FACEFILTER_INSTALL_DATADIR) + "/models/ffnet.pt";
+}
+
+namespace {
+
+// Fills `dst` (C x H x W floats) from an 8-bit crop, normalised as the metadata says.
+void fillInput(const cv::Mat& crop, const ModelMetadata& m, float* dst) {
+  const int hw = m.inputWidth * m.inputHeight;
+  std::vector<cv::Mat> planes;
+  cv::split(crop, planes);
+  for (int c = 0; c < m.channels; ++c) {
+    cv::Mat out(m.inputHeight, m.inputWidth, CV_32F, dst + static_cast<ptrdiff_t>(c) * hw);
+    const double alpha = m.pixelScale / m.std[static_cast<size_t>(c)];
+    const double beta = -m.mean[static_cast<size_t>(c)] / m.std[static_cast<size_t>(c)];
+    planes[static_cast<size_t>(c)].convertTo(out, CV_32F, alpha, beta);
+  }
+}
+
+cv::Mat toModelColour(const cv::Mat& image, int channels) {
+  cv::Mat out;
+  if (channels == 1) {
+    if (image.channels() == 1) return image;
+    cv::cvtColor(image, out, image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  } else {
+    if (image.channels() == 1) {
+      cv::cvtColor(image, out, cv::COLOR_GRAY2RGB);
+    } else {
+      cv::cvtColor(image, out, image.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+    }
+  }
+  return out;
+}
+
+// Runs the module on a [N, C, H, W] tensor and returns [N, 68, 2] (float, CPU), or an error.
+Result<torch::Tensor> forward(torch::jit::Module& module, const torch::Tensor& input, const torch::Device& device,
+                              const std::string& path) {
+  try {
+    c10::InferenceMode guard;
+    torch::jit::IValue out = module.forward({input.to(device)});
+    if (!out.isTensor()) return makeError("model '" + path + "': forward() must return one tensor");
+    torch::Tensor t = out.toTensor();
+    const int64_t n = input.size(0);
+    if (t.dim() == 2 && t.size(0) == n && t.size(1) == 2 * kNumKeypoints) {
+      t = t.view({n, kNumKeypoints, 2});
+    } else if (!(t.dim() == 3 && t.size(0) == n && t.size(1) == kNumKeypoints && t.size(2) == 2)) {
+      std::string shape = "[";
+      for (int64_t i = 0; i < t.dim(); ++i) shape += (i ? ", " : "") + std::to_string(t.size(i));
+      return makeError("model '" + path + "': output shape " + shape + "] for a batch of " + std::to_string(n) +
+                       "; expected [N, 136] or [N, 68, 2]");
+    }
+    return t.to(torch::kCPU, torch::kFloat).contiguous();
+  } catch (const c10::Error& e) {
+    return makeError("model '" + path + "': forward pass failed: " + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return makeError("model '" + path + "': forward pass failed: " + e.what());
+  }
+}
+
+}  // namespace
+
+Result<KeypointModel> KeypointModel::load(const std::string& path, ComputeDevice device) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return makeError("model '" + path + "': no such file");
+  if (std::filesystem::is_directory(path, ec)) return makeError("model '" + path + "': is a folder");
+  if (!std::ifstream(path, std::ios::binary).good()) {
+    return makeError("model '" + path + "': cannot be read (permissions?)");
+  }
+  auto impl = std::make_shared<Impl>();
+  impl->path = path;
+  if (device == ComputeDevice::kCuda && !cudaAvailable()) {
+    return makeError("model '" + path + "': CUDA was asked for but is not available (this LibTorch build or "
+                     "machine has no CUDA); use the cpu or auto device");
+  }
+  const bool useCuda = device == ComputeDevice::kCuda || (device == ComputeDevice::kAuto && cudaAvailable());
+  impl->device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+
+  torch::jit::ExtraFilesMap extra{{"facefilter.json", ""}};
+  try {
+    impl->module = torch::jit::load(path, impl->device, extra);
+    impl->module.eval();
+  } catch (const c10::Error& e) {
+    return makeError("model '" + path + "': not a TorchScript file LibTorch can load (" +
+                     std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  } catch (const std::exception& e) {
+    return makeError("model '" + path + "': not a TorchScript file LibTorch can load (" +
+                     std::string(e.what()).substr(0, 200) + ")");
+  }
+  auto metadata = parseModelMetadata(extra["facefilter.json"], path);
+  if (!metadata) return metadata.error();
+  impl->metadata = std::move(metadata).value();
+
+  // Check the contract now rather than on the first face: a batch of 2 must give [2, 68, 2].
+  const auto& m = impl->metadata;
+  auto probe = forward(impl->module, torch::zeros({2, m.channels, m.inputHeight, m.inputWidth}), impl->device, path);
+  if (!probe) {
+    return makeError(probe.error().message + " (checked on load with input [2, " + std::to_string(m.channels) +
+                     ", " + std::to_string(m.inputHeight) + ", " + std::to_string(m.inputWidth) + "])");
+  }
+  logger("keypoints")->info("loaded model '{}' ({}, {}x{}x{}) on {}", path, m.name, m.channels, m.inputWidth,
+                            m.inputHeight, impl->device.str());
+  return KeypointModel(std::move(impl));
+}
+
+Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image,
+                                                      const std::vector<CropWindow>& crops) const {
+  std::vector<Landmarks> out;
+  if (crops.empty()) return out;
+  if (image.empty()) return makeError("KeypointModel::predict: empty image");
+  const ModelMetadata& m = impl_->metadata;
+  const cv::Mat src = toModelColour(image, m.channels);
+  const auto n = static_cast<int64_t>(crops.size());
+  torch::Tensor input = torch::empty({n, m.channels, m.inputHeight, m.inputWidth}, torch::kFloat);
+  float* data = input.data_ptr<float>();
+  const int64_t perFace = static_cast<int64_t>(m.channels) * m.inputHeight * m.inputWidth;
+  for (int64_t i = 0; i < n; ++i) {
+    const cv::Mat crop = warpCrop(src, crops[static_cast<size_t>(i)], m.inputWidth);
+    fillInput(crop, m, data + i * perFace);
+  }
+  auto result = forward(impl_->module, input, impl_->device, impl_->path);
+  if (!result) return result.error();
+  const torch::Tensor& t = result.value();
+  const float* p = t.data_ptr<float>();
+  out.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const CropWindow& w = crops[static_cast<size_t>(i)];
+    const double inv = w.side / static_cast<double>(m.inputWidth);  // input pixels -> frame pixels
+    for (int k = 0; k < kNumKeypoints; ++k) {
+      const float ox = p[(i * kNumKeypoints + k) * 2];
+      const float oy = p[(i * kNumKeypoints + k) * 2 + 1];
+      const double xi = ox * m.xScale + m.xOffset;
+      const double yi = oy * m.yScale + m.yOffset;
+      out[static_cast<size_t>(i)][static_cast<size_t>(k)] =
+          cv::Point2f(static_cast<float>(w.x0 + xi * inv), static_cast<float>(w.y0 + yi * inv));
+    }
+  }
+  return out;
+}
+
+const ModelMetadata& KeypointModel::metadata() const { return impl_->metadata; }
+const std::string& KeypointModel::path() const { return impl_->path; }
+std::string KeypointModel::deviceName() const { return impl_->device.str(); }
+
+}  // namespace facefilter

@@ -1,0 +1,56 @@
+#pragma once
+// The keypoint CNN: a TorchScript file with facefilter metadata (docs/model-format.md), on CUDA when
+// available, else CPU. All faces of a frame go through one batched forward pass.
+//
+// Threads: one thread at a time per instance (the engine thread). load() never throws: a missing,
+// unreadable or malformed file, or one with the wrong input/output shape, is an Error naming the file.
+// Only load model files you trust: TorchScript files are code.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "engine/core/result.hpp"
+#include "engine/keypoints/face_crop.hpp"
+#include "engine/keypoints/landmarks.hpp"
+#include "engine/keypoints/model_metadata.hpp"
+
+namespace facefilter {
+
+enum class ComputeDevice { kAuto, kCpu, kCuda };
+
+const char* toString(ComputeDevice device);
+Result<ComputeDevice> parseComputeDevice(const std::string& text);
+bool cudaAvailable();
+// Intra-op threads LibTorch uses for the whole process (0 leaves the default).
+void setInferenceThreads(int threads);
+
+// The default model: $FACEFILTER_MODEL, else assets/models/ffnet.pt next to the sources or installed.
+std::string defaultModelPath();
+
+class KeypointModel {
+ public:
+  static Result<KeypointModel> load(const std::string& path, ComputeDevice device = ComputeDevice::kAuto);
+
+  // One keypoint set per crop window, in frame pixels. `image` is the whole frame: 8-bit gray or BGR
+  // (converted as the model needs). An empty `crops` gives an empty result without running the model.
+  Result<std::vector<Landmarks>> predict(const cv::Mat& image, const std::vector<CropWindow>& crops) const;
+
+  // The crop window for a face box under this model's crop convention.
+  CropWindow cropFor(const cv::Rect2f& faceBox) const { return cropFromBox(faceBox, metadata().crop); }
+  // The detector-equivalent face box of a keypoint set under this model's rule.
+  cv::Rect2f faceBoxFor(const Landmarks& points) const { return boxFromPoints(points, metadata().boxFromPoints); }
+
+  const ModelMetadata& metadata() const;
+  const std::string& path() const;
+  std::string deviceName() const;  // "cpu" or "cuda:0"
+
+ private:
+  struct Impl;
+  explicit KeypointModel(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace facefilter

@@ -1,0 +1,46 @@
+#pragma once
+// The metadata a keypoint model carries (docs/model-format.md): input size, channels, normalisation,
+// output mapping, crop convention relative to the face box, and how to get a face box from keypoints.
+
+#include <string>
+#include <vector>
+
+#include "engine/core/result.hpp"
+
+namespace facefilter {
+
+struct CropConvention {
+  double size = 1.4;      // crop side / face box side
+  double centerX = 0.0;   // crop centre offset from the box centre, in box sides
+  double centerY = 0.0;
+};
+
+struct BoxFromPoints {
+  double size = 1.0;      // box side / keypoint extent
+  double centerX = 0.0;   // box centre offset from the keypoint box centre, in extents
+  double centerY = 0.0;
+};
+
+struct ModelMetadata {
+  std::string name;
+  std::string description;
+  std::string license;
+  int inputWidth = 0;
+  int inputHeight = 0;
+  int channels = 1;
+  double pixelScale = 1.0 / 255.0;
+  std::vector<double> mean;  // one per channel
+  std::vector<double> std;   // one per channel
+  int points = 68;
+  std::string layout = "ibug68";
+  double xScale = 1, xOffset = 0, yScale = 1, yOffset = 0;
+  CropConvention crop;
+  BoxFromPoints boxFromPoints;
+  std::string rawJson;  // the whole facefilter.json as stored, for display
+  std::string dataFingerprint;
+};
+
+// Parses and checks the facefilter.json text. `origin` names the file in error messages.
+Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::string& origin);
+
+}  // namespace facefilter

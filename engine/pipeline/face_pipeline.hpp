@@ -1,0 +1,70 @@
+#pragma once
+// The per-frame engine: detect (Haar) or track, keypoints (TorchScript, batched), smoothing.
+//
+// Threads: process() on one thread (the engine thread); setDetectorParams/setTrackerParams/stats()
+// from any thread: new parameters take effect on the next frame.
+
+#include <memory>
+#include <mutex>
+
+#include "engine/core/clock.hpp"
+#include "engine/core/frame.hpp"
+#include "engine/core/sample_window.hpp"
+#include "engine/detect/face_detector.hpp"
+#include "engine/keypoints/keypoint_model.hpp"
+#include "engine/pipeline/frame_result.hpp"
+#include "engine/track/face_tracker.hpp"
+
+namespace facefilter {
+
+struct PipelineStats {
+  uint64_t frames = 0;
+  uint64_t detectorRuns = 0;
+  uint64_t facesProcessed = 0;  // CNN forward passes, per face
+  uint64_t tracksCreated = 0;
+  size_t tracksActive = 0;
+  uint64_t errors = 0;
+  SampleSummary decodeMs, detectMs, keypointsMs, trackMs, totalMs;
+  std::string lastError;
+};
+
+class FacePipeline {
+ public:
+  FacePipeline(FaceDetector detector, KeypointModel model, TrackerParams tracker = {},
+               const Clock& clock = SteadyClock::instance());
+
+  FrameResult process(const Frame& frame);
+
+  Status setDetectorParams(const DetectorParams& params);
+  Status setTrackerParams(const TrackerParams& params);
+  void setModel(KeypointModel model);
+  DetectorParams detectorParams() const;
+  TrackerParams trackerParams() const;
+  const KeypointModel& model() const { return model_; }
+
+  // Forget all tracks (a new source).
+  void reset();
+  PipelineStats stats() const;
+
+ private:
+  float motionOutsideTracks(const cv::Mat& gray);
+
+  FaceDetector detector_;
+  KeypointModel model_;
+  FaceTracker tracker_;
+  const Clock& clock_;
+
+  mutable std::mutex paramsMutex_;
+  DetectorParams pendingDetector_;
+  TrackerParams pendingTracker_;
+  std::unique_ptr<KeypointModel> pendingModel_;
+  bool paramsChanged_ = false;
+
+  cv::Mat previousThumb_;
+
+  mutable std::mutex statsMutex_;
+  PipelineStats stats_;
+  SampleWindow decodeMs_, detectMs_, keypointsMs_, trackMs_, totalMs_;
+};
+
+}  // namespace facefilter

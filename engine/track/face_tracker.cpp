@@ -1,0 +1,195 @@
+#include "engine/track/face_tracker.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace facefilter {
+
+Status validate(const TrackerParams& p) {
+  if (p.detectIntervalFrames < 1 || p.detectIntervalFrames > 1000) {
+    return makeError("tracker: detection interval must be in [1, 1000] frames");
+  }
+  if (p.minRedetectGapFrames < 0 || p.minRedetectGapFrames > 1000) {
+    return makeError("tracker: re-detection gap must be in [0, 1000] frames");
+  }
+  if (!(p.matchIou > 0 && p.matchIou < 1)) return makeError("tracker: match IoU must be in (0, 1)");
+  if (!(p.minQuality >= 0 && p.minQuality <= 1) || !(p.dropQuality >= 0 && p.dropQuality <= p.minQuality)) {
+    return makeError("tracker: qualities must satisfy 0 <= drop <= min <= 1");
+  }
+  if (p.maxMissedDetections < 0 || p.maxMissedDetections > 100) {
+    return makeError("tracker: max missed detections must be in [0, 100]");
+  }
+  if (!(p.motionTrigger >= 0 && p.motionTrigger <= 1)) return makeError("tracker: motion trigger must be in [0, 1]");
+  if (!(p.oneEuro.minCutoffHz > 0 && p.oneEuro.minCutoffHz <= 100)) {
+    return makeError("tracker: One Euro min cutoff must be in (0, 100] Hz");
+  }
+  if (!(p.oneEuro.beta >= 0 && p.oneEuro.beta <= 100)) return makeError("tracker: One Euro beta must be in [0, 100]");
+  if (!(p.oneEuro.derivativeCutoffHz > 0 && p.oneEuro.derivativeCutoffHz <= 100)) {
+    return makeError("tracker: One Euro derivative cutoff must be in (0, 100] Hz");
+  }
+  return Ok{};
+}
+
+const char* toString(DetectReason reason) {
+  switch (reason) {
+    case DetectReason::kNone: return "none";
+    case DetectReason::kNoTracks: return "no-tracks";
+    case DetectReason::kInterval: return "interval";
+    case DetectReason::kLowQuality: return "low-quality";
+    case DetectReason::kMotion: return "motion";
+    case DetectReason::kEveryFrame: return "every-frame";
+  }
+  return "?";
+}
+
+DetectReason FaceTracker::decide(float motionOutsideTracks) const {
+  if (params_.mode == TrackingMode::kDetectEveryFrame) return DetectReason::kEveryFrame;
+  if (tracks_.empty()) return DetectReason::kNoTracks;
+  if (framesSinceDetect_ + 1 >= params_.detectIntervalFrames) return DetectReason::kInterval;
+  if (framesSinceDetect_ + 1 < params_.minRedetectGapFrames) return DetectReason::kNone;
+  for (const auto& t : tracks_) {
+    if (t.quality < params_.minQuality) return DetectReason::kLowQuality;
+  }
+  if (params_.motionTrigger > 0 && motionOutsideTracks > params_.motionTrigger) return DetectReason::kMotion;
+  return DetectReason::kNone;
+}
+
+std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detections, const BoxFromPoints& rule) {
+  planned_.clear();
+  if (params_.mode == TrackingMode::kDetectEveryFrame) {
+    // No identity across frames: every detection is a face of its own, every frame.
+    tracks_.clear();
+  }
+  for (size_t i = 0; i < tracks_.size(); ++i) {
+    planned_.push_back({static_cast<int>(i), boxFromPoints(tracks_[i].raw, rule), tracks_[i].score, false});
+  }
+  if (detections) {
+    framesSinceDetect_ = 0;
+    // Greedy association by IoU, best pairs first.
+    struct Pair {
+      float iou;
+      size_t track, det;
+    };
+    std::vector<Pair> pairs;
+    for (size_t t = 0; t < planned_.size(); ++t) {
+      for (size_t d = 0; d < detections->size(); ++d) {
+        const float o = iou(planned_[t].box, (*detections)[d].box);
+        if (o >= params_.matchIou) pairs.push_back({o, t, d});
+      }
+    }
+    std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) { return a.iou > b.iou; });
+    std::vector<bool> trackUsed(planned_.size(), false), detUsed(detections->size(), false);
+    for (const Pair& p : pairs) {
+      if (trackUsed[p.track] || detUsed[p.det]) continue;
+      trackUsed[p.track] = detUsed[p.det] = true;
+      planned_[p.track].box = (*detections)[p.det].box;
+      planned_[p.track].score = (*detections)[p.det].score;
+      planned_[p.track].detected = true;
+    }
+    for (size_t t = 0; t < planned_.size(); ++t) {
+      Track& track = tracks_[static_cast<size_t>(planned_[t].trackIndex)];
+      track.missedDetections = trackUsed[t] ? 0 : track.missedDetections + 1;
+    }
+    for (size_t d = 0; d < detections->size(); ++d) {
+      if (!detUsed[d]) planned_.push_back({-1, (*detections)[d].box, (*detections)[d].score, true});
+    }
+  } else {
+    ++framesSinceDetect_;
+  }
+  std::vector<cv::Rect2f> boxes;
+  boxes.reserve(planned_.size());
+  for (const auto& p : planned_) boxes.push_back(p.box);
+  return boxes;
+}
+
+std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops, const std::vector<Landmarks>& raw,
+                                            int64_t timeNs, const BoxFromPoints& rule) {
+  const size_t n = std::min({planned_.size(), raw.size(), crops.size()});
+  std::vector<Track> next;
+  std::vector<const CropWindow*> nextCrops;
+  std::vector<bool> nextDetected;
+  next.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Planned& p = planned_[i];
+    Track t;
+    if (p.trackIndex >= 0) {
+      t = std::move(tracks_[static_cast<size_t>(p.trackIndex)]);
+    } else {
+      t.id = nextId_++;
+    }
+    // Quality: how well the box implied by the new keypoints agrees with the box they were cropped
+    // from. A face that is really there gives a consistent, slowly moving box; a lost face does not.
+    const cv::Rect2f implied = boxFromPoints(raw[i], rule);
+    const float agreement = iou(implied, p.box);
+    t.quality = p.trackIndex >= 0 ? 0.5f * t.quality + 0.5f * agreement : agreement;
+    if (p.detected) {
+      t.score = p.score;
+      t.confidence = std::min(1.f, 0.5f * t.confidence + 0.5f * std::max(agreement, 0.8f));
+    } else if (t.missedDetections > 0) {
+      t.confidence *= 0.85f;  // fades while the detector does not find it
+    } else {
+      t.confidence = 0.9f * t.confidence + 0.1f * t.quality;
+    }
+    if (p.trackIndex < 0) t.confidence = agreement;
+    t.raw = raw[i];
+    t.box = implied;
+    ++t.ageFrames;
+    const bool lost = t.quality < params_.dropQuality || t.missedDetections > params_.maxMissedDetections;
+    if (lost) continue;
+    next.push_back(std::move(t));
+    nextCrops.push_back(&crops[i]);
+    nextDetected.push_back(p.detected);
+  }
+
+  // The same face found twice (a detection that did not match its drifting track): keep the older track.
+  std::vector<bool> dropped(next.size(), false);
+  for (size_t a = 0; a < next.size(); ++a) {
+    for (size_t b = a + 1; b < next.size(); ++b) {
+      if (dropped[a] || dropped[b]) continue;
+      if (iou(next[a].box, next[b].box) > params_.duplicateIou) dropped[next[a].id > next[b].id ? a : b] = true;
+    }
+  }
+
+  tracks_.clear();
+  std::vector<FaceResult> faces;
+  for (size_t i = 0; i < next.size(); ++i) {
+    if (dropped[i]) continue;
+    Track& t = next[i];
+    FaceResult f;
+    f.trackId = t.id;
+    f.box = t.box;
+    f.score = t.score;
+    f.confidence = std::clamp(t.confidence, 0.f, 1.f);
+    f.detectedThisFrame = nextDetected[i];
+    f.ageFrames = t.ageFrames;
+    f.crop = *nextCrops[i];
+    f.rawKeypoints = t.raw;
+    if (params_.smoothing == Smoothing::kOneEuro && params_.mode == TrackingMode::kTrack) {
+      for (int k = 0; k < kNumKeypoints; ++k) {
+        const auto kk = static_cast<size_t>(k);
+        f.keypoints[kk].x = static_cast<float>(t.filters[2 * kk].filter(t.raw[kk].x, timeNs, params_.oneEuro));
+        f.keypoints[kk].y = static_cast<float>(t.filters[2 * kk + 1].filter(t.raw[kk].y, timeNs, params_.oneEuro));
+      }
+    } else {
+      f.keypoints = t.raw;
+    }
+    faces.push_back(f);
+    tracks_.push_back(std::move(t));
+  }
+  planned_.clear();
+  return faces;
+}
+
+std::vector<cv::Rect2f> FaceTracker::trackBoxes() const {
+  std::vector<cv::Rect2f> boxes;
+  for (const auto& t : tracks_) boxes.push_back(t.box);
+  return boxes;
+}
+
+void FaceTracker::reset() {
+  tracks_.clear();
+  planned_.clear();
+  framesSinceDetect_ = 1 << 20;
+}
+
+}  // namespace facefilter

@@ -1,0 +1,105 @@
+#pragma once
+// Face tracks across frames. A tracked face's next crop comes from its previous keypoints, so the
+// detector need not run every frame: it runs when nothing is tracked, every `detectIntervalFrames`,
+// when a track's quality drops, or when motion outside the tracked faces says a new face may have
+// entered. Detections are matched to tracks by IoU; unmatched detections start tracks; tracks the
+// detector fails to confirm repeatedly, or whose quality collapses, are dropped.
+// Not thread-safe: the engine thread owns it.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/detect/face_detector.hpp"
+#include "engine/keypoints/face_crop.hpp"
+#include "engine/keypoints/landmarks.hpp"
+#include "engine/track/one_euro_filter.hpp"
+
+namespace facefilter {
+
+enum class TrackingMode { kTrack, kDetectEveryFrame };
+enum class Smoothing { kOneEuro, kOff };
+
+struct TrackerParams {
+  TrackingMode mode = TrackingMode::kTrack;
+  int detectIntervalFrames = 15;   // re-detect at least this often while tracking
+  int minRedetectGapFrames = 6;    // quality and motion triggers wait this long after a detection
+  float matchIou = 0.3f;           // detection <-> track association
+  float minQuality = 0.45f;        // a track below this asks for a detection
+  float dropQuality = 0.2f;        // a track below this is dropped at once
+  int maxMissedDetections = 2;     // detections in a row that did not confirm a track before it is dropped
+  float motionTrigger = 0.03f;     // share of changed pixels outside tracked faces that triggers detection; 0 = off
+  float duplicateIou = 0.5f;       // two tracks overlapping more than this: the younger is dropped
+  Smoothing smoothing = Smoothing::kOneEuro;
+  OneEuroParams oneEuro;
+};
+
+Status validate(const TrackerParams& params);
+
+enum class DetectReason { kNone, kNoTracks, kInterval, kLowQuality, kMotion, kEveryFrame };
+const char* toString(DetectReason reason);
+
+struct FaceResult {
+  int trackId = 0;
+  cv::Rect2f box;            // detector-equivalent face box (from the detection, else from the keypoints)
+  float score = 0;           // score of the detection that last confirmed this track
+  float confidence = 0;      // 0..1: track quality, lowered while the detector fails to confirm it
+  bool detectedThisFrame = false;
+  int ageFrames = 0;         // frames since the track started
+  CropWindow crop;           // the window fed to the CNN
+  Landmarks keypoints;       // smoothed (equal to raw when smoothing is off)
+  Landmarks rawKeypoints;    // as the CNN gave them
+};
+
+class FaceTracker {
+ public:
+  explicit FaceTracker(TrackerParams params = {}) : params_(params) {}
+
+  void setParams(const TrackerParams& params) { params_ = params; }
+  const TrackerParams& params() const { return params_; }
+
+  // Should the detector run on this frame? `motionOutsideTracks` is the share of pixels that changed
+  // outside the tracked faces since the previous frame (0 when unknown).
+  DetectReason decide(float motionOutsideTracks) const;
+
+  // Step 1 of a frame: the face boxes to crop, one per face to run through the CNN. With `detections`
+  // (the detector ran) they are associated to tracks first; without, every track crops from its keypoints.
+  std::vector<cv::Rect2f> plan(const std::vector<Detection>* detections, const BoxFromPoints& rule);
+
+  // Step 2: the CNN's keypoints for each planned box, in the same order. Returns the frame's faces.
+  std::vector<FaceResult> update(const std::vector<CropWindow>& crops, const std::vector<Landmarks>& raw,
+                                 int64_t timeNs, const BoxFromPoints& rule);
+
+  // Boxes of the current tracks (for masking motion), frame pixels.
+  std::vector<cv::Rect2f> trackBoxes() const;
+  size_t trackCount() const { return tracks_.size(); }
+  uint64_t tracksCreated() const { return nextId_ - 1; }
+  void reset();
+
+ private:
+  struct Track {
+    int id = 0;
+    Landmarks raw{};
+    cv::Rect2f box;
+    float score = 0;
+    float quality = 1;
+    float confidence = 1;
+    int missedDetections = 0;
+    int ageFrames = 0;
+    std::vector<OneEuroFilter> filters = std::vector<OneEuroFilter>(2 * kNumKeypoints);
+  };
+  struct Planned {
+    int trackIndex = -1;  // -1: a new track from a detection
+    cv::Rect2f box;
+    float score = 0;
+    bool detected = false;
+  };
+
+  TrackerParams params_;
+  std::vector<Track> tracks_;
+  std::vector<Planned> planned_;
+  int nextId_ = 1;
+  int framesSinceDetect_ = 1 << 20;
+};
+
+}  // namespace facefilter
