@@ -1,0 +1,149 @@
+#include "engine/eval/keypoint_eval.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <opencv2/imgproc.hpp>
+
+#include "engine/capture/image_source.hpp"
+#include "engine/core/clock.hpp"
+#include "engine/core/logging.hpp"
+#include "engine/core/sample_window.hpp"
+
+namespace facefilter {
+namespace {
+
+cv::Rect2f pointsBox(const Landmarks& p) {
+  float minX = p[0].x, maxX = p[0].x, minY = p[0].y, maxY = p[0].y;
+  for (const auto& q : p) {
+    minX = std::min(minX, q.x);
+    maxX = std::max(maxX, q.x);
+    minY = std::min(minY, q.y);
+    maxY = std::max(maxY, q.y);
+  }
+  return {minX, minY, maxX - minX, maxY - minY};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return SampleWindow::quantileSorted(v, 0.5);
+}
+
+}  // namespace
+
+double normalisedMeanError(const Landmarks& predicted, const Landmarks& truth) {
+  double sum = 0;
+  for (size_t i = 0; i < predicted.size(); ++i) {
+    const cv::Point2f d = predicted[i] - truth[i];
+    sum += std::sqrt(static_cast<double>(d.x) * d.x + static_cast<double>(d.y) * d.y);
+  }
+  const double iod = interOcularDistance(truth);
+  if (!(iod > 0)) return std::numeric_limits<double>::quiet_NaN();
+  return sum / static_cast<double>(predicted.size()) / iod;
+}
+
+NmeSummary summariseNme(std::vector<double> nmes) {
+  nmes.erase(std::remove_if(nmes.begin(), nmes.end(), [](double v) { return !std::isfinite(v); }), nmes.end());
+  NmeSummary s;
+  s.count = nmes.size();
+  if (nmes.empty()) return s;
+  double sum = 0;
+  size_t failures = 0;
+  for (double v : nmes) {
+    sum += v;
+    if (v > kNmeFailureThreshold) ++failures;
+  }
+  s.mean = sum / static_cast<double>(nmes.size());
+  s.median = median(nmes);
+  s.failureRate = static_cast<double>(failures) / static_cast<double>(nmes.size());
+  return s;
+}
+
+Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, const KeypointModel& model,
+                                     const FaceDetector* detector, const EvalOptions& options,
+                                     const std::function<void(size_t, size_t)>& progress) {
+  const size_t n = options.limit > 0 ? std::min(options.limit, all.size()) : all.size();
+  EvalReport report;
+  report.images = n;
+  report.gtBoxNmes.assign(n, std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> pipelineNmes;
+  std::vector<cv::Mat> grays;  // kept for timing, a bounded number
+  std::vector<CropWindow> timingCrops;
+
+  for (size_t i = 0; i < n; ++i) {
+    const KeypointsSample& s = all[i];
+    auto image = readImageFile(s.imagePath);
+    if (!image) {
+      ++report.unreadable;
+      logger("eval")->warn("{}; skipped", image.error().message);
+      continue;
+    }
+    cv::Mat gray;
+    cv::cvtColor(image.value(), gray, cv::COLOR_BGR2GRAY);
+    if (options.gtBox) {
+      const CropWindow crop = model.cropFor(model.faceBoxFor(s.points));
+      auto pred = model.predict(gray, {crop});
+      if (!pred) return pred.error();
+      report.gtBoxNmes[i] = normalisedMeanError(pred.value()[0], s.points);
+      if (grays.size() < static_cast<size_t>(options.timingFaces)) {
+        grays.push_back(gray);
+        timingCrops.push_back(crop);
+      }
+    }
+    if (options.pipeline && detector) {
+      const cv::Rect2f truth = pointsBox(s.points);
+      const std::vector<Detection> detections = detector->detect(gray);
+      const Detection* best = nullptr;
+      float bestIou = 0;
+      for (const auto& d : detections) {
+        const float o = iou(d.box, truth);
+        if (o > bestIou) {
+          bestIou = o;
+          best = &d;
+        }
+      }
+      if (!best || bestIou < options.matchIou) {
+        ++report.misses;
+      } else {
+        auto pred = model.predict(gray, {model.cropFor(best->box)});
+        if (!pred) return pred.error();
+        pipelineNmes.push_back(normalisedMeanError(pred.value()[0], s.points));
+      }
+    }
+    if (progress) progress(i + 1, n);
+  }
+  report.gtBox = summariseNme(report.gtBoxNmes);
+  report.pipeline = summariseNme(pipelineNmes);
+  const size_t readable = n - report.unreadable;
+  report.missRate = readable > 0 ? static_cast<double>(report.misses) / static_cast<double>(readable) : 0;
+
+  if (options.timing && !grays.empty()) {
+    const Clock& clock = SteadyClock::instance();
+    // Warm-up: the first passes allocate and pick kernels.
+    for (size_t i = 0; i < std::min<size_t>(10, grays.size()); ++i) (void)model.predict(grays[i], {timingCrops[i]});
+    std::vector<double> single, batch;
+    for (size_t i = 0; i < grays.size(); ++i) {
+      const int64_t t0 = clock.nowNs();
+      (void)model.predict(grays[i], {timingCrops[i]});
+      single.push_back(nsToMs(clock.nowNs() - t0));
+    }
+    // Four faces of one frame: the same image with four crops (a frame holds all faces of a batch).
+    for (size_t i = 0; i < grays.size(); ++i) {
+      const CropWindow& c = timingCrops[i];
+      std::vector<CropWindow> four = {c, c, c, c};
+      for (size_t k = 1; k < 4; ++k) {
+        four[k].x0 += static_cast<float>(k) * 0.01f * c.side;
+        four[k].y0 -= static_cast<float>(k) * 0.01f * c.side;
+      }
+      const int64_t t0 = clock.nowNs();
+      (void)model.predict(grays[i], four);
+      batch.push_back(nsToMs(clock.nowNs() - t0) / 4.0);
+    }
+    report.msPerFaceSingle = median(single);
+    report.msPerFaceBatch4 = median(batch);
+  }
+  return report;
+}
+
+}  // namespace facefilter

@@ -1,0 +1,53 @@
+#pragma once
+// Keypoint accuracy and speed over a labelled split (facefilter-cli eval, the CI accuracy test, the
+// benchmark). NME = mean point-to-point error / distance between the outer eye corners (36, 45).
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/detect/face_detector.hpp"
+#include "engine/eval/keypoints_dataset.hpp"
+#include "engine/keypoints/keypoint_model.hpp"
+
+namespace facefilter {
+
+inline constexpr double kNmeFailureThreshold = 0.10;
+
+double normalisedMeanError(const Landmarks& predicted, const Landmarks& truth);
+
+struct NmeSummary {
+  size_t count = 0;
+  double mean = 0;
+  double median = 0;
+  double failureRate = 0;  // share with NME > kNmeFailureThreshold
+};
+NmeSummary summariseNme(std::vector<double> nmes);
+
+struct EvalOptions {
+  bool gtBox = true;
+  bool pipeline = true;
+  bool timing = true;
+  int timingFaces = 200;       // single-face forwards timed (median reported)
+  size_t limit = 0;            // 0 = every sample
+  double matchIou = 0.25;      // a detection "finds" the face when its IoU with the truth's box is at least this
+};
+
+struct EvalReport {
+  size_t images = 0;
+  size_t unreadable = 0;
+  NmeSummary gtBox;
+  NmeSummary pipeline;
+  double missRate = 0;         // pipeline: images where no detection overlaps the truth
+  size_t misses = 0;
+  double msPerFaceSingle = 0;  // median, one face per forward pass
+  double msPerFaceBatch4 = 0;  // median forward of 4 faces, divided by 4
+  std::vector<double> gtBoxNmes;  // per sample, same order as the input (NaN where unreadable)
+};
+
+// `progress` (may be empty) is called with (done, total).
+Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& samples, const KeypointModel& model,
+                                     const FaceDetector* detector, const EvalOptions& options,
+                                     const std::function<void(size_t, size_t)>& progress = {});
+
+}  // namespace facefilter
