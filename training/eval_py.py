@@ -1,0 +1,84 @@
+"""Quick Python NME check of a model file on the TEST split (the official eval is the C++ one).
+
+  /usr/bin/python3 training/eval_py.py --model assets/models/ffnet.pt [--mode gt|haar|both]
+
+gt:   crops from box_from_points(truth points) with the model's metadata constants.
+haar: crops from the Haar detection (engine defaults) best overlapping the truth; images with no
+      matching detection are counted and skipped.
+NME = mean point-to-point error / distance between points 36 and 45, averaged over images.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+import dataset  # noqa: E402
+import ffmodel  # noqa: E402
+import haar_stats  # noqa: E402
+
+
+def run(mod, meta, imgs, pts, boxes, batch=32):
+    preds = []
+    for s in range(0, len(imgs), batch):
+        for img, b in zip(imgs[s:s + batch], boxes[s:s + batch]):
+            preds.append(ffmodel.predict(mod, meta, img, [b])[0])
+    return np.array(preds)
+
+
+def summary(n):
+    return {"n": int(len(n)), "mean": float(n.mean()), "median": float(np.median(n)),
+            "p90": float(np.percentile(n, 90)), "fail_rate_10pct": float((n > 0.10).mean())}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True)
+    dataset.add_data_arg(ap)
+    ap.add_argument("--mode", default="both", choices=["gt", "haar", "both"])
+    ap.add_argument("--split", default="test", choices=["test", "train"])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--json", help="also write the results to this JSON file")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    mod, meta = ffmodel.load(args.model)
+    csv_path, img_dir = dataset.split_paths(args.data, args.split)
+    names, pts = dataset.read_keypoints_csv(csv_path, img_dir)
+    imgs = [dataset.load_image(os.path.join(img_dir, n)) for n in names]
+    res = {"model": os.path.basename(args.model), "name": meta.get("name"), "split": args.split}
+    t0 = time.time()
+    if args.mode in ("gt", "both"):
+        boxes = [ffmodel.box_from_points(p, meta["box_from_points"]) for p in pts]
+        n = common.nme(run(mod, meta, imgs, pts, boxes), pts)
+        res["gt_box"] = summary(n)
+        print("gt-box   NME mean %.2f%%  median %.2f%%  p90 %.2f%%  (>10%%: %.1f%%)  n=%d"
+              % (100 * n.mean(), 100 * np.median(n), 100 * np.percentile(n, 90), 100 * (n > 0.1).mean(), len(n)))
+    if args.mode in ("haar", "both"):
+        det = haar_stats.make_detector()
+        keep, boxes = [], []
+        for i, (img, p) in enumerate(zip(imgs, pts)):
+            b, _ = haar_stats.detect_best(det, dataset.to_gray(img), p)
+            if b is not None:
+                keep.append(i)
+                boxes.append(b)
+        keep = np.array(keep)
+        n = common.nme(run(mod, meta, [imgs[i] for i in keep], pts[keep], boxes), pts[keep])
+        res["haar_box"] = summary(n)
+        res["haar_box"]["detected"] = int(len(keep))
+        res["haar_box"]["images"] = len(names)
+        print("haar-box NME mean %.2f%%  median %.2f%%  p90 %.2f%%  (>10%%: %.1f%%)  n=%d of %d detected"
+              % (100 * n.mean(), 100 * np.median(n), 100 * np.percentile(n, 90), 100 * (n > 0.1).mean(),
+                 len(keep), len(names)))
+    res["seconds"] = round(time.time() - t0, 1)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

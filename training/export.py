@@ -1,0 +1,119 @@
+"""Export a training checkpoint to a facefilter TorchScript model (docs/model-format.md).
+
+  /usr/bin/python3 training/export.py --ckpt training/runs/ffnet/best.ckpt --out assets/models/ffnet.pt
+
+The file holds torch.jit.freeze(torch.jit.script(model.eval())) (BatchNorm folded)
+plus the `facefilter.json` extra file. torch.jit.optimize_for_inference is applied
+and checked here too, but its oneDNN (MKLDNN) constants cannot be serialised in
+torch 1.13 (the saved file fails to load: "required keyword attribute 'value' is
+undefined"), so the frozen module is what is saved; a loader calls
+optimize_for_inference on it after loading (it accepts frozen modules).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import models  # noqa: E402
+
+
+def load_model_from_ckpt(path):
+    ck = torch.load(path, map_location="cpu")
+    cfg = ck["config"]
+    if ck["arch"] == "seed":
+        model = models.SeedNet()
+    else:
+        model = models.FFNet(**{k: (tuple(v) if isinstance(v, list) else v)
+                                for k, v in cfg["model_config"].items()})
+    model.load_state_dict(ck["model"])
+    return model.eval(), ck
+
+
+def script_frozen(model):
+    return torch.jit.freeze(torch.jit.script(model.eval()))
+
+
+def check_model(mod, meta, ref=None):
+    """Output shape [N, 2P] on zeros for N=1 and 4; optional comparison to a reference module."""
+    c, h, w = meta["input"]["channels"], meta["input"]["height"], meta["input"]["width"]
+    p = meta["output"]["points"]
+    with torch.no_grad():
+        for n in (1, 4):
+            out = mod(torch.zeros(n, c, h, w))
+            if tuple(out.shape) != (n, 2 * p) and tuple(out.shape) != (n, p, 2):
+                raise RuntimeError("bad output shape %s for input [%d,%d,%d,%d]" % (tuple(out.shape), n, c, h, w))
+            if not torch.isfinite(out).all():
+                raise RuntimeError("non-finite output")
+        if ref is not None:
+            x = torch.rand(4, c, h, w)
+            d = (mod(x).reshape(4, -1) - ref(x).reshape(4, -1)).abs().max().item()
+            if d > 1e-3:
+                raise RuntimeError("exported model differs from the eager model by %g" % d)
+            return d
+    return 0.0
+
+
+def save_model(frozen, meta, out_path):
+    os.makedirs(os.path.dirname(os.path.abspath(out_path)) or ".", exist_ok=True)
+    tmp = out_path + ".tmp"
+    torch.jit.save(frozen, tmp, _extra_files={"facefilter.json": json.dumps(meta, indent=1)})
+    # reload check: exactly what the engine does
+    extra = {"facefilter.json": ""}
+    loaded = torch.jit.load(tmp, map_location="cpu", _extra_files=extra)
+    meta2 = json.loads(extra["facefilter.json"])
+    assert meta2["format"] == "facefilter-keypoints"
+    check_model(loaded, meta2)
+    opt = torch.jit.optimize_for_inference(loaded)
+    check_model(opt, meta2, ref=loaded)
+    os.replace(tmp, out_path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ckpt", required=True, help="checkpoint (best.ckpt or last.ckpt of a run)")
+    ap.add_argument("--out", required=True, help="output .pt")
+    args = ap.parse_args()
+
+    torch.set_num_threads(1)
+    model, ck = load_model_from_ckpt(args.ckpt)
+    meta = dict(ck["meta"])
+    hist = ck["history"]
+    run_dir = os.path.dirname(os.path.abspath(args.ckpt))
+    last_val = hist[-1]["val_nme"] if hist else None
+    # wall time of the whole run: from last.ckpt of the same run if present
+    total_epochs, wall = ck["epoch"], ck["elapsed"]
+    last_path = os.path.join(run_dir, "last.ckpt")
+    if os.path.exists(last_path) and os.path.abspath(last_path) != os.path.abspath(args.ckpt):
+        lk = torch.load(last_path, map_location="cpu")
+        total_epochs, wall, last_val = lk["epoch"], lk["elapsed"], lk["history"][-1]["val_nme"]
+        del lk
+    meta["training"] = {
+        "config": ck["config"],
+        "epochs": total_epochs,
+        "exported_epoch": ck["epoch"],
+        "val_nme": ck["val_nme"],
+        "final_val_nme": last_val,
+        "val_nme_note": "mean NME (point-to-point / outer-eye-corner distance 36-45) on a by-person ~10% "
+                        "hold-out of training_frames_keypoints.csv, crops from box_from_points of the truth",
+        "wall_time_s": round(wall, 1),
+        "hardware": "2 CPU cores, torch %s, %d threads" % (torch.__version__, ck["config"]["threads"]),
+        "data": "udacity-keypoints/training_frames_keypoints.csv",
+        "data_fingerprint": ck["data_fingerprint"],
+        "data_fingerprint_note": ck.get("fingerprint_note", ""),
+        "exported": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "params": models.num_params(model),
+    }
+    frozen = script_frozen(model)
+    check_model(frozen, meta, ref=model)
+    save_model(frozen, meta, args.out)
+    print("wrote %s (%.1f MB), epoch %d, val NME %.2f%%"
+          % (args.out, os.path.getsize(args.out) / 1e6, ck["epoch"], 100 * ck["val_nme"]))
+    print(json.dumps({k: meta[k] for k in ("input", "output", "crop", "box_from_points")}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Keypoint networks.
+
+SeedNet: NaimishNet (Agarwal et al. 2017) adapted to 227x227 gray input, as in
+the Udacity P1 project: 4 conv layers (32 k4, 64 k3, 128 k2, 256 k1), each
+ELU + maxpool 2 + dropout 0.1..0.4, then dense 1000 (ELU, dropout 0.5),
+1000 (ReLU, dropout 0.6), 136. ~44M parameters.
+
+FFNet: the production network, a plain 3x3 conv net (conv+BN+ReLU, folded by
+freezing) small enough to run in ~1 ms per face on one CPU thread with oneDNN.
+Outputs [N, 136] normalised coordinates (x = out * W/2 + W/2).
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+NUM_OUT = 136
+
+
+class SeedNet(nn.Module):
+    input_size = 227
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 4)     # 227 -> 224 -> pool 112
+        self.conv2 = nn.Conv2d(32, 64, 3)    # 112 -> 110 -> 55
+        self.conv3 = nn.Conv2d(64, 128, 2)   # 55 -> 54 -> 27
+        self.conv4 = nn.Conv2d(128, 256, 1)  # 27 -> 27 -> 13
+        self.pool = nn.MaxPool2d(2, 2)
+        self.drop1 = nn.Dropout(0.1)
+        self.drop2 = nn.Dropout(0.2)
+        self.drop3 = nn.Dropout(0.3)
+        self.drop4 = nn.Dropout(0.4)
+        self.fc1 = nn.Linear(256 * 13 * 13, 1000)
+        self.fc2 = nn.Linear(1000, 1000)
+        self.fc3 = nn.Linear(1000, NUM_OUT)
+        self.drop5 = nn.Dropout(0.5)
+        self.drop6 = nn.Dropout(0.6)
+
+    def forward(self, x):
+        x = self.drop1(self.pool(F.elu(self.conv1(x))))
+        x = self.drop2(self.pool(F.elu(self.conv2(x))))
+        x = self.drop3(self.pool(F.elu(self.conv3(x))))
+        x = self.drop4(self.pool(F.elu(self.conv4(x))))
+        x = torch.flatten(x, 1)
+        x = self.drop5(F.elu(self.fc1(x)))
+        x = self.drop6(F.relu(self.fc2(x)))
+        return self.fc3(x)
+
+
+def conv_bn(cin, cout, stride=1):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride, 1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class FFNet(nn.Module):
+    """Plain conv net. `widths` per stage; each stage = stride-2 conv then `depth-1` stride-1 convs."""
+
+    def __init__(self, input_size=112, widths=(16, 32, 64, 96, 128), depths=(1, 2, 2, 2, 1),
+                 hidden=256, dropout=0.1):
+        super().__init__()
+        self.input_size = input_size
+        layers, cin = [], 1
+        for w, d in zip(widths, depths):
+            layers.append(conv_bn(cin, w, 2))
+            for _ in range(d - 1):
+                layers.append(conv_bn(w, w, 1))
+            cin = w
+        self.features = nn.Sequential(*layers)
+        fs = input_size
+        for _ in widths:
+            fs = (fs + 1) // 2
+        self.feat_size = fs
+        self.head = nn.Sequential(
+            nn.Flatten(1),
+            nn.Linear(cin * fs * fs, hidden),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, NUM_OUT),
+        )
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+FFNET_CONFIG = dict(input_size=112, widths=(16, 32, 48, 96, 160), depths=(1, 2, 2, 3, 2), hidden=256,
+                    dropout=0.1)
+
+
+def build(arch, **kw):
+    if arch == "seed":
+        return SeedNet()
+    if arch == "ffnet":
+        cfg = dict(FFNET_CONFIG)
+        cfg.update(kw)
+        return FFNet(**cfg)
+    raise ValueError("unknown arch %r" % arch)
+
+
+def num_params(m):
+    return sum(p.numel() for p in m.parameters())

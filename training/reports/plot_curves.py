@@ -1,0 +1,67 @@
+"""Plot training curves from run logs.
+
+  /usr/bin/python3 training/reports/plot_curves.py [--runs training/runs]
+writes training/reports/ffnet_curves.png and seed_curves.png (train/val loss, val NME per epoch)
+from RUNS/ffnet/log.jsonl and RUNS/seed/log.jsonl (those present).
+"""
+import argparse
+import json
+import os
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def read_log(path):
+    recs = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                recs[r["epoch"]] = r  # a resumed run may repeat epochs: keep the last
+    return [recs[k] for k in sorted(recs)]
+
+
+def plot(recs, title, out):
+    ep = [r["epoch"] for r in recs]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
+    a1.plot(ep, [r["train_loss"] for r in recs], label="train loss (augmented)")
+    a1.plot(ep, [r["val_loss"] for r in recs], label="val loss")
+    a1.set_xlabel("epoch")
+    a1.set_ylabel("loss")
+    a1.set_yscale("log")
+    a1.legend()
+    a1.grid(alpha=0.3)
+    a2.plot(ep, [100 * r["val_nme"] for r in recs], color="C2")
+    best = min(recs, key=lambda r: r["val_nme"])
+    a2.set_title("best val NME %.2f%% (epoch %d), last %.2f%%" % (100 * best["val_nme"], best["epoch"],
+                                                                   100 * recs[-1]["val_nme"]))
+    a2.set_xlabel("epoch")
+    a2.set_ylabel("val NME (%, inter-ocular 36-45)")
+    a2.set_ylim(0, min(20, max(100 * r["val_nme"] for r in recs) * 1.05))
+    a2.grid(alpha=0.3)
+    fig.suptitle("%s: %d epochs, %.1f min wall" % (title, recs[-1]["epoch"], recs[-1]["elapsed_s"] / 60))
+    fig.tight_layout()
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+    print("wrote", out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", default=os.path.join(os.path.dirname(HERE), "runs"))
+    ap.add_argument("--out-dir", default=HERE)
+    args = ap.parse_args()
+    for arch, title in (("ffnet", "FFNet (production)"), ("seed", "SeedNet (NaimishNet-227 baseline)")):
+        p = os.path.join(args.runs, arch, "log.jsonl")
+        if os.path.exists(p):
+            plot(read_log(p), title, os.path.join(args.out_dir, "%s_curves.png" % arch))
+        else:
+            print("no log at", p)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""Train a keypoint model (SeedNet baseline or the production FFNet).
+
+  /usr/bin/python3 training/train.py --arch ffnet --out training/runs/ffnet
+  /usr/bin/python3 training/train.py --arch seed  --out training/runs/seed --epochs 12
+  ... add --resume to continue from OUT/last.ckpt
+
+Validation: ~10% of the TRAINING csv, split by person (no identity in both parts).
+The test split is never read here. Checkpoints every epoch (model, optimizer,
+scheduler, all RNG states); per-epoch log in OUT/log.jsonl and OUT/log.csv.
+"""
+import os
+
+# libgomp's default spin-wait collapses throughput (3-5x) when another process (a compiler) shares the 2
+# cores; a short spin keeps the unloaded speed and stays robust under load. Must be set before torch loads.
+os.environ.setdefault("GOMP_SPINCOUNT", "2000")
+
+import argparse  # noqa: E402
+import csv
+import json
+import math
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+import dataset  # noqa: E402
+import models  # noqa: E402
+import transforms as T  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# production crop convention (units of the face box side): room for jitter and rotation
+FFNET_CROP = {"size": 1.35, "center_x": 0.0, "center_y": 0.12}
+FFNET_NORM = {"scale": 1.0 / 255.0, "mean": [0.5], "std": [0.25]}
+
+DEFAULTS = {
+    "ffnet": dict(epochs=300, batch=64, lr=3e-3, wd=1e-4, loss="wing", opt="adamw", sched="onecycle"),
+    # NaimishNet / Udacity P1 style: Adam + MSE on normalised points
+    "seed": dict(epochs=12, batch=32, lr=1e-3, wd=0.0, loss="mse", opt="adam", sched="none"),
+}
+
+
+class WingLoss(nn.Module):
+    """Wing loss (Feng et al. 2018) on coordinates in input pixels (normalised * unit)."""
+
+    def __init__(self, unit, w=10.0, eps=2.0):
+        super().__init__()
+        self.unit, self.w, self.eps = unit, w, eps
+        self.c = w - w * math.log(1 + w / eps)
+
+    def forward(self, pred, target):
+        d = ((pred - target) * self.unit).abs()
+        loss = torch.where(d < self.w, self.w * torch.log1p(d / self.eps), d - self.c)
+        return loss.mean()
+
+
+class KPDataset(torch.utils.data.Dataset):
+    def __init__(self, data, transform):
+        self.data, self.transform = data, transform
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, i):
+        x, y, _ = self.transform(self.data.gray[i], self.data.points[i])
+        return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)
+
+
+def build_meta(arch, stats):
+    if arch == "ffnet":
+        size = models.FFNET_CONFIG["input_size"]
+        return common.make_meta("ffnet", size, stats, FFNET_CROP, "ffnet",
+                                "facefilter production 68-point face keypoint regressor: plain 3x3 conv "
+                                "net (BatchNorm folded), %dx%d gray face crop around a detector box."
+                                % (size, size), FFNET_NORM)
+    sf = stats["seed_framing"]
+    return common.make_meta("seed", T.SEED_SIZE, stats,
+                            {"size": sf["size"], "center_x": sf["center_x"], "center_y": sf["center_y"]},
+                            "seed",
+                            "Seed baseline: NaimishNet adapted to 227x227 gray input, trained on whole loose-crop "
+                            "images resized to 227x227; crop convention = median framing of those images.")
+
+
+def evaluate(model, data, transform, meta, loss_fn, batch=64):
+    model.eval()
+    losses, preds, extras = [], [], []
+    with torch.no_grad():
+        for s in range(0, len(data), batch):
+            xs, ys = [], []
+            for i in range(s, min(s + batch, len(data))):
+                x, y, ex = transform(data.gray[i], data.points[i])
+                xs.append(x)
+                ys.append(y)
+                extras.append(ex)
+            xb = torch.from_numpy(np.stack(xs))
+            yb = torch.from_numpy(np.stack(ys))
+            out = model(xb)
+            losses.append(loss_fn(out, yb).item() * len(xs))
+            preds.append(out.numpy())
+    pred_img = common.out_to_image(np.concatenate(preds), extras, meta)
+    n = common.nme(pred_img, data.points)
+    return sum(losses) / len(data), float(n.mean())
+
+
+def rng_state(gen, tf_rng):
+    return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "random": random.getstate(),
+            "loader": gen.get_state(), "transform": tf_rng.get_state()}
+
+
+def set_rng_state(st, gen, tf_rng):
+    torch.set_rng_state(st["torch"])
+    np.random.set_state(st["numpy"])
+    random.setstate(st["random"])
+    gen.set_state(st["loader"])
+    tf_rng.set_state(st["transform"])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--arch", required=True, choices=["seed", "ffnet"])
+    dataset.add_data_arg(ap)
+    ap.add_argument("--out", default=None, help="output dir (default training/runs/ARCH)")
+    ap.add_argument("--epochs", type=int)
+    ap.add_argument("--batch", type=int)
+    ap.add_argument("--lr", type=float)
+    ap.add_argument("--wd", type=float)
+    ap.add_argument("--loss", choices=["wing", "l1", "mse"])
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--val-fraction", type=float, default=0.1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--limit", type=int, default=0, help="debug: use only the first N train images")
+    ap.add_argument("--resume", action="store_true", help="continue from OUT/last.ckpt")
+    args = ap.parse_args()
+
+    cfg = dict(DEFAULTS[args.arch])
+    for k in ("epochs", "batch", "lr", "wd", "loss"):
+        if getattr(args, k) is not None:
+            cfg[k] = getattr(args, k)
+    out_dir = args.out or os.path.join(HERE, "runs", args.arch)
+    os.makedirs(out_dir, exist_ok=True)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    random.seed(args.seed)
+
+    stats = T.load_haar_stats()
+    meta = build_meta(args.arch, stats)
+
+    csv_path, img_dir = dataset.split_paths(args.data, "train")
+    names, _ = dataset.read_keypoints_csv(csv_path, img_dir)
+    tr_idx, va_idx = dataset.person_split(names, args.val_fraction, seed=0)
+    if args.limit:
+        tr_idx = tr_idx[:args.limit]
+    t_load = time.time()
+    train_data = dataset.KeypointsData(args.data, "train", tr_idx)
+    val_data = dataset.KeypointsData(args.data, "train", va_idx)
+    fingerprint = dataset.data_fingerprint(csv_path, img_dir, names)
+    print("data: %d train / %d val images (%d / %d persons), loaded in %.1fs, fingerprint %s"
+          % (len(train_data), len(val_data), len(set(map(dataset.person_of, train_data.names))),
+             len(set(map(dataset.person_of, val_data.names))), time.time() - t_load, fingerprint[:16]),
+          flush=True)
+
+    tf_rng = np.random.RandomState(args.seed + 1)
+    if args.arch == "seed":
+        model = models.SeedNet()
+        train_tf, val_tf = T.SeedTrain(tf_rng), T.SeedTest()
+    else:
+        model = models.build("ffnet")
+        train_tf, val_tf = T.ProdTrain(meta, stats, tf_rng), T.ProdEval(meta)
+    unit = meta["output"]["x_scale"]
+    if cfg["loss"] == "wing":
+        loss_fn = WingLoss(unit)
+    elif cfg["loss"] == "l1":
+        loss_fn = nn.L1Loss()
+    else:
+        loss_fn = nn.MSELoss()
+    print("model %s: %.2fM params, cfg %s" % (args.arch, models.num_params(model) / 1e6, cfg), flush=True)
+
+    gen = torch.Generator()
+    gen.manual_seed(args.seed + 2)
+    loader = torch.utils.data.DataLoader(
+        KPDataset(train_data, train_tf), batch_size=cfg["batch"], num_workers=args.workers,
+        sampler=torch.utils.data.RandomSampler(range(len(train_data)), generator=gen), drop_last=True)
+    steps = len(loader)
+    if cfg.get("opt") == "adamw":
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["wd"])
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], weight_decay=cfg["wd"])
+    if cfg["sched"] == "onecycle":
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg["lr"], total_steps=cfg["epochs"] * steps,
+                                                    pct_start=0.15, div_factor=20, final_div_factor=200)
+    else:
+        sched = None
+
+    start_epoch, elapsed, best, history = 0, 0.0, float("inf"), []
+    last_path = os.path.join(out_dir, "last.ckpt")
+    if args.resume and os.path.exists(last_path):
+        ck = torch.load(last_path)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        if sched is not None and ck["scheduler"] is not None:
+            sched.load_state_dict(ck["scheduler"])
+        set_rng_state(ck["rng"], gen, tf_rng)
+        start_epoch, elapsed, best, history = ck["epoch"], ck["elapsed"], ck["best_val_nme"], ck["history"]
+        print("resumed from %s at epoch %d (%.0fs elapsed)" % (last_path, start_epoch, elapsed), flush=True)
+    elif args.resume:
+        print("no checkpoint at %s, starting from scratch" % last_path, flush=True)
+
+    config = dict(cfg, arch=args.arch, seed=args.seed, val_fraction=args.val_fraction, threads=args.threads,
+                  workers=args.workers, train_images=len(train_data), val_images=len(val_data),
+                  val_split="by person, seed 0", limit=args.limit,
+                  model_config=(models.FFNET_CONFIG if args.arch == "ffnet" else "NaimishNet-227"),
+                  augmentation=("haar-like box jitter x1.0 measured spread, rotation +-25 deg (p 0.8), "
+                                "flip (p 0.5, iBUG perm), contrast/brightness, blur (p 0.3), noise (p 0.2)"
+                                if args.arch == "ffnet" else "rescale 250, random crop 227"))
+    jsonl = open(os.path.join(out_dir, "log.jsonl"), "a")
+    csv_path_log = os.path.join(out_dir, "log.csv")
+    new_csv = not os.path.exists(csv_path_log) or start_epoch == 0
+    csvf = open(csv_path_log, "w" if start_epoch == 0 else "a", newline="")
+    cw = csv.writer(csvf)
+    if new_csv:
+        cw.writerow(["epoch", "train_loss", "val_loss", "val_nme", "lr", "epoch_s", "elapsed_s"])
+
+    for epoch in range(start_epoch, cfg["epochs"]):
+        t0 = time.time()
+        model.train()
+        tot, n = 0.0, 0
+        for xb, yb in loader:
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if sched is not None:
+                sched.step()
+            tot += loss.item() * len(xb)
+            n += len(xb)
+        val_loss, val_nme = evaluate(model, val_data, val_tf, meta, loss_fn)
+        dt = time.time() - t0
+        elapsed += dt
+        rec = {"epoch": epoch + 1, "train_loss": tot / n, "val_loss": val_loss, "val_nme": val_nme,
+               "lr": opt.param_groups[0]["lr"], "epoch_s": round(dt, 2), "elapsed_s": round(elapsed, 1)}
+        history.append(rec)
+        print("epoch %3d/%d  train %.4f  val %.4f  val NME %.2f%%  lr %.2e  %.1fs  (total %.0fs)"
+              % (epoch + 1, cfg["epochs"], rec["train_loss"], val_loss, 100 * val_nme, rec["lr"], dt, elapsed),
+              flush=True)
+        jsonl.write(json.dumps(rec) + "\n")
+        jsonl.flush()
+        cw.writerow([rec[k] for k in ("epoch", "train_loss", "val_loss", "val_nme", "lr", "epoch_s", "elapsed_s")])
+        csvf.flush()
+        is_best = val_nme < best
+        best = min(best, val_nme)
+        ck = {"arch": args.arch, "model": model.state_dict(), "optimizer": opt.state_dict(),
+              "scheduler": sched.state_dict() if sched is not None else None,
+              "rng": rng_state(gen, tf_rng), "epoch": epoch + 1, "elapsed": elapsed, "best_val_nme": best,
+              "val_nme": val_nme, "history": history, "config": config, "meta": meta,
+              "data_fingerprint": fingerprint,
+              "fingerprint_note": "sha256 over training_frames_keypoints.csv bytes then every listed image's "
+                                  "bytes in CSV order (train and validation parts)"}
+        tmp = last_path + ".tmp"
+        torch.save(ck, tmp)
+        os.replace(tmp, last_path)
+        if is_best:
+            torch.save(ck, os.path.join(out_dir, "best.ckpt.tmp"))
+            os.replace(os.path.join(out_dir, "best.ckpt.tmp"), os.path.join(out_dir, "best.ckpt"))
+    print("done: %d epochs, wall %.0fs (%.1f min), best val NME %.2f%%, last %.2f%%"
+          % (cfg["epochs"], elapsed, elapsed / 60, 100 * best, 100 * history[-1]["val_nme"] if history else -1),
+          flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""Transforms.
+
+(a) SEED transforms (Udacity P1 / NaimishNet style, whole loose-crop image):
+    train: rescale whole image to 250x250, random crop 227x227, grayscale /255,
+           keypoints (pts - 113.5) / 113.5;
+    test:  rescale whole image to 227x227, same normalisation.
+(b) PRODUCTION transforms, following docs/model-format.md exactly: a square crop
+    around a face box (the box the Haar detector reports, or box_from_points of
+    the keypoints), one cv2.warpAffine (INTER_LINEAR, BORDER_REPLICATE). The
+    training version jitters the box like real Haar detections do (spread
+    measured by haar_stats.py), rotates about the crop centre (composed into the
+    same affine), flips horizontally with the iBUG-68 left/right permutation, and
+    changes brightness / contrast / blur.
+All transforms take (gray uint8 image, points[68,2] float32 in image pixels)
+and return (float32 CHW array, float32 [136] normalised targets, extra dict).
+"""
+import json
+import math
+import os
+
+import cv2
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HAAR_STATS = os.path.join(HERE, "haar_stats.json")
+
+# iBUG 300-W 68-point horizontal mirror permutation: flipped[i] = original[FLIP_PERM[i]]
+FLIP_PERM = np.array(
+    list(range(16, -1, -1))                      # jaw 0..16
+    + list(range(26, 21, -1)) + list(range(21, 16, -1))  # brows 17..21 <-> 22..26
+    + [27, 28, 29, 30]                           # nose bridge
+    + [35, 34, 33, 32, 31]                       # nose bottom
+    + [45, 44, 43, 42, 47, 46]                   # right eye 36..41 <- left eye
+    + [39, 38, 37, 36, 41, 40]                   # left eye 42..47 <- right eye
+    + [54, 53, 52, 51, 50, 49, 48]               # outer lip top 48..54
+    + [59, 58, 57, 56, 55]                       # outer lip bottom 55..59
+    + [64, 63, 62, 61, 60]                       # inner lip top 60..64
+    + [67, 66, 65],                              # inner lip bottom 65..67
+    dtype=np.int64)
+assert sorted(FLIP_PERM.tolist()) == list(range(68))
+assert all(FLIP_PERM[FLIP_PERM[i]] == i for i in range(68))
+
+
+def load_haar_stats(path=HAAR_STATS):
+    with open(path) as f:
+        return json.load(f)
+
+
+# ---------------------------------------------------------------- seed transforms
+SEED_SIZE = 227
+SEED_RESCALE = 250
+SEED_CENTER = 113.5  # (227 - 0) / 2: maps [0, 227] to [-1, 1]
+SEED_SCALE = 113.5
+
+
+def seed_normalise_points(pts):
+    return ((pts - SEED_CENTER) / SEED_SCALE).astype(np.float32).reshape(-1)
+
+
+class SeedTrain:
+    """Rescale whole image to 250x250, random 227x227 crop, gray [0,1], mean-centred points."""
+
+    def __init__(self, rng):
+        self.rng = rng
+
+    def __call__(self, gray, pts):
+        h, w = gray.shape[:2]
+        img = cv2.resize(gray, (SEED_RESCALE, SEED_RESCALE))
+        p = pts * np.array([SEED_RESCALE / w, SEED_RESCALE / h], np.float32)
+        top = self.rng.randint(0, SEED_RESCALE - SEED_SIZE + 1)
+        left = self.rng.randint(0, SEED_RESCALE - SEED_SIZE + 1)
+        img = img[top:top + SEED_SIZE, left:left + SEED_SIZE]
+        p = p - np.array([left, top], np.float32)
+        x = (img.astype(np.float32) / 255.0)[None]
+        return x, seed_normalise_points(p), {}
+
+
+class SeedTest:
+    """Rescale whole image to 227x227, gray [0,1], mean-centred points."""
+
+    def __call__(self, gray, pts):
+        h, w = gray.shape[:2]
+        img = cv2.resize(gray, (SEED_SIZE, SEED_SIZE))
+        p = pts * np.array([SEED_SIZE / w, SEED_SIZE / h], np.float32)
+        x = (img.astype(np.float32) / 255.0)[None]
+        return x, seed_normalise_points(p), {"sx": w / SEED_SIZE, "sy": h / SEED_SIZE}
+
+
+# ---------------------------------------------------------------- production transforms
+def points_box(pts):
+    mn, mx = pts.min(0), pts.max(0)
+    e = float(max(mx[0] - mn[0], mx[1] - mn[1]))
+    return float((mn[0] + mx[0]) / 2), float((mn[1] + mx[1]) / 2), e
+
+
+def box_from_points(pts, bfp):
+    """docs/model-format.md: square face box (x, y, w, h) equivalent to a detection."""
+    cx, cy, e = points_box(pts)
+    side = bfp["size"] * e
+    cx += bfp["center_x"] * e
+    cy += bfp["center_y"] * e
+    return (cx - side / 2.0, cy - side / 2.0, side, side)
+
+
+def crop_params(box, crop):
+    """docs/model-format.md step 2: (x0, y0, crop_side) for face box (x, y, w, h)."""
+    x, y, w, h = [float(v) for v in box]
+    side = (w + h) / 2.0
+    cx = x + w / 2.0 + crop["center_x"] * side
+    cy = y + h / 2.0 + crop["center_y"] * side
+    crop_side = crop["size"] * side
+    return cx - crop_side / 2.0, cy - crop_side / 2.0, crop_side
+
+
+def crop_matrix(box, crop, size):
+    """The exact doc affine M = [[s, 0, -s*x0], [0, s, -s*y0]] and (x0, y0, s)."""
+    x0, y0, crop_side = crop_params(box, crop)
+    s = size / crop_side
+    M = np.array([[s, 0.0, -s * x0], [0.0, s, -s * y0]], dtype=np.float64)
+    return M, (x0, y0, s)
+
+
+def warp(gray, M, size):
+    return cv2.warpAffine(gray, M, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def apply_affine(M, pts):
+    return (pts @ M[:, :2].T + M[:, 2]).astype(np.float32)
+
+
+def normalise_input(img_u8, meta_input):
+    """doc step 4 for 1 channel: (pixel*scale - mean)/std, float32 [1,H,W]."""
+    x = img_u8.astype(np.float32) * np.float32(meta_input["scale"])
+    x = (x - np.float32(meta_input["mean"][0])) / np.float32(meta_input["std"][0])
+    return x[None]
+
+
+def normalise_points(pts_in, size):
+    half = size / 2.0
+    return ((pts_in - half) / half).astype(np.float32).reshape(-1)
+
+
+class ProdEval:
+    """Deterministic doc crop from a given box (default: box_from_points of the truth points)."""
+
+    def __init__(self, meta):
+        self.meta = meta
+        self.size = meta["input"]["width"]
+
+    def __call__(self, gray, pts, box=None):
+        if box is None:
+            box = box_from_points(pts, self.meta["box_from_points"])
+        M, (x0, y0, s) = crop_matrix(box, self.meta["crop"], self.size)
+        img = warp(gray, M, self.size)
+        p = apply_affine(M, pts)
+        return normalise_input(img, self.meta["input"]), normalise_points(p, self.size), \
+            {"x0": x0, "y0": y0, "s": s}
+
+
+class ProdTrain:
+    """Augmented doc crop: Haar-like box jitter, rotation, flip, photometric changes; one warp."""
+
+    def __init__(self, meta, stats, rng, max_rot_deg=25.0, jitter_gain=1.0, p_flip=0.5,
+                 p_rot=0.8, p_blur=0.3):
+        self.meta = meta
+        self.size = meta["input"]["width"]
+        sp = stats["spread"]
+        self.s_scale = jitter_gain * sp["log_scale"]["std"]
+        self.s_x = jitter_gain * sp["shift_x"]["std"]
+        self.s_y = jitter_gain * sp["shift_y"]["std"]
+        self.rng = rng
+        self.max_rot = max_rot_deg
+        self.p_flip, self.p_rot, self.p_blur = p_flip, p_rot, p_blur
+
+    def _clipped_normal(self, std, k=2.5):
+        return float(np.clip(self.rng.normal(0.0, std), -k * std, k * std))
+
+    def __call__(self, gray, pts):
+        rng, size = self.rng, self.size
+        # 1. face box like a Haar detection: box_from_points + measured spread
+        bx, by, bw, bh = box_from_points(pts, self.meta["box_from_points"])
+        side = bw * math.exp(self._clipped_normal(self.s_scale))
+        cx = bx + bw / 2 + self._clipped_normal(self.s_x) * bw
+        cy = by + bh / 2 + self._clipped_normal(self.s_y) * bw
+        box = (cx - side / 2, cy - side / 2, side, side)
+        M, _ = crop_matrix(box, self.meta["crop"], size)
+        A = np.vstack([M, [0.0, 0.0, 1.0]])
+        # 2. rotation about the crop centre, composed into the same affine
+        if rng.rand() < self.p_rot:
+            ang = rng.uniform(-self.max_rot, self.max_rot)
+            R = cv2.getRotationMatrix2D((size / 2.0, size / 2.0), ang, 1.0)
+            A = np.vstack([R, [0.0, 0.0, 1.0]]) @ A
+        # 3. horizontal flip (u -> W - u keeps the doc's continuous coordinates symmetric)
+        flip = rng.rand() < self.p_flip
+        if flip:
+            Fm = np.array([[-1.0, 0.0, size], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+            A = Fm @ A
+        A = A[:2]
+        img = warp(gray, A, size)
+        p = apply_affine(A, pts)
+        if flip:
+            p = p[FLIP_PERM]
+        # 4. photometric: contrast, brightness, blur, noise
+        f = img.astype(np.float32)
+        if rng.rand() < 0.8:
+            c = math.exp(rng.uniform(-0.4, 0.4))
+            f = (f - f.mean()) * c + f.mean()
+        if rng.rand() < 0.8:
+            f = f + rng.uniform(-40, 40)
+        if rng.rand() < self.p_blur:
+            k = rng.choice([3, 5])
+            f = cv2.GaussianBlur(f, (k, k), rng.uniform(0.5, 1.5))
+        if rng.rand() < 0.2:
+            f = f + rng.normal(0, rng.uniform(2, 8), f.shape).astype(np.float32)
+        img = np.clip(f + 0.5, 0, 255).astype(np.uint8)
+        return normalise_input(img, self.meta["input"]), normalise_points(p, size), {}
