@@ -1,0 +1,77 @@
+#pragma once
+// The app's settings, persisted as JSON in $XDG_CONFIG_HOME/facefilter/config.json (or
+// ~/.config/facefilter). Pure and headless: tested without GL. Written to a temp file then renamed;
+// every value is range-checked when read, and a bad value is named in the returned warnings and replaced
+// by its default. Any thread, no shared state.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/core/result.hpp"
+#include "engine/detect/face_detector.hpp"
+#include "engine/track/face_tracker.hpp"
+
+namespace facefilter {
+
+enum class VideoSync { kNewestFrame, kMatchResult };
+
+struct DebugViews {
+  bool points = false;
+  bool indices = false;
+  bool boxes = false;
+  bool crop = false;
+  bool rawDetections = false;
+  bool rawVsSmoothed = false;  // raw keypoints (red) beside smoothed (green)
+  bool headPoseAxes = false;
+};
+
+struct ViewSettings {
+  std::string filters = "sunglasses";  // comma-separated filter names applied to every face; "" = none
+  bool fadeWithConfidence = true;
+  bool headPose = true;          // perspective sprites (yaw/pitch)
+  VideoSync sync = VideoSync::kMatchResult;
+  int holdVideoFrames = 0;       // with kNewestFrame: show the frame this many frames old (0..30)
+  bool showPanel = true;
+  bool lightingHint = true;
+  DebugViews debug;
+};
+
+struct RecordSettings {
+  std::string outputDir;      // empty: the current directory
+  double fps = 30.0;          // used when the source has no rate
+  int queueFrames = 8;        // frames waiting for the encoder before new ones are dropped (live)
+  bool landmarkSidecar = true;  // <video>.landmarks.jsonl beside recordings
+};
+
+struct AppConfig {
+  std::string source = "default";
+  std::string modelPath;        // empty: the engine's default model
+  std::string device = "auto";  // auto | cpu | cuda
+  DetectorParams detector;
+  TrackerParams tracker;
+  ViewSettings view;
+  RecordSettings record;
+  int windowWidth = 1280;
+  int windowHeight = 800;
+};
+
+// $XDG_CONFIG_HOME/facefilter, else $HOME/.config/facefilter.
+std::filesystem::path configDir();
+std::filesystem::path defaultConfigPath();
+
+struct LoadedConfig {
+  AppConfig config;
+  std::vector<std::string> warnings;  // one per rejected value, naming it
+};
+
+// Parses JSON text; unknown keys and bad values become warnings (the rest is kept). Fails only when the
+// text is not a JSON object at all.
+Result<LoadedConfig> parseConfig(const std::string& json, const std::string& origin);
+// A missing file gives the defaults without warnings.
+Result<LoadedConfig> loadConfig(const std::filesystem::path& path);
+std::string serializeConfig(const AppConfig& config);
+// Writes path.tmp, then renames it over `path` (creating the folder).
+Status saveConfig(const std::filesystem::path& path, const AppConfig& config);
+
+}  // namespace facefilter

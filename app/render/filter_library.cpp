@@ -1,0 +1,63 @@
+#include "app/render/filter_library.hpp"
+
+#include <cstdlib>
+
+#include "app/config/app_config.hpp"
+#include "app/gl/shader_program.hpp"
+#include "engine/core/logging.hpp"
+
+namespace facefilter {
+
+bool FilterLibrary::poll() {
+  if (!catalog_.poll()) return false;
+  std::map<std::string, GpuFilter> next;
+  for (const auto& e : catalog_.entries()) {
+    if (!e.filter) {
+      logger("render")->warn("filter '{}' skipped: {}", e.name, e.error);
+      continue;
+    }
+    auto old = gpu_.find(e.name);
+    if (old != gpu_.end() && old->second.version == e.version) {
+      next.emplace(e.name, std::move(old->second));
+      continue;
+    }
+    GpuFilter g;
+    g.filter = e.filter;
+    g.version = e.version;
+    const cv::Mat& art = e.filter->art;
+    g.art = gl::makeRgbaTexture(art.cols, art.rows, art.isContinuous() ? art.data : art.clone().data);
+    if (e.filter->description.kind == FilterKind::kMask) {
+      g.artMesh = maskArtPoints(e.filter->description.mesh);
+      g.mesh = triangulateMask(g.artMesh);
+    }
+    logger("render")->info("filter '{}' loaded from {}", e.name, e.folder.string());
+    next.emplace(e.name, std::move(g));
+  }
+  gpu_ = std::move(next);
+  return true;
+}
+
+const GpuFilter* FilterLibrary::find(const std::string& name) const {
+  const auto it = gpu_.find(name);
+  return it == gpu_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::filesystem::path> defaultFilterRoots() {
+  std::vector<std::filesystem::path> roots;
+  std::error_code ec;
+  const auto exe = gl::executableDir();
+  const std::vector<std::filesystem::path> builtIn = {
+      exe / "filters", exe.parent_path() / "share" / "facefilter" / "filters",
+      std::filesystem::path(FACEFILTER_INSTALL_DATADIR) / "filters",
+      std::filesystem::path(FACEFILTER_SOURCE_DIR) / "assets" / "filters"};
+  for (const auto& c : builtIn) {
+    if (!exe.empty() && std::filesystem::is_directory(c, ec)) {
+      roots.push_back(c);
+      break;
+    }
+  }
+  roots.push_back(configDir() / "filters");
+  return roots;
+}
+
+}  // namespace facefilter
