@@ -97,11 +97,11 @@ def moustache():
     for side in (-1, 1):
         pts = []
         for t in np.linspace(0, 1, 40):  # upper edge from the middle out to a curled tip
-            x = side * (8 + 175 * t)
+            x = side * (-3 + 178 * t)
             y = top[1] + 18 + 22 * t - 60 * max(0.0, t - 0.75) ** 1.5 * 4
             pts.append((top[0] + x, y))
         for t in np.linspace(1, 0, 40):  # lower edge back to the middle
-            x = side * (8 + 160 * t)
+            x = side * (-3 + 163 * t)
             y = lip[1] + 6 - 8 * t * t - 40 * max(0.0, t - 0.8) ** 1.2
             pts.append((top[0] + x, y))
         draw_poly(img, pts, col)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -53,7 +54,9 @@ Result<LoadedFilter> loadFilter(const std::filesystem::path& folder) {
 }
 
 int64_t newestStampNs(const std::filesystem::path& folder) {
-  int64_t newest = 0;
+  // The file clock's epoch is not the Unix epoch (libstdc++: 2174), so counts are often negative.
+  int64_t newest = std::numeric_limits<int64_t>::min();
+  bool any = false;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
     std::error_code fe;
@@ -62,8 +65,9 @@ int64_t newestStampNs(const std::filesystem::path& folder) {
     if (fe) continue;
     const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
     newest = std::max(newest, ns);
+    any = true;
   }
-  return newest;
+  return any ? newest : 0;
 }
 
 bool FilterCatalog::poll() {

@@ -52,7 +52,7 @@ class FilterCatalog {
   uint64_t nextVersion_ = 1;
 };
 
-// The newest modification time (ns since the file clock's epoch) among a folder's regular files; 0 if none.
+// The newest modification time (ns on the file clock) among a folder's regular files; 0 if none.
 int64_t newestStampNs(const std::filesystem::path& folder);
 
 }  // namespace facefilter
