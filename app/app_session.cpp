@@ -264,6 +264,7 @@ int AppSession::runInteractive() {
   ControlPanel panel;
   int64_t lastPollNs = nowNs(), lastFrameNs = nowNs();
   bool startedRecording = options_.recordPath.empty();
+  uint64_t framesShown = 0;
   while (!window_->shouldClose() && gStopRequested == 0) {
     window_->pollEvents();
     const int64_t t0 = nowNs();
@@ -324,6 +325,11 @@ int AppSession::runInteractive() {
     scene_->present(fb.width, fb.height);
     if (options_.config.view.showPanel) panel.draw(*this);
     window_->renderImGui();
+    ++framesShown;
+    if (options_.quitAfterFrames > 0 && framesShown >= options_.quitAfterFrames) {
+      if (!options_.windowScreenshotPath.empty()) saveWindowScreenshot(options_.windowScreenshotPath);
+      window_->requestClose();
+    }
     window_->swapBuffers();
     const int64_t t1 = nowNs();
     renderMs_.add(nsToMs(t1 - lastFrameNs));
@@ -338,6 +344,17 @@ int AppSession::runInteractive() {
   }
   saveConfigNow();
   return 0;
+}
+
+void AppSession::saveWindowScreenshot(const std::filesystem::path& path) {
+  const FramebufferSize fb = window_->framebufferSize();
+  cv::Mat bgra(fb.height, fb.width, CV_8UC4);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  glReadBuffer(GL_BACK);
+  glPixelStorei(GL_PACK_ALIGNMENT, 4);
+  glReadPixels(0, 0, fb.width, fb.height, GL_BGRA, GL_UNSIGNED_BYTE, bgra.data);
+  auto s = writeSnapshot(path, bgra);
+  logger("record")->info("{}", s ? "window screenshot " + path.string() : s.error().message);
 }
 
 int AppSession::runHeadless() {
@@ -384,6 +401,7 @@ int AppSession::runHeadless() {
     lastResult = item->second;
     ++rendered;
   }
+  const EngineStats st = engine_->stats();  // before stop(), which drops the capture thread
   engine_->setResultCallback(nullptr);
   queue.close();
   engine_->stop();
@@ -394,7 +412,6 @@ int AppSession::runHeadless() {
     renderOne(last, lastResult, DropPolicy::kBlock);
     ImGui::EndFrame();
   }
-  const EngineStats st = engine_->stats();
   std::fprintf(stderr, "facefilter: %s %llu frames rendered (%llu captured, %llu processed)%s\n",
                interrupted ? "interrupted after" : "done:", static_cast<unsigned long long>(rendered),
                static_cast<unsigned long long>(st.capture.framesCaptured),

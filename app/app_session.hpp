@@ -34,6 +34,8 @@ struct AppOptions {
   std::string snapshotPath;          // headless: also write the last frame as PNG
   uint64_t maxFrames = 0;            // 0 = all
   bool loopFiles = false;            // interactive: loop video files at their end
+  uint64_t quitAfterFrames = 0;      // interactive: close after this many frames (tests, demos); 0 = never
+  std::string windowScreenshotPath;  // interactive: the whole window (panel included) as PNG at quit
 };
 
 // Asks the running session to end (from a signal handler: only sets a flag).
@@ -78,6 +80,7 @@ class AppSession {
   int runHeadless();
   void renderOne(const FramePtr& frame, const FrameResultPtr& result, DropPolicy policy);
   void handleShortcuts();
+  void saveWindowScreenshot(const std::filesystem::path& path);
   void updateLighting(const Frame& frame, const FrameResult& result);
   CaptureParams captureParamsFor(const SourceSpec& spec) const;
 

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   p.option("debug", "VIEWS", "comma-separated: points,indices,boxes,crop,detections,raw,pose");
   p.option("max-frames", "N", "headless: stop after N frames (0 = all)", "0");
   p.flag("loop", "interactive: loop video files");
+  p.option("quit-after", "N", "interactive: quit after N frames (0 = never)", "0");
+  p.option("window-screenshot", "OUT.png", "interactive: save the whole window (with the panel) when quitting");
   p.option("model", "FILE", "keypoint model (TorchScript with facefilter metadata)");
   p.option("device", "auto|cpu|cuda", "where the model runs");
   p.option("config", "FILE", "settings file", defaultConfigPath().string());
@@ -87,6 +89,13 @@ int main(int argc, char** argv) {
   options.recordPath = p.get("record");
   options.snapshotPath = p.get("snapshot");
   options.loopFiles = p.has("loop");
+  auto quitAfter = p.integer("quit-after", 0, 1 << 30);
+  if (!quitAfter) {
+    std::fprintf(stderr, "facefilter: %s\n", quitAfter.error().message.c_str());
+    return 2;
+  }
+  options.quitAfterFrames = static_cast<uint64_t>(quitAfter.value());
+  options.windowScreenshotPath = p.get("window-screenshot");
   if (options.mode == RunMode::kHeadless && !p.has("input")) {
     std::fprintf(stderr, "facefilter: --headless needs --input\n");
     return 2;
