@@ -6,6 +6,7 @@
 #include <memory>
 
 #include <imgui.h>
+#include <opencv2/calib3d.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -264,4 +265,31 @@ TEST_F(GlTest, PboReadbackMatchesDirectRead) {
     cv::cvtColor(flipped, bgr, cv::COLOR_BGRA2BGR);
     EXPECT_EQ(cv::norm(bgr, direct[i], cv::NORM_INF), 0.0) << i;
   }
+}
+
+TEST_F(GlTest, SpritesFollowHeadYaw) {
+  SceneRenderer scene = makeScene();
+  FilterLibrary lib({std::filesystem::path(FACEFILTER_TEST_SOURCE_DIR) / "assets" / "filters"});
+  lib.poll();
+  // The generic face turned 35 degrees, projected by a pinhole camera.
+  std::vector<cv::Point3f> model;
+  for (const auto& c : kCanonicalFace68) model.emplace_back(c.x, c.y, -c.z);
+  const cv::Matx33d K(640, 0, 320, 0, 640, 240, 0, 0, 1);
+  std::vector<cv::Point2f> px;
+  cv::projectPoints(model, cv::Vec3d(0, 35 * CV_PI / 180, 0), cv::Vec3d(0, -0.3, 7), K, cv::noArray(), px);
+  Landmarks l{};
+  for (size_t i = 0; i < l.size(); ++i) l[i] = px[i];
+  scene.setFrame(makeFrame(cv::Mat(480, 640, CV_8UC3, cv::Scalar(170, 170, 170))));
+  const FrameResult r = resultWithFace(l, 640, 480);
+  FilterAssignment a;
+  a.all = {"sunglasses", "hat", "moustache"};
+  ViewSettings v;
+  v.debug.points = true;
+  v.debug.headPoseAxes = true;
+  scene.render(&r, v, a, lib);
+  const cv::Mat out = readTarget(scene.target());
+  save("yaw35", out);
+  // Both lenses still cover their eyes.
+  EXPECT_LT(luminance(out.at<cv::Vec3b>(cv::Point((l[36] + l[39]) * 0.5f))), 90);
+  EXPECT_LT(luminance(out.at<cv::Vec3b>(cv::Point((l[42] + l[45]) * 0.5f))), 90);
 }
