@@ -8,7 +8,6 @@
 #include <csignal>
 
 #include <opencv2/imgproc.hpp>
-#include <opencv2/videoio.hpp>
 
 #include "app/gl/shader_program.hpp"
 #include "app/ui/control_panel.hpp"
@@ -22,22 +21,6 @@ namespace {
 volatile std::sig_atomic_t gStopRequested = 0;
 
 int64_t nowNs() { return SteadyClock::instance().nowNs(); }
-
-double probeFps(const SourceSpec& spec) {
-  std::string path = spec.path;
-  if (spec.kind == SourceKind::kDemo) path = kDemoVideoPath;
-  if (spec.kind != SourceKind::kVideoFile && spec.kind != SourceKind::kDemo &&
-      !(spec.kind == SourceKind::kDefault && !path.empty())) {
-    return 0;
-  }
-  try {
-    cv::VideoCapture cap(path);
-    const double fps = cap.isOpened() ? cap.get(cv::CAP_PROP_FPS) : 0.0;
-    return fps > 0 && fps < 1000 ? fps : 0.0;
-  } catch (const cv::Exception&) {
-    return 0;
-  }
-}
 
 }  // namespace
 
@@ -119,9 +102,9 @@ Status AppSession::applySource(const std::string& text) {
   if (recorder_) stopRecording();  // a new source may have another size
   recentFrames_.clear();
   shownResult_.reset();
-  sourceFps_ = probeFps(spec.value());
   auto s = engine_->setSource(spec.value(), captureParamsFor(spec.value()));
   if (!s) return s.error();
+  sourceFps_ = engine_->sourceInfo().fps;
   options_.config.source = text;
   return Ok{};
 }

@@ -12,6 +12,11 @@ CaptureThread::CaptureThread(SourceSpec spec, std::unique_ptr<FrameSource> sourc
       clock_(clock),
       queue_(params.queueCapacity) {
   info_ = source_->info();
+  // `default` fell back to the demo clip: loop the clip, do not probe for a camera at every restart.
+  if (spec_.kind == SourceKind::kDefault && !info_.live) {
+    spec_.kind = SourceKind::kDemo;
+    spec_.path = kDemoVideoPath;
+  }
   latestOnly_ = params_.delivery == Delivery::kLatest || (params_.delivery == Delivery::kAuto && info_.live);
   stats_.source = info_.description;
 }

@@ -20,6 +20,10 @@ void EngineThread::stop() {
     worker_.request_stop();
     worker_.join();
   }
+  if (capture) {
+    std::lock_guard lock(mutex_);
+    lastCaptureStats_ = capture->stats();
+  }
 }
 
 Status EngineThread::setSource(const SourceSpec& spec, const CaptureParams& params) {
@@ -35,7 +39,8 @@ Status EngineThread::setSource(const SourceSpec& spec, const CaptureParams& para
   CaptureThread* raw = capture.get();
   {
     std::lock_guard lock(mutex_);
-    sourceName_ = raw->sourceInfo().description;
+    sourceInfo_ = raw->sourceInfo();
+    sourceName_ = sourceInfo_.description;
     lastError_.clear();
     capture_ = std::move(capture);
   }
@@ -73,15 +78,18 @@ void EngineThread::run(std::stop_token stop, CaptureThread* capture) {
   }
 }
 
+SourceInfo EngineThread::sourceInfo() const {
+  std::lock_guard lock(mutex_);
+  return sourceInfo_;
+}
+
 EngineStats EngineThread::stats() const {
   EngineStats s;
   s.pipeline = pipeline_->stats();
   std::lock_guard lock(mutex_);
-  if (capture_) {
-    s.capture = capture_->stats();
-    s.running = !s.capture.ended;
-    if (!s.capture.lastError.empty()) s.lastError = s.capture.lastError;
-  }
+  s.capture = capture_ ? capture_->stats() : lastCaptureStats_;
+  s.running = capture_ && !s.capture.ended;
+  if (!s.capture.lastError.empty()) s.lastError = s.capture.lastError;
   if (!lastError_.empty()) s.lastError = lastError_;
   s.source = sourceName_;
   s.sourceEnded = finished_.load();

@@ -35,7 +35,8 @@ struct FrameAndResult {
 };
 
 // Called on the engine thread for every processed frame, in order (e.g. a batch recorder that must see
-// every frame). Must not block for long.
+// every frame). With a live source it must return quickly (frames are dropped meanwhile); with no-drop
+// delivery it may block to apply backpressure: capture then waits too, and no frame is lost.
 using ResultCallback = std::function<void(const FramePtr&, const FrameResultPtr&)>;
 
 class EngineThread {
@@ -59,6 +60,8 @@ class EngineThread {
   bool finished() const { return finished_.load(); }
 
   FacePipeline& pipeline() { return *pipeline_; }
+  // The current source's description, size and nominal rate (empty before setSource()).
+  SourceInfo sourceInfo() const;
   void setResultCallback(ResultCallback cb);
   EngineStats stats() const;
 
@@ -73,6 +76,8 @@ class EngineThread {
   ResultCallback callback_;
   std::string sourceName_;
   std::string lastError_;
+  SourceInfo sourceInfo_;
+  CaptureStats lastCaptureStats_;  // kept when the capture thread is stopped, so stats() stay readable
   std::atomic<bool> finished_{false};
   LatestValue<FramePtr> latestFrame_;
   LatestValue<FrameResultPtr> latestResult_;
