@@ -1,0 +1,369 @@
+// facefilter-cli, run as a separate process: exit codes, JSON outputs, written videos, signals.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "json_lite.hpp"
+#include "test_support.hpp"
+
+extern char** environ;
+
+namespace facefilter {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using test::Json;
+using test::JsonParser;
+using test::TempDir;
+
+constexpr const char* kCli = FACEFILTER_CLI_PATH;
+
+std::string shellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+struct CliResult {
+  int exitCode = -1;  // -1: killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs facefilter-cli with `args` and waits for it.
+CliResult runCli(const std::vector<std::string>& args) {
+  TempDir dir;
+  const std::string errFile = dir.file("stderr.txt");
+  std::string cmd = shellQuote(kCli);
+  for (const auto& a : args) cmd += " " + shellQuote(a);
+  cmd += " 2>" + shellQuote(errFile);
+  CliResult r;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (pipe == nullptr) {
+    ADD_FAILURE() << "popen failed for " << cmd;
+    return r;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) r.out.append(buf, n);
+  const int status = ::pclose(pipe);
+  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = test::readFile(errFile);
+  return r;
+}
+
+std::string describe(const CliResult& r) {
+  return "exit " + std::to_string(r.exitCode) + "\n--- stdout:\n" + r.out.substr(0, 2000) + "\n--- stderr:\n" +
+         r.err.substr(0, 2000);
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+Json parseOrFail(const std::string& text) {
+  std::string error;
+  auto j = JsonParser::parse(text, &error);
+  EXPECT_TRUE(j.has_value()) << "invalid JSON (" << error << "):\n" << text.substr(0, 2000);
+  return j.value_or(Json{});
+}
+
+// "frames: N processed" from run's report.
+int processedFrames(const std::string& report) {
+  std::smatch m;
+  if (!std::regex_search(report, m, std::regex("frames: ([0-9]+) processed"))) return -1;
+  return std::stoi(m[1]);
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    obamas_ = test::samplePath("obamas.jpg").string();
+    beatles_ = test::samplePath("the_beatles.jpg").string();
+  }
+  static std::vector<std::string> withModel(std::vector<std::string> args) {
+    args.push_back("--model");
+    args.push_back(test::kTestModel);
+    args.push_back("--device");
+    args.push_back("cpu");
+    return args;
+  }
+  // Checks one face of `detect`'s output and that its keypoints lie inside the image.
+  static void expectFace(const Json& face, const cv::Size& image) {
+    ASSERT_TRUE(face.isObject());
+    ASSERT_EQ(face["box"].size(), 4u);
+    EXPECT_GT(face["box"][2].number, 0);
+    EXPECT_TRUE(face["score"].isNumber());
+    ASSERT_EQ(face["keypoints"].size(), 68u);
+    for (const Json& p : face["keypoints"].array) {
+      ASSERT_EQ(p.size(), 2u);
+      EXPECT_GE(p[0].number, 0);
+      EXPECT_LE(p[0].number, image.width);
+      EXPECT_GE(p[1].number, 0);
+      EXPECT_LE(p[1].number, image.height);
+    }
+  }
+  std::string obamas_, beatles_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Usage
+
+TEST_F(Cli, UsageAndUnknownCommands) {
+  CliResult r = runCli({"--help"});
+  EXPECT_EQ(r.exitCode, 0) << describe(r);
+  EXPECT_THAT(r.out, HasSubstr("usage: facefilter-cli"));
+  r = runCli({});
+  EXPECT_EQ(r.exitCode, 1);
+  r = runCli({"frobnicate"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("unknown command 'frobnicate'"));
+  r = runCli({"run", "--no-such-option"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("unknown option --no-such-option"));
+  r = runCli({"detect", "--help"});
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_THAT(r.out, HasSubstr("--model"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// detect
+
+TEST_F(Cli, DetectTwoSampleImages) {
+  FACEFILTER_SKIP_IF_MISSING(obamas_);
+  FACEFILTER_SKIP_IF_MISSING(beatles_);
+  const CliResult r = runCli(withModel({"detect", obamas_, beatles_}));
+  ASSERT_EQ(r.exitCode, 0) << describe(r);
+  const Json j = parseOrFail(r.out);
+  ASSERT_EQ(j["images"].size(), 2u) << r.out.substr(0, 500);
+  const Json& a = j["images"][0];
+  const Json& b = j["images"][1];
+  EXPECT_EQ(a["path"].string, obamas_);
+  EXPECT_EQ(b["path"].string, beatles_);
+  EXPECT_FALSE(a.has("error"));
+  ASSERT_EQ(a["faces"].size(), 2u);
+  ASSERT_EQ(b["faces"].size(), 4u);
+  const cv::Size sizeA = cv::imread(obamas_).size(), sizeB = cv::imread(beatles_).size();
+  for (const Json& f : a["faces"].array) expectFace(f, sizeA);
+  for (const Json& f : b["faces"].array) expectFace(f, sizeB);
+  // Faces are listed left to right.
+  for (size_t i = 0; i + 1 < b["faces"].size(); ++i) {
+    EXPECT_LT(b["faces"][i]["box"][0].number, b["faces"][i + 1]["box"][0].number);
+  }
+}
+
+TEST_F(Cli, DetectMissingFileFails) {
+  TempDir dir;
+  const std::string missing = dir.file("nobody.jpg");
+  const CliResult r = runCli(withModel({"detect", missing}));
+  EXPECT_EQ(r.exitCode, 1) << describe(r);
+  const auto errLines = lines(r.err);
+  ASSERT_EQ(errLines.size(), 1u) << "one line on stderr:\n" << r.err;
+  EXPECT_THAT(errLines[0], HasSubstr(missing));
+  EXPECT_THAT(errLines[0], HasSubstr("no such file"));
+}
+
+TEST_F(Cli, DetectOneGoodOneMissingIsPartial) {
+  FACEFILTER_SKIP_IF_MISSING(obamas_);
+  TempDir dir;
+  const std::string missing = dir.file("nobody.jpg");
+  const CliResult r = runCli(withModel({"detect", obamas_, missing}));
+  EXPECT_EQ(r.exitCode, 2) << describe(r);
+  EXPECT_THAT(r.err, HasSubstr(missing));
+  const Json j = parseOrFail(r.out);
+  ASSERT_EQ(j["images"].size(), 2u);
+  EXPECT_EQ(j["images"][0]["path"].string, obamas_);
+  EXPECT_EQ(j["images"][0]["faces"].size(), 2u) << "the good image is still in the output";
+  EXPECT_EQ(j["images"][1]["path"].string, missing);
+  EXPECT_THAT(j["images"][1]["error"].string, HasSubstr("no such file"));
+  EXPECT_FALSE(j["images"][1].has("faces"));
+}
+
+TEST_F(Cli, DetectWithABadModelFailsNamingTheFile) {
+  FACEFILTER_SKIP_IF_MISSING(obamas_);
+  TempDir dir;
+  const std::string notAModel = dir.file("notes.pt");
+  test::writeFile(notAModel, "not a model\n");
+  for (const std::string& model : {dir.file("missing.pt"), notAModel, std::string(test::kTestModelBadShape)}) {
+    const CliResult r = runCli({"detect", "--model", model, obamas_});
+    EXPECT_EQ(r.exitCode, 1) << model << "\n" << describe(r);
+    EXPECT_THAT(r.err, HasSubstr(model));
+    EXPECT_TRUE(r.out.empty()) << "nothing on stdout when nothing was done";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// run
+
+TEST_F(Cli, RunDemoWritesPointsAndVideo) {
+  FACEFILTER_SKIP_IF_NO_DEMO();
+  TempDir dir;
+  const std::string points = dir.file("points.jsonl"), video = dir.file("annotated.mp4");
+  const CliResult r =
+      runCli(withModel({"run", "--input", "demo", "--max-frames", "30", "--points", points, "--output", video}));
+  ASSERT_EQ(r.exitCode, 0) << describe(r);
+  EXPECT_EQ(processedFrames(r.out), 30) << r.out;
+
+  const auto jsonLines = lines(test::readFile(points));
+  ASSERT_EQ(jsonLines.size(), 30u);
+  int framesWithFaces = 0;
+  for (size_t i = 0; i < jsonLines.size(); ++i) {
+    SCOPED_TRACE(testing::Message() << "line " << i);
+    const Json j = parseOrFail(jsonLines[i]);
+    EXPECT_EQ(j["frame"].number, static_cast<double>(i));
+    EXPECT_TRUE(j["time_ms"].isNumber());
+    EXPECT_TRUE(j["detector"].isBool());
+    ASSERT_TRUE(j["faces"].isArray());
+    if (j["faces"].size() > 0) ++framesWithFaces;
+    for (const Json& f : j["faces"].array) {
+      EXPECT_GE(f["id"].number, 1);
+      EXPECT_EQ(f["keypoints"].size(), 68u);
+    }
+  }
+  EXPECT_GT(framesWithFaces, 0);
+  EXPECT_EQ(test::countDecodableFrames(video), 30);
+  cv::VideoCapture back(video);
+  ASSERT_TRUE(back.isOpened());
+  EXPECT_EQ(back.get(cv::CAP_PROP_FRAME_WIDTH), 720);
+  EXPECT_EQ(back.get(cv::CAP_PROP_FRAME_HEIGHT), 528);
+}
+
+TEST_F(Cli, RunPointsToStdoutKeepsTheReportOnStderr) {
+  TempDir dir;
+  const std::string image = dir.file("flat.png");
+  ASSERT_TRUE(cv::imwrite(image, cv::Mat(120, 160, CV_8UC3, cv::Scalar::all(100))));
+  const CliResult r = runCli(withModel({"run", "--input", image, "--points", "-"}));
+  ASSERT_EQ(r.exitCode, 0) << describe(r);
+  const auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 1u) << "one JSON line per frame and nothing else:\n" << r.out;
+  const Json j = parseOrFail(out[0]);
+  EXPECT_EQ(j["frame"].number, 0);
+  EXPECT_EQ(j["faces"].size(), 0u);
+  EXPECT_EQ(processedFrames(r.err), 1) << r.err;
+}
+
+TEST_F(Cli, RunOnATruncatedVideoKeepsWhatWasProcessed) {
+  TempDir dir;
+  const std::string full = dir.file("full.avi"), cut = dir.file("cut.avi");
+  ASSERT_TRUE(test::writeTestVideo(full, test::fourccMjpg(), 120));
+  test::writeTruncatedCopy(full, cut, 0.5);
+  const std::string points = dir.file("points.jsonl"), video = dir.file("out.mp4");
+  const CliResult r = runCli(withModel({"run", "--input", cut, "--points", points, "--output", video}));
+  EXPECT_NE(r.exitCode, 0) << describe(r);
+  EXPECT_EQ(r.exitCode, 2) << "partly done";
+  EXPECT_THAT(r.err, HasSubstr(cut));
+  EXPECT_THAT(r.err, HasSubstr("truncated"));
+
+  const auto jsonLines = lines(test::readFile(points));
+  EXPECT_GT(jsonLines.size(), 10u) << "the frames before the break are written";
+  EXPECT_LT(jsonLines.size(), 120u);
+  for (size_t i = 0; i < jsonLines.size(); ++i) EXPECT_EQ(parseOrFail(jsonLines[i])["frame"].number, static_cast<double>(i));
+  EXPECT_EQ(processedFrames(r.out), static_cast<int>(jsonLines.size()));
+  EXPECT_EQ(test::countDecodableFrames(video), static_cast<int>(jsonLines.size())) << "the video is finalised";
+}
+
+TEST_F(Cli, RunWithoutACameraFails) {
+  if (std::filesystem::exists("/dev/video7")) GTEST_SKIP() << "this machine has a /dev/video7";
+  const CliResult r = runCli(withModel({"run", "--input", "camera:7"}));
+  EXPECT_EQ(r.exitCode, 1) << describe(r);
+  EXPECT_THAT(r.err, HasSubstr("no camera"));
+  EXPECT_THAT(r.err, HasSubstr("camera 7"));
+}
+
+TEST_F(Cli, RunWithABadModelFailsNamingTheFile) {
+  TempDir dir;
+  const std::string model = dir.file("missing-model.pt");
+  const CliResult r = runCli({"run", "--input", "demo", "--max-frames", "1", "--model", model});
+  EXPECT_EQ(r.exitCode, 1) << describe(r);
+  EXPECT_THAT(r.err, HasSubstr(model));
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST_F(Cli, RunRejectsBadArguments) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"run", "--input", "camera:1:640"}, {"run", "--max-frames", "-3"},
+        {"run", "--detect-every", "0"}, {"run", "--scale-factor", "3"}, {"run", "stray"}}) {
+    const CliResult r = runCli(withModel(args));
+    EXPECT_EQ(r.exitCode, 1) << args[1] << "\n" << describe(r);
+    EXPECT_FALSE(r.err.empty());
+  }
+}
+
+TEST_F(Cli, SigtermStopsALoopingRunAndFinalisesTheVideo) {
+  FACEFILTER_SKIP_IF_NO_DEMO();
+  TempDir dir;
+  const std::string video = dir.file("loop.mp4"), outFile = dir.file("stdout.txt"), errFile = dir.file("stderr.txt");
+  std::vector<std::string> args =
+      withModel({kCli, "run", "--input", "demo", "--loop", "--output", video, "--detect-scale", "0.5"});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, kCli, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ASSERT_EQ(spawned, 0) << "cannot start " << kCli;
+
+  int status = 0;
+  bool reaped = false;
+  const auto poll = [&] {
+    if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) reaped = true;
+    return reaped;
+  };
+  // The video file appears with the first processed frame; from then on let it run about a second.
+  test::waitUntil([&] { return poll() || std::filesystem::exists(video); }, 120s);
+  const bool started = std::filesystem::exists(video);
+  if (!reaped && started) {
+    std::this_thread::sleep_for(1s);
+    ::kill(pid, SIGTERM);
+    test::waitUntil(poll, 60s);
+  }
+  if (!reaped) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL() << "facefilter-cli did not " << (started ? "exit within 60 s of SIGTERM" : "start writing the video")
+           << "\n--- stderr:\n" << test::readFile(errFile);
+  }
+  ASSERT_TRUE(started) << "it exited before writing any frame\n" << test::readFile(errFile);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of stopping cleanly\n" << test::readFile(errFile);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << test::readFile(errFile);
+  const std::string err = test::readFile(errFile), out = test::readFile(outFile);
+  EXPECT_THAT(err, HasSubstr("stopped by signal"));
+  const int processed = processedFrames(out);
+  EXPECT_GT(processed, 0) << out;
+  const int written = test::countDecodableFrames(video);
+  EXPECT_GT(written, 0) << "the video plays back";
+  EXPECT_EQ(written, processed) << "every processed frame is in the video";
+}
+
+}  // namespace
+}  // namespace facefilter

@@ -1,0 +1,459 @@
+// engine/keypoints: crop geometry, model metadata, loading TorchScript models and batched prediction.
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include "engine/core/logging.hpp"
+#include "engine/keypoints/face_crop.hpp"
+#include "engine/keypoints/keypoint_model.hpp"
+#include "engine/keypoints/model_metadata.hpp"
+#include "test_support.hpp"
+
+namespace facefilter {
+namespace {
+
+using ::testing::HasSubstr;
+using test::TempDir;
+
+class QuietLogs : public ::testing::Environment {
+ public:
+  void SetUp() override { setLogLevel(spdlog::level::off); }
+};
+const auto* const kQuietLogs = ::testing::AddGlobalTestEnvironment(new QuietLogs);
+
+// ---------------------------------------------------------------------------------------------
+// Crop geometry (docs/model-format.md)
+
+TEST(FaceCrop, CropFromBox) {
+  CropConvention c;
+  c.size = 1.5;
+  c.centerX = 0.1;
+  c.centerY = -0.2;
+  // side = (100 + 80) / 2 = 90; centre (10 + 50 + 9, 20 + 40 - 18) = (69, 42); crop side 135.
+  const CropWindow w = cropFromBox(cv::Rect2f(10, 20, 100, 80), c);
+  EXPECT_FLOAT_EQ(w.x0, 1.5f);
+  EXPECT_FLOAT_EQ(w.y0, -25.5f);
+  EXPECT_FLOAT_EQ(w.side, 135.f);
+  EXPECT_EQ(w.rect(), cv::Rect2f(1.5f, -25.5f, 135.f, 135.f));
+
+  // The defaults: a square 1.4x the box, same centre.
+  const CropWindow d = cropFromBox(cv::Rect2f(100, 200, 50, 50), CropConvention{});
+  EXPECT_FLOAT_EQ(d.side, 70.f);
+  EXPECT_FLOAT_EQ(d.x0, 90.f);
+  EXPECT_FLOAT_EQ(d.y0, 190.f);
+}
+
+Landmarks pointsSpanning(float minX, float minY, float maxX, float maxY) {
+  Landmarks p;
+  for (int k = 0; k < kNumKeypoints; ++k) {
+    const float t = static_cast<float>(k) / (kNumKeypoints - 1);
+    p[static_cast<size_t>(k)] = cv::Point2f(minX + t * (maxX - minX), maxY - t * (maxY - minY));
+  }
+  return p;
+}
+
+TEST(FaceCrop, BoxFromPoints) {
+  const Landmarks p = pointsSpanning(10, 20, 50, 100);  // extent max(40, 80) = 80, centre (30, 60)
+  BoxFromPoints rule;
+  rule.size = 1.25;
+  rule.centerX = 0.1;
+  rule.centerY = -0.1;
+  // side 100, centre (30 + 8, 60 - 8) = (38, 52).
+  const cv::Rect2f b = boxFromPoints(p, rule);
+  EXPECT_FLOAT_EQ(b.x, -12.f);
+  EXPECT_FLOAT_EQ(b.y, 2.f);
+  EXPECT_FLOAT_EQ(b.width, 100.f);
+  EXPECT_FLOAT_EQ(b.height, 100.f);
+
+  const cv::Rect2f plain = boxFromPoints(pointsSpanning(0, 0, 60, 30), BoxFromPoints{});
+  EXPECT_EQ(plain, cv::Rect2f(0, -15, 60, 60)) << "square on the larger extent, same centre";
+}
+
+TEST(FaceCrop, WarpCropAtUnitScaleIsACopy) {
+  cv::Mat img(60, 80, CV_8UC1);
+  cv::randu(img, 0, 256);
+  const cv::Mat crop = warpCrop(img, CropWindow{10, 20, 32}, 32);
+  ASSERT_EQ(crop.size(), cv::Size(32, 32));
+  EXPECT_EQ(cv::norm(crop, img(cv::Rect(10, 20, 32, 32)), cv::NORM_INF), 0);
+}
+
+TEST(FaceCrop, WarpCropSubsamplesAtTwiceTheSide) {
+  cv::Mat img(100, 100, CV_8UC3);
+  cv::randu(img, cv::Scalar::all(0), cv::Scalar::all(256));
+  const CropWindow w{6, 8, 64};  // output pixel (u, v) samples (6 + 2u, 8 + 2v) exactly
+  const cv::Mat crop = warpCrop(img, w, 32);
+  ASSERT_EQ(crop.size(), cv::Size(32, 32));
+  ASSERT_EQ(crop.type(), CV_8UC3);
+  for (int v = 0; v < 32; ++v) {
+    for (int u = 0; u < 32; ++u) {
+      ASSERT_EQ(crop.at<cv::Vec3b>(v, u), img.at<cv::Vec3b>(8 + 2 * v, 6 + 2 * u)) << u << "," << v;
+    }
+  }
+}
+
+TEST(FaceCrop, WarpCropReplicatesTheBorder) {
+  cv::Mat img(20, 20, CV_8UC1);
+  for (int y = 0; y < 20; ++y)
+    for (int x = 0; x < 20; ++x) img.at<uchar>(y, x) = static_cast<uchar>(10 * y + x);
+  const cv::Mat crop = warpCrop(img, CropWindow{-5, -3, 10}, 10);
+  for (int v = 0; v < 10; ++v) {
+    for (int u = 0; u < 10; ++u) {
+      const int x = std::max(0, u - 5), y = std::max(0, v - 3);
+      ASSERT_EQ(crop.at<uchar>(v, u), img.at<uchar>(y, x)) << u << "," << v;
+    }
+  }
+}
+
+TEST(FaceCrop, Iou) {
+  EXPECT_FLOAT_EQ(iou(cv::Rect2f(0, 0, 10, 10), cv::Rect2f(0, 0, 10, 10)), 1.f);
+  EXPECT_FLOAT_EQ(iou(cv::Rect2f(0, 0, 10, 10), cv::Rect2f(5, 0, 10, 10)), 50.f / 150.f);
+  EXPECT_FLOAT_EQ(iou(cv::Rect2f(0, 0, 10, 10), cv::Rect2f(20, 20, 5, 5)), 0.f);
+  EXPECT_FLOAT_EQ(iou(cv::Rect2f(0, 0, 0, 0), cv::Rect2f(0, 0, 0, 0)), 0.f);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata
+
+constexpr const char* kGoodJson = R"({
+  "format": "facefilter-keypoints", "format_version": 1,
+  "name": "ffnet", "description": "a test", "license": "MIT",
+  "input":  {"width": 112, "height": 112, "channels": 1, "scale": 0.00392156862745098,
+             "mean": [0.5], "std": [0.25]},
+  "output": {"points": 68, "layout": "ibug68",
+             "x_scale": 56.0, "x_offset": 56.0, "y_scale": 50.0, "y_offset": 57.0},
+  "crop":   {"reference": "face_box", "size": 1.4, "center_x": 0.01, "center_y": 0.05},
+  "box_from_points": {"size": 1.1, "center_x": 0.02, "center_y": -0.1},
+  "training": {"epochs": 3, "data_fingerprint": "abc123"}
+})";
+
+TEST(ModelMetadata, ParsesTheDocumentedExample) {
+  auto m = parseModelMetadata(kGoodJson, "m.pt");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->name, "ffnet");
+  EXPECT_EQ(m->description, "a test");
+  EXPECT_EQ(m->license, "MIT");
+  EXPECT_EQ(m->inputWidth, 112);
+  EXPECT_EQ(m->inputHeight, 112);
+  EXPECT_EQ(m->channels, 1);
+  EXPECT_DOUBLE_EQ(m->pixelScale, 1.0 / 255.0);
+  EXPECT_EQ(m->mean, std::vector<double>{0.5});
+  EXPECT_EQ(m->std, std::vector<double>{0.25});
+  EXPECT_EQ(m->points, 68);
+  EXPECT_EQ(m->layout, "ibug68");
+  EXPECT_DOUBLE_EQ(m->xScale, 56);
+  EXPECT_DOUBLE_EQ(m->xOffset, 56);
+  EXPECT_DOUBLE_EQ(m->yScale, 50);
+  EXPECT_DOUBLE_EQ(m->yOffset, 57);
+  EXPECT_DOUBLE_EQ(m->crop.size, 1.4);
+  EXPECT_DOUBLE_EQ(m->crop.centerX, 0.01);
+  EXPECT_DOUBLE_EQ(m->crop.centerY, 0.05);
+  EXPECT_DOUBLE_EQ(m->boxFromPoints.size, 1.1);
+  EXPECT_DOUBLE_EQ(m->boxFromPoints.centerX, 0.02);
+  EXPECT_DOUBLE_EQ(m->boxFromPoints.centerY, -0.1);
+  EXPECT_EQ(m->dataFingerprint, "abc123");
+  EXPECT_EQ(m->rawJson, kGoodJson);
+}
+
+TEST(ModelMetadata, OptionalKeysMayBeAbsentAndColourIsAccepted) {
+  const std::string json = R"({"format": "facefilter-keypoints", "format_version": 1,
+    "input": {"width": 64, "height": 64, "channels": 3, "scale": 1, "mean": [1, 2, 3], "std": [4, 5, 6]},
+    "output": {"points": 68, "layout": "ibug68", "x_scale": 1, "x_offset": 0, "y_scale": 1, "y_offset": 0},
+    "crop": {"reference": "face_box", "size": 2, "center_x": 0, "center_y": 0},
+    "box_from_points": {"size": 1, "center_x": 0, "center_y": 0}})";
+  auto m = parseModelMetadata(json, "colour.pt");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->channels, 3);
+  EXPECT_EQ(m->mean, (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(m->name, "");
+  EXPECT_EQ(m->dataFingerprint, "");
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error("test bug: '" + from + "' not in the JSON");
+  return text.replace(at, from.size(), to);
+}
+
+TEST(ModelMetadata, EachKindOfBadJsonIsAnErrorNamingTheFile) {
+  const std::string good = kGoodJson;
+  struct Case {
+    std::string json;
+    const char* mentions;
+  };
+  const Case cases[] = {
+      {"", "missing"},
+      {"{not json", "JSON"},
+      {"[1, 2, 3]", "not valid JSON"},
+      {replaced(good, "\"facefilter-keypoints\"", "\"onnx\""), "format"},
+      {replaced(good, "\"format\": \"facefilter-keypoints\", ", ""), "format"},
+      {replaced(good, "\"format_version\": 1", "\"format_version\": 2"), "format_version"},
+      {replaced(good, "\"format_version\": 1", "\"format_version\": \"1\""), "format_version"},
+      {replaced(good, "\"width\": 112", "\"width\": \"wide\""), "input.width"},
+      {replaced(good, "\"width\": 112, ", ""), "input.width"},
+      {replaced(good, "\"height\": 112", "\"height\": 96"), "square"},
+      {replaced(replaced(good, "\"width\": 112", "\"width\": 4"), "\"height\": 112", "\"height\": 4"), "8..1024"},
+      {replaced(good, "\"channels\": 1", "\"channels\": 2"), "channels"},
+      {replaced(good, "\"mean\": [0.5]", "\"mean\": [0.5, 0.5]"), "mean"},
+      {replaced(good, "\"mean\": [0.5]", "\"mean\": 0.5"), "input.mean"},
+      {replaced(good, "\"std\": [0.25]", "\"std\": [0]"), "std"},
+      {replaced(good, "\"points\": 68", "\"points\": 5"), "68 points"},
+      {replaced(good, "\"ibug68\"", "\"mpii\""), "ibug68"},
+      {replaced(good, "\"x_scale\": 56.0, ", ""), "output.x_scale"},
+      {replaced(good, "\"reference\": \"face_box\"", "\"reference\": \"eyes\""), "crop.reference"},
+      {replaced(good, "\"size\": 1.4", "\"size\": 0"), "crop.size"},
+      {replaced(good, "\"size\": 1.1", "\"size\": 20"), "box_from_points.size"},
+      {replaced(good, "\"box_from_points\": {\"size\": 1.1, \"center_x\": 0.02, \"center_y\": -0.1},", ""),
+       "box_from_points"},
+      {replaced(good, "\"input\":  {", "\"inputs\": {"), "input"},
+  };
+  for (const Case& c : cases) {
+    auto m = parseModelMetadata(c.json, "/models/bad.pt");
+    ASSERT_FALSE(m.ok()) << "accepted:\n" << c.json;
+    EXPECT_THAT(m.error().message, HasSubstr("/models/bad.pt")) << c.json;
+    EXPECT_THAT(m.error().message, HasSubstr(c.mentions)) << c.json;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading models
+
+TEST(KeypointModel, LoadsTheTestModelWithItsMetadata) {
+  auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  const ModelMetadata& m = model->metadata();
+  EXPECT_EQ(m.name, "test-random");
+  EXPECT_EQ(m.inputWidth, 64);
+  EXPECT_EQ(m.inputHeight, 64);
+  EXPECT_EQ(m.channels, 1);
+  EXPECT_DOUBLE_EQ(m.mean[0], 0.5);
+  EXPECT_DOUBLE_EQ(m.std[0], 0.25);
+  EXPECT_DOUBLE_EQ(m.xScale, 32);
+  EXPECT_DOUBLE_EQ(m.crop.size, 1.35);
+  EXPECT_DOUBLE_EQ(m.crop.centerY, 0.12);
+  EXPECT_DOUBLE_EQ(m.boxFromPoints.size, 1.140625);
+  EXPECT_DOUBLE_EQ(m.boxFromPoints.centerY, -0.182);
+  EXPECT_EQ(m.dataFingerprint, "none");
+  EXPECT_EQ(model->path(), test::kTestModel);
+  EXPECT_EQ(model->deviceName(), "cpu");
+
+  // cropFor/faceBoxFor apply the model's own conventions.
+  const cv::Rect2f box(100, 100, 80, 80);
+  const CropWindow w = model->cropFor(box);
+  const CropWindow expected = cropFromBox(box, m.crop);
+  EXPECT_FLOAT_EQ(w.x0, expected.x0);
+  EXPECT_FLOAT_EQ(w.y0, expected.y0);
+  EXPECT_FLOAT_EQ(w.side, 108.f);
+}
+
+void expectLoadError(const std::string& path, const char* mentions) {
+  auto model = KeypointModel::load(path, ComputeDevice::kCpu);
+  ASSERT_FALSE(model.ok()) << path << " loaded";
+  EXPECT_THAT(model.error().message, HasSubstr("'" + path + "'"));
+  EXPECT_THAT(model.error().message, HasSubstr(mentions));
+  EXPECT_LT(model.error().message.size(), 600u) << "a message, not a backtrace";
+}
+
+TEST(KeypointModel, WrongOutputShapeIsRefused) { expectLoadError(test::kTestModelBadShape, "output shape"); }
+
+TEST(KeypointModel, MissingMetadataIsRefused) {
+  expectLoadError(test::kTestModelNoMetadata, "facefilter.json");
+  expectLoadError(test::kTestModelNoMetadata, "missing");
+}
+
+TEST(KeypointModel, MissingFileIsRefused) {
+  TempDir dir;
+  expectLoadError(dir.file("nothing-here.pt"), "no such file");
+}
+
+TEST(KeypointModel, TextFileRenamedPtIsRefused) {
+  TempDir dir;
+  const std::string path = dir.file("notes.pt");
+  test::writeFile(path, "I am a text file pretending to be a model.\n");
+  expectLoadError(path, "TorchScript");
+}
+
+TEST(KeypointModel, EmptyFileIsRefused) {
+  TempDir dir;
+  const std::string path = dir.file("empty.pt");
+  test::writeFile(path, "");
+  expectLoadError(path, "TorchScript");
+}
+
+TEST(KeypointModel, TruncatedModelIsRefused) {
+  TempDir dir;
+  const std::string path = dir.file("cut.pt");
+  test::writeTruncatedCopy(test::kTestModel, path, 0.5);
+  expectLoadError(path, "TorchScript");
+}
+
+TEST(KeypointModel, FolderIsRefused) {
+  TempDir dir;
+  expectLoadError(dir.path().string(), "folder");
+}
+
+TEST(KeypointModel, ComputeDeviceNames) {
+  EXPECT_EQ(parseComputeDevice("cpu").value(), ComputeDevice::kCpu);
+  EXPECT_EQ(parseComputeDevice("cuda").value(), ComputeDevice::kCuda);
+  EXPECT_EQ(parseComputeDevice("auto").value(), ComputeDevice::kAuto);
+  auto bad = parseComputeDevice("gpu");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, HasSubstr("gpu"));
+  EXPECT_STREQ(toString(ComputeDevice::kCuda), "cuda");
+}
+
+TEST(KeypointModel, CudaRequestWithoutCudaIsAnError) {
+  if (cudaAvailable()) GTEST_SKIP() << "CUDA is available here";
+  auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCuda);
+  ASSERT_FALSE(model.ok());
+  EXPECT_THAT(model.error().message, HasSubstr("CUDA"));
+  EXPECT_THAT(model.error().message, HasSubstr(test::kTestModel));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prediction
+
+class Predict : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto m = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    model_ = new KeypointModel(std::move(m).value());
+  }
+  static void TearDownTestSuite() {
+    delete model_;
+    model_ = nullptr;
+  }
+  void SetUp() override {
+    if (model_ == nullptr) GTEST_SKIP() << "the test model did not load";
+  }
+
+  // A textured frame: smooth blobs plus noise, so that the random network's output depends on it.
+  static cv::Mat texture(cv::Size size, int seed) {
+    cv::RNG rng(static_cast<uint64>(seed));
+    cv::Mat noise(size, CV_8UC1);
+    rng.fill(noise, cv::RNG::UNIFORM, 0, 256);
+    cv::Mat smooth;
+    cv::GaussianBlur(noise, smooth, cv::Size(0, 0), 4);
+    cv::normalize(smooth, smooth, 0, 255, cv::NORM_MINMAX);
+    cv::Mat out;
+    cv::addWeighted(smooth, 0.8, noise, 0.2, 0, out);
+    return out;
+  }
+
+  static KeypointModel* model_;
+};
+KeypointModel* Predict::model_ = nullptr;
+
+double maxDifference(const Landmarks& a, const Landmarks& b) {
+  double d = 0;
+  for (size_t k = 0; k < a.size(); ++k) {
+    d = std::max({d, static_cast<double>(std::abs(a[k].x - b[k].x)), static_cast<double>(std::abs(a[k].y - b[k].y))});
+  }
+  return d;
+}
+
+TEST_F(Predict, EmptyCropsRunNothing) {
+  auto r = model_->predict(texture({100, 100}, 1), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+  auto e = model_->predict(cv::Mat(), {CropWindow{0, 0, 10}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_THAT(e.error().message, HasSubstr("empty"));
+}
+
+TEST_F(Predict, PointsLieInsideTheirCropWindow) {
+  // The test model's outputs are tanh in [-1, 1], mapped to [0, 64] input pixels: inside the window.
+  const cv::Mat frame = texture({320, 240}, 2);
+  const std::vector<CropWindow> crops = {{20, 30, 100}, {150.5f, 60.25f, 77.5f}, {-20, -10, 60}};
+  auto r = model_->predict(frame, crops);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), crops.size());
+  for (size_t i = 0; i < crops.size(); ++i) {
+    const CropWindow& w = crops[i];
+    for (const auto& p : r.value()[i]) {
+      EXPECT_GE(p.x, w.x0 - 1e-3f);
+      EXPECT_LE(p.x, w.x0 + w.side + 1e-3f);
+      EXPECT_GE(p.y, w.y0 - 1e-3f);
+      EXPECT_LE(p.y, w.y0 + w.side + 1e-3f);
+    }
+  }
+  EXPECT_GT(maxDifference(r.value()[0], r.value()[1]), 1.0) << "different crops give different points";
+}
+
+TEST_F(Predict, BatchEqualsSinglePredictions) {
+  const cv::Mat frame = texture({400, 300}, 3);
+  const std::vector<CropWindow> crops = {{10, 10, 120}, {200, 50, 90}, {100.5f, 150.5f, 140}};
+  auto batch = model_->predict(frame, crops);
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  ASSERT_EQ(batch->size(), 3u);
+  for (size_t i = 0; i < crops.size(); ++i) {
+    auto single = model_->predict(frame, {crops[i]});
+    ASSERT_TRUE(single.ok());
+    ASSERT_EQ(single->size(), 1u);
+    EXPECT_LT(maxDifference(batch.value()[i], single.value()[0]), 1e-4) << "crop " << i;
+  }
+}
+
+TEST_F(Predict, DeterministicAcrossCalls) {
+  const cv::Mat frame = texture({200, 200}, 4);
+  auto a = model_->predict(frame, {{20, 20, 150}});
+  auto b = model_->predict(frame, {{20, 20, 150}});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(maxDifference(a.value()[0], b.value()[0]), 0.0);
+}
+
+TEST_F(Predict, GrayAndBgrFramesGiveTheSamePoints) {
+  // A gray model converts a BGR frame to gray first (docs/model-format.md step 1).
+  const cv::Mat gray = texture({200, 200}, 5);
+  cv::Mat bgr;
+  cv::cvtColor(gray, bgr, cv::COLOR_GRAY2BGR);
+  auto a = model_->predict(gray, {{30, 40, 120}});
+  auto b = model_->predict(bgr, {{30, 40, 120}});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_LT(maxDifference(a.value()[0], b.value()[0]), 1e-4);
+}
+
+TEST_F(Predict, PointsMapBackToFrameCoordinates) {
+  // The same face content moved by (dx, dy) in the frame, cropped by a window moved by the same:
+  // the network sees identical input, so the points must move by exactly (dx, dy).
+  const cv::Mat base = texture({300, 260}, 6);
+  for (const cv::Point shift : {cv::Point(17, 23), cv::Point(-9, 4), cv::Point(0, -31)}) {
+    SCOPED_TRACE(testing::Message() << "shift " << shift);
+    cv::Mat moved(base.size(), base.type(), cv::Scalar(0));
+    const cv::Rect src(std::max(0, -shift.x), std::max(0, -shift.y), base.cols - std::abs(shift.x),
+                       base.rows - std::abs(shift.y));
+    base(src).copyTo(moved(src + shift));
+    const CropWindow w{80.25f, 70.5f, 110.f};  // inside both frames, away from the blank margin
+    const CropWindow wm{w.x0 + static_cast<float>(shift.x), w.y0 + static_cast<float>(shift.y), w.side};
+    auto a = model_->predict(base, {w});
+    auto b = model_->predict(moved, {wm});
+    ASSERT_TRUE(a.ok() && b.ok());
+    for (size_t k = 0; k < kNumKeypoints; ++k) {
+      EXPECT_NEAR(b.value()[0][k].x - a.value()[0][k].x, shift.x, 0.05) << "point " << k;
+      EXPECT_NEAR(b.value()[0][k].y - a.value()[0][k].y, shift.y, 0.05) << "point " << k;
+    }
+  }
+}
+
+TEST_F(Predict, PointsScaleWithTheWindow) {
+  // A frame scaled 2x by nearest neighbour (each pixel a 2x2 block) and a window scaled 2x: the crop
+  // samples exactly the same pixels, so the points must come back exactly 2x.
+  const cv::Mat base = texture({200, 200}, 7);
+  cv::Mat big;
+  cv::resize(base, big, cv::Size(), 2, 2, cv::INTER_NEAREST);
+  auto a = model_->predict(base, {CropWindow{40, 50, 64}});
+  auto b = model_->predict(big, {CropWindow{80, 100, 128}});
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (size_t k = 0; k < kNumKeypoints; ++k) {
+    EXPECT_NEAR(b.value()[0][k].x, 2 * a.value()[0][k].x, 0.05) << "point " << k;
+    EXPECT_NEAR(b.value()[0][k].y, 2 * a.value()[0][k].y, 0.05) << "point " << k;
+  }
+}
+
+}  // namespace
+}  // namespace facefilter

@@ -1,0 +1,452 @@
+// engine/pipeline: FacePipeline on OpenCV's demo clip. With the random-weight test model the keypoints
+// (and so tracking quality) are meaningless: these tests check the plumbing, counters and parameter
+// changes. The tracking-quality test needs the real model (assets/models/ffnet.pt) and skips without it.
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "engine/capture/video_file_source.hpp"
+#include "engine/core/logging.hpp"
+#include "engine/pipeline/engine_thread.hpp"
+#include "engine/pipeline/face_pipeline.hpp"
+#include "test_support.hpp"
+
+namespace facefilter {
+namespace {
+
+using ::testing::HasSubstr;
+
+class QuietLogs : public ::testing::Environment {
+ public:
+  void SetUp() override { setLogLevel(spdlog::level::off); }
+};
+const auto* const kQuietLogs = ::testing::AddGlobalTestEnvironment(new QuietLogs);
+
+constexpr double kDemoFps = 24;  // nominal; the stamps only need to be regular
+
+// The first `count` frames of the demo clip (all of them for count < 0), stamped as the capture
+// thread would: id 0, 1, ... and capture times one frame interval apart.
+// (The clip's first frame has no face the detector finds; it is there from the second frame on.)
+std::vector<Frame> readDemoFrames(int count) {
+  std::vector<Frame> frames;
+  auto source = VideoFileSource::open(test::kDemoClip);
+  if (!source.ok()) {
+    ADD_FAILURE() << source.error().message;
+    return frames;
+  }
+  while (count < 0 || static_cast<int>(frames.size()) < count) {
+    ReadResult r = source.value()->read();
+    if (r.status != ReadStatus::kFrame) break;
+    Frame f;
+    f.id = frames.size();
+    f.captureNs = static_cast<int64_t>(static_cast<double>(f.id) * 1e9 / kDemoFps) + 1'000'000'000;
+    f.sourceTimeMs = r.sourceTimeMs;
+    f.image = std::move(r.image);
+    frames.push_back(std::move(f));
+  }
+  return frames;
+}
+
+FacePipeline makePipeline(const std::string& modelPath, TrackerParams tracker = {}) {
+  auto detector = FaceDetector::create({});
+  if (!detector.ok()) throw std::runtime_error(detector.error().message);
+  auto model = KeypointModel::load(modelPath, ComputeDevice::kCpu);
+  if (!model.ok()) throw std::runtime_error(model.error().message);
+  return FacePipeline(std::move(detector).value(), std::move(model).value(), tracker);
+}
+
+TrackerParams everyFrame() {
+  TrackerParams p;
+  p.mode = TrackingMode::kDetectEveryFrame;
+  return p;
+}
+
+class PipelineOnDemo : public ::testing::Test {
+ protected:
+  void SetUp() override { FACEFILTER_SKIP_IF_NO_DEMO(); }
+};
+
+TEST_F(PipelineOnDemo, ProcessesFramesWithConsistentStats) {
+  const std::vector<Frame> frames = readDemoFrames(30);
+  ASSERT_EQ(frames.size(), 30u);
+  FacePipeline pipeline = makePipeline(test::kTestModel);
+
+  std::vector<FrameResult> results;
+  for (const Frame& f : frames) results.push_back(pipeline.process(f));
+
+  uint64_t detectorRuns = 0, faces = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    SCOPED_TRACE(testing::Message() << "frame " << i);
+    const FrameResult& r = results[i];
+    EXPECT_EQ(r.frameId, frames[i].id);
+    EXPECT_EQ(r.captureNs, frames[i].captureNs);
+    EXPECT_DOUBLE_EQ(r.sourceTimeMs, frames[i].sourceTimeMs);
+    EXPECT_EQ(r.frameWidth, 720);
+    EXPECT_EQ(r.frameHeight, 528);
+    EXPECT_TRUE(r.error.empty()) << r.error;
+    EXPECT_EQ(r.detectorRan, r.detectReason != DetectReason::kNone);
+    if (!r.detectorRan) {
+      EXPECT_TRUE(r.detections.empty());
+      EXPECT_EQ(r.times.detect, 0);
+    }
+    EXPECT_GE(r.times.keypoints, 0);
+    EXPECT_GE(r.times.track, 0);
+    detectorRuns += r.detectorRan ? 1 : 0;
+    faces += r.faces.size();
+    for (const FaceResult& face : r.faces) {
+      EXPECT_GE(face.trackId, 1);
+      EXPECT_LE(static_cast<uint64_t>(face.trackId), pipeline.stats().tracksCreated);
+      if (face.detectedThisFrame) {
+        EXPECT_TRUE(r.detectorRan);
+      }
+      EXPECT_GE(face.confidence, 0.f);
+      EXPECT_LE(face.confidence, 1.f);
+      // The test model's points lie inside the crop they were predicted from (tanh outputs).
+      for (const cv::Point2f& p : face.rawKeypoints) {
+        EXPECT_GE(p.x, face.crop.x0 - 1e-2f);
+        EXPECT_LE(p.x, face.crop.x0 + face.crop.side + 1e-2f);
+        EXPECT_GE(p.y, face.crop.y0 - 1e-2f);
+        EXPECT_LE(p.y, face.crop.y0 + face.crop.side + 1e-2f);
+      }
+      for (const cv::Point2f& p : face.keypoints) EXPECT_TRUE(std::isfinite(p.x) && std::isfinite(p.y));
+    }
+  }
+  EXPECT_EQ(results[0].detectReason, DetectReason::kNoTracks);
+  EXPECT_TRUE(results[0].detections.empty()) << "the clip's first frame has no detectable face";
+  EXPECT_TRUE(results[1].detectorRan) << "nothing tracked yet";
+  EXPECT_FALSE(results[1].detections.empty()) << "the face is detectable from the second frame on";
+
+  const PipelineStats s = pipeline.stats();
+  EXPECT_EQ(s.frames, 30u);
+  EXPECT_EQ(s.detectorRuns, detectorRuns);
+  EXPECT_GE(s.facesProcessed, faces) << "every reported face went through the CNN";
+  EXPECT_GT(s.facesProcessed, 0u);
+  EXPECT_EQ(s.tracksActive, results.back().faces.size());
+  EXPECT_EQ(s.errors, 0u);
+  EXPECT_TRUE(s.lastError.empty());
+  EXPECT_EQ(s.detectMs.count, detectorRuns);
+  EXPECT_GT(s.detectMs.mean, 0);
+  EXPECT_EQ(s.totalMs.count, 30u);
+  EXPECT_EQ(s.trackMs.count, 30u);
+  EXPECT_EQ(s.decodeMs.count, 30u);
+  EXPECT_GE(s.keypointsMs.count, 1u);
+  EXPECT_LE(s.keypointsMs.count, 30u);
+  EXPECT_GE(s.totalMs.max, s.totalMs.median);
+}
+
+TEST_F(PipelineOnDemo, SetDetectorParamsTakesEffectOnTheNextFrame) {
+  const std::vector<Frame> frames = readDemoFrames(4);
+  ASSERT_EQ(frames.size(), 4u);
+  FacePipeline pipeline = makePipeline(test::kTestModel, everyFrame());
+
+  FrameResult r = pipeline.process(frames[1]);
+  ASSERT_TRUE(r.detectorRan);
+  ASSERT_FALSE(r.detections.empty());
+
+  DetectorParams tooLarge;
+  tooLarge.minSizePx = 600;  // larger than the 720x528 frame's faces (and its height)
+  ASSERT_TRUE(pipeline.setDetectorParams(tooLarge).ok());
+  EXPECT_EQ(pipeline.detectorParams().minSizePx, 600);
+  r = pipeline.process(frames[2]);
+  EXPECT_TRUE(r.detectorRan);
+  EXPECT_TRUE(r.detections.empty()) << "the new minimum size applies to the very next frame";
+  EXPECT_TRUE(r.faces.empty());
+
+  ASSERT_TRUE(pipeline.setDetectorParams(DetectorParams{}).ok());
+  const FrameResult full = pipeline.process(frames[3]);
+  ASSERT_FALSE(full.detections.empty()) << "and the defaults again";
+
+  // The same frame again at half detection scale: the same faces, in frame pixels.
+  DetectorParams half;
+  half.detectScale = 0.5;
+  ASSERT_TRUE(pipeline.setDetectorParams(half).ok());
+  const FrameResult halfScale = pipeline.process(frames[3]);
+  for (const Detection& d : full.detections) {
+    float best = 0;
+    for (const Detection& h : halfScale.detections) best = std::max(best, iou(d.box, h.box));
+    EXPECT_GT(best, 0.6f) << "no half-scale box near " << d.box;
+  }
+}
+
+TEST_F(PipelineOnDemo, InvalidParamsAreRejectedAndTheOldOnesKept) {
+  const std::vector<Frame> frames = readDemoFrames(3);
+  ASSERT_EQ(frames.size(), 3u);
+  FacePipeline pipeline = makePipeline(test::kTestModel);
+
+  DetectorParams bad;
+  bad.scaleFactor = 1.0;
+  const Status s = pipeline.setDetectorParams(bad);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message, HasSubstr("scale factor"));
+  EXPECT_DOUBLE_EQ(pipeline.detectorParams().scaleFactor, DetectorParams{}.scaleFactor);
+
+  TrackerParams badTracker;
+  badTracker.detectIntervalFrames = 0;
+  const Status t = pipeline.setTrackerParams(badTracker);
+  ASSERT_FALSE(t.ok());
+  EXPECT_THAT(t.error().message, HasSubstr("interval"));
+  EXPECT_EQ(pipeline.trackerParams().detectIntervalFrames, TrackerParams{}.detectIntervalFrames);
+
+  const FrameResult r = pipeline.process(frames[1]);
+  EXPECT_TRUE(r.error.empty());
+  EXPECT_FALSE(r.detections.empty()) << "the pipeline still works with the old parameters";
+}
+
+TEST_F(PipelineOnDemo, AMissingCascadeIsRefusedAtTheNextFrameAndTheOldOneKept) {
+  const std::vector<Frame> frames = readDemoFrames(2);
+  ASSERT_EQ(frames.size(), 2u);
+  FacePipeline pipeline = makePipeline(test::kTestModel, everyFrame());
+  DetectorParams p;
+  p.cascadePath = "/nonexistent/cascade.xml";
+  // The file is only opened on the engine thread, at the next frame.
+  (void)pipeline.setDetectorParams(p);
+  const FrameResult r = pipeline.process(frames[1]);
+  EXPECT_FALSE(r.detections.empty()) << "the old cascade is still in use";
+  EXPECT_EQ(pipeline.detectorParams().cascadePath, kDefaultCascadePath) << "the refused change is undone";
+}
+
+TEST_F(PipelineOnDemo, SetTrackerParamsTakesEffectOnTheNextFrame) {
+  const std::vector<Frame> frames = readDemoFrames(3);
+  ASSERT_EQ(frames.size(), 3u);
+  FacePipeline pipeline = makePipeline(test::kTestModel);
+  EXPECT_EQ(pipeline.process(frames[0]).detectReason, DetectReason::kNoTracks);
+  ASSERT_TRUE(pipeline.setTrackerParams(everyFrame()).ok());
+  EXPECT_EQ(pipeline.trackerParams().mode, TrackingMode::kDetectEveryFrame);
+  EXPECT_EQ(pipeline.process(frames[1]).detectReason, DetectReason::kEveryFrame);
+  ASSERT_TRUE(pipeline.setTrackerParams(TrackerParams{}).ok());
+  EXPECT_NE(pipeline.process(frames[2]).detectReason, DetectReason::kEveryFrame);
+}
+
+TEST_F(PipelineOnDemo, ResetAndNewModelForgetTracks) {
+  const std::vector<Frame> frames = readDemoFrames(4);
+  ASSERT_EQ(frames.size(), 4u);
+  FacePipeline pipeline = makePipeline(test::kTestModel);
+  pipeline.process(frames[0]);
+  pipeline.process(frames[1]);
+  pipeline.reset();
+  EXPECT_EQ(pipeline.process(frames[2]).detectReason, DetectReason::kNoTracks);
+
+  auto other = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
+  ASSERT_TRUE(other.ok());
+  pipeline.setModel(std::move(other).value());
+  const FrameResult r = pipeline.process(frames[3]);
+  EXPECT_EQ(r.detectReason, DetectReason::kNoTracks) << "tracks from the old model are dropped";
+  EXPECT_EQ(pipeline.model().metadata().name, "test-random");
+}
+
+TEST(Pipeline, EmptyFrameIsReportedNotCrashed) {
+  FacePipeline pipeline = makePipeline(test::kTestModel);
+  Frame empty;
+  empty.id = 7;
+  const FrameResult r = pipeline.process(empty);
+  EXPECT_EQ(r.frameId, 7u);
+  EXPECT_THAT(r.error, HasSubstr("7"));
+  EXPECT_TRUE(r.faces.empty());
+}
+
+TEST(Pipeline, GrayFramesWork) {
+  FacePipeline pipeline = makePipeline(test::kTestModel, everyFrame());
+  Frame f;
+  f.image = cv::Mat(240, 320, CV_8UC1, cv::Scalar(90));
+  const FrameResult r = pipeline.process(f);
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.detectorRan);
+  EXPECT_TRUE(r.faces.empty()) << "a flat image has no face";
+}
+
+// ---------------------------------------------------------------------------------------------
+// EngineThread: capture -> pipeline -> newest frame/result, on its own thread
+
+std::unique_ptr<FacePipeline> makePipelinePtr(TrackerParams tracker = {}) {
+  auto detector = FaceDetector::create({});
+  if (!detector.ok()) throw std::runtime_error(detector.error().message);
+  auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
+  if (!model.ok()) throw std::runtime_error(model.error().message);
+  return std::make_unique<FacePipeline>(std::move(detector).value(), std::move(model).value(), tracker);
+}
+
+// A folder of `count` small synthetic images (no faces: the detector runs on each, quickly).
+std::string writeFolder(const test::TempDir& dir, const std::string& name, int count) {
+  const auto folder = dir.path() / name;
+  std::filesystem::create_directory(folder);
+  for (int i = 0; i < count; ++i) {
+    char file[32];
+    std::snprintf(file, sizeof(file), "%03d.png", i);
+    cv::imwrite((folder / file).string(), test::syntheticFrame(i, {160, 120}));
+  }
+  return folder.string();
+}
+
+struct Seen {
+  std::mutex mutex;
+  std::vector<uint64_t> frameIds;
+  std::vector<uint64_t> resultIds;
+  std::vector<DetectReason> reasons;
+  void add(const FramePtr& f, const FrameResultPtr& r) {
+    std::lock_guard lock(mutex);
+    frameIds.push_back(f->id);
+    resultIds.push_back(r->frameId);
+    reasons.push_back(r->detectReason);
+  }
+  size_t size() {
+    std::lock_guard lock(mutex);
+    return frameIds.size();
+  }
+};
+
+SourceSpec specFor(const std::string& text) {
+  auto spec = parseSourceSpec(text);
+  if (!spec.ok()) throw std::runtime_error(spec.error().message);
+  return spec.value();
+}
+
+TEST(EngineThread, ProcessesEveryFrameOfAFileInOrder) {
+  test::TempDir dir;
+  const std::string folder = writeFolder(dir, "a", 6);
+  EngineThread engine(makePipelinePtr());
+  EXPECT_EQ(engine.latestResult(), nullptr);
+  EXPECT_EQ(engine.resultVersion(), 0u);
+  Seen seen;
+  engine.setResultCallback([&](const FramePtr& f, const FrameResultPtr& r) { seen.add(f, r); });
+  ASSERT_TRUE(engine.setSource(specFor(folder), CaptureParams{}).ok());
+  EXPECT_EQ(engine.sourceInfo().frameCount, 6);
+  ASSERT_TRUE(test::waitUntil([&] { return engine.finished(); }, std::chrono::seconds(120)));
+
+  EXPECT_EQ(seen.frameIds, (std::vector<uint64_t>{0, 1, 2, 3, 4, 5})) << "every frame, in order";
+  EXPECT_EQ(seen.resultIds, seen.frameIds) << "each result carries its frame's id";
+  ASSERT_NE(engine.latestResult(), nullptr);
+  EXPECT_EQ(engine.latestResult()->frameId, 5u);
+  ASSERT_NE(engine.latestFrame(), nullptr);
+  EXPECT_EQ(engine.latestFrame()->id, 5u);
+  EXPECT_EQ(engine.resultVersion(), 6u);
+  EXPECT_EQ(engine.frameVersion(), 6u);
+  const EngineStats s = engine.stats();
+  EXPECT_EQ(s.pipeline.frames, 6u);
+  EXPECT_EQ(s.capture.framesCaptured, 6u);
+  EXPECT_EQ(s.capture.framesDropped, 0u);
+  EXPECT_TRUE(s.sourceEnded);
+  EXPECT_FALSE(s.running);
+  EXPECT_TRUE(s.lastError.empty()) << s.lastError;
+  EXPECT_THAT(s.source, HasSubstr(folder));
+}
+
+TEST(EngineThread, ASlowCallbackHoldsBackAFileSourceWithoutLosingFrames) {
+  test::TempDir dir;
+  const std::string folder = writeFolder(dir, "a", 12);
+  EngineThread engine(makePipelinePtr());
+  std::mutex gateMutex;
+  std::condition_variable gateCv;
+  bool open = false;
+  Seen seen;
+  engine.setResultCallback([&](const FramePtr& f, const FrameResultPtr& r) {
+    std::unique_lock lock(gateMutex);
+    gateCv.wait_for(lock, std::chrono::seconds(60), [&] { return open; });  // the first frame waits
+    lock.unlock();
+    seen.add(f, r);
+  });
+  CaptureParams params;
+  params.queueCapacity = 2;
+  ASSERT_TRUE(engine.setSource(specFor(folder), params).ok());
+  // While the callback blocks, capture fills the queue and then waits: nothing is dropped.
+  ASSERT_TRUE(test::waitUntil([&] { return engine.stats().capture.framesCaptured >= 3; }));
+  EXPECT_LE(engine.stats().capture.framesCaptured, 4u) << "one in processing, two queued, one in push()";
+  {
+    std::lock_guard lock(gateMutex);
+    open = true;
+  }
+  gateCv.notify_all();
+  ASSERT_TRUE(test::waitUntil([&] { return engine.finished(); }, std::chrono::seconds(120)));
+  EXPECT_EQ(seen.size(), 12u);
+  EXPECT_EQ(engine.stats().capture.framesDropped, 0u);
+}
+
+TEST(EngineThread, ABadSourceLeavesTheCurrentOneRunning) {
+  test::TempDir dir;
+  const std::string image = dir.file("still.png");
+  ASSERT_TRUE(cv::imwrite(image, test::syntheticFrame(0, {160, 120})));
+  EngineThread engine(makePipelinePtr());
+  CaptureParams loop;
+  loop.atEnd = EndBehaviour::kLoop;  // an endless source
+  ASSERT_TRUE(engine.setSource(specFor(image), loop).ok());
+  ASSERT_TRUE(test::waitUntil([&] { return engine.resultVersion() >= 2; }));
+
+  const std::string missing = dir.file("missing.mp4");
+  const Status s = engine.setSource(specFor(missing), CaptureParams{});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message, HasSubstr(missing));
+  EXPECT_THAT(engine.stats().lastError, HasSubstr(missing)) << "the UI can show why";
+  const uint64_t before = engine.resultVersion();
+  EXPECT_TRUE(test::waitUntil([&] { return engine.resultVersion() > before + 2; }))
+      << "the previous source is still being processed";
+  EXPECT_TRUE(engine.stats().running);
+  EXPECT_THAT(engine.stats().source, HasSubstr(image));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  engine.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
+  EXPECT_FALSE(engine.stats().running);
+  const uint64_t stopped = engine.resultVersion();
+  EXPECT_GT(engine.stats().capture.framesCaptured, 0u) << "capture stats stay readable after stop()";
+  EXPECT_EQ(engine.resultVersion(), stopped) << "nothing is processed after stop()";
+}
+
+TEST(EngineThread, SwitchingSourcesStartsAfresh) {
+  test::TempDir dir;
+  const std::string first = writeFolder(dir, "first", 3), second = writeFolder(dir, "second", 4);
+  EngineThread engine(makePipelinePtr());
+  Seen seen;
+  engine.setResultCallback([&](const FramePtr& f, const FrameResultPtr& r) { seen.add(f, r); });
+  ASSERT_TRUE(engine.setSource(specFor(first), CaptureParams{}).ok());
+  ASSERT_TRUE(test::waitUntil([&] { return engine.finished(); }, std::chrono::seconds(120)));
+  ASSERT_TRUE(engine.setSource(specFor(second), CaptureParams{}).ok());
+  EXPECT_EQ(engine.sourceInfo().frameCount, 4);
+  ASSERT_TRUE(test::waitUntil([&] { return engine.finished() && seen.size() == 7; }, std::chrono::seconds(120)));
+  EXPECT_EQ(seen.frameIds, (std::vector<uint64_t>{0, 1, 2, 0, 1, 2, 3})) << "frame ids are per source";
+  EXPECT_EQ(engine.stats().pipeline.frames, 7u);
+  EXPECT_THAT(engine.stats().source, HasSubstr(second));
+}
+
+// The trained model (assets/models/ffnet.pt, or $FACEFILTER_MODEL as for the CLI): tracking must carry
+// the face between detections.
+TEST(PipelineWithTrainedModel, TracksTheDemoFaceWithFewDetections) {
+  const std::string model = defaultModelPath();
+  if (!std::filesystem::exists(model)) GTEST_SKIP() << "missing " << model << " (the trained model)";
+  FACEFILTER_SKIP_IF_NO_DEMO();
+  const std::vector<Frame> frames = readDemoFrames(-1);
+  ASSERT_EQ(frames.size(), 270u);
+  FacePipeline pipeline = makePipeline(model);
+
+  int firstFace = -1;
+  uint64_t runsAfter = 0, framesAfter = 0, framesWithoutFace = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const FrameResult r = pipeline.process(frames[i]);
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    if (i > 0 && r.faces.empty()) {
+      ++framesWithoutFace;
+      ADD_FAILURE() << "frame " << i << " has no face";
+    }
+    if (firstFace < 0) {
+      if (!r.faces.empty()) firstFace = static_cast<int>(i);
+      continue;
+    }
+    ++framesAfter;
+    if (r.detectorRan) ++runsAfter;
+  }
+  EXPECT_EQ(framesWithoutFace, 0u) << "every frame after the first has a face";
+  ASSERT_GE(firstFace, 0) << "the face is never found";
+  EXPECT_LE(runsAfter * 5, framesAfter) << "the detector ran on " << runsAfter << " of the " << framesAfter
+                                        << " frames after the face was first tracked";
+}
+
+}  // namespace
+}  // namespace facefilter
