@@ -119,7 +119,7 @@ TEST(SourceSpec, RejectsBadSyntax) {
   for (const char* bad : {"", "camera:-1", "camera:x", "camera:1x", "camera:1:640", "camera:1:640x",
                           "camera:1:x480", "camera:1:0x480", "camera:1:640x0", "camera:1:640x480@0",
                           "camera:1:640x480@abc", "camera:1:640x480@", "camera:1:99999x480",
-                          "camera:1:640x480@2000", "camera:1@30", "video:", "image:", "folder:"}) {
+                          "camera:1:640x480@2000", "camera:1@30", "camera:", "video:", "image:", "folder:"}) {
     auto spec = parseSourceSpec(bad);
     EXPECT_FALSE(spec.ok()) << "'" << bad << "' was accepted";
     if (!spec.ok()) {
@@ -492,7 +492,7 @@ TEST_F(VideoFileSourceTest, TruncatedAviEndsWithFailure) {
 // (reached = delivered + skipped + bad), so a short file that lost fewer than ~30 frames reaches
 // "announced - tolerance" and is reported as a normal end of stream: no error, exit code 0 in the CLI.
 // Enable once the end test no longer counts failed reads.
-TEST_F(VideoFileSourceTest, DISABLED_ShortTruncatedVideoIsNotANormalEnd) {
+TEST_F(VideoFileSourceTest, ShortTruncatedVideoIsNotANormalEnd) {
   const std::string full = dir_->file("short.avi"), cut = dir_->file("short-cut.avi");
   ASSERT_TRUE(test::writeTestVideo(full, test::fourccMjpg(), 40));
   test::writeTruncatedCopy(full, cut, 0.5);
@@ -979,7 +979,7 @@ TEST(CaptureThread, DemoClipDeliversAllFramesWithoutDrops) {
 // Known engine bug (reported): OpenCV's FFmpeg backend gives CAP_PROP_POS_MSEC = 0 after the last frame
 // of the demo clip, so VideoFileSource stamps frame 269 with sourceTimeMs 0 (time_ms goes back to 0 in
 // the points file). Enable once video_file_source.cpp keeps the time moving forward.
-TEST(DemoSource, DISABLED_SourceTimeIncreasesUpToTheLastFrame) {
+TEST(DemoSource, SourceTimeIncreasesUpToTheLastFrame) {
   FACEFILTER_SKIP_IF_NO_DEMO();
   auto source = openSource(parseOk("demo"));
   ASSERT_TRUE(source.ok()) << source.error().message;

@@ -24,11 +24,14 @@ bool parseInt(std::string_view s, int& out) {
 Result<SourceSpec> parseCamera(std::string_view rest, std::string_view text) {
   SourceSpec spec;
   spec.kind = SourceKind::kCamera;
-  if (rest.empty()) return spec;
   const auto fail = [&] {
     return makeError("source '" + std::string(text) +
                      "': expected camera, camera:N, camera:N:WIDTHxHEIGHT or camera:N:WIDTHxHEIGHT@FPS");
   };
+  if (rest.empty()) {
+    if (text.size() > 6) return fail();  // "camera:" with nothing after the colon
+    return spec;
+  }
   const size_t colon = rest.find(':');
   if (!parseInt(rest.substr(0, colon), spec.cameraIndex) || spec.cameraIndex < 0) return fail();
   if (colon == std::string_view::npos) return spec;

@@ -70,7 +70,8 @@ ReadResult VideoFileSource::read() {
     if (got && !raw.empty()) break;
     // FFmpeg reports both the end and an undecodable frame as a failed read; the position tells which.
     const int announced = info_.frameCount;
-    const int reached = delivered_ + skipped_ + bad;
+    // Failed reads do not advance the position: count only frames actually delivered or skipped.
+    const int reached = delivered_ + skipped_;
     // Container frame counts are estimates for some formats: a shortfall within 1% is a normal end.
     const int tolerance = std::max(2, announced / 100);
     if (announced < 0 || reached >= announced - tolerance) {
@@ -78,7 +79,6 @@ ReadResult VideoFileSource::read() {
       return r;
     }
     if (++bad > kMaxConsecutiveBadFrames) {
-      skipped_ += bad;
       r.status = ReadStatus::kFailed;
       r.error = "video '" + path_ + "': stops being decodable after frame " + std::to_string(delivered_) +
                 " of " + std::to_string(announced) + " (truncated or corrupt file)";
@@ -98,7 +98,13 @@ ReadResult VideoFileSource::read() {
   }
   r.status = ReadStatus::kFrame;
   r.image = std::move(bgr).value();
-  r.sourceTimeMs = capture_.get(cv::CAP_PROP_POS_MSEC);
+  // FFmpeg's position is unreliable at the very end (0 after the last frame of some AVIs): keep the
+  // time strictly increasing, stepping by the nominal frame interval when the container says otherwise.
+  double timeMs = capture_.get(cv::CAP_PROP_POS_MSEC);
+  const double stepMs = info_.fps > 0 ? 1000.0 / info_.fps : 1000.0 / 30.0;
+  if (delivered_ > 0 && !(timeMs > lastTimeMs_)) timeMs = lastTimeMs_ + stepMs;
+  lastTimeMs_ = timeMs;
+  r.sourceTimeMs = timeMs;
   ++delivered_;
   return r;
 }

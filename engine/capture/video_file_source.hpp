@@ -27,6 +27,7 @@ class VideoFileSource final : public FrameSource {
   std::string path_;
   int delivered_ = 0;
   int skipped_ = 0;
+  double lastTimeMs_ = 0;
 };
 
 }  // namespace facefilter

@@ -60,7 +60,14 @@ JsonWriter& JsonWriter::value(double v, int decimals) {
     return *this;
   }
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  // Fixed notation for ordinary magnitudes; %g beyond, where %f would need hundreds of digits.
+  if (std::abs(v) < 1e15) {
+    std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.17g", v);
+    out_ += buf;
+    return *this;
+  }
   // Trim trailing zeros ("1.500" -> "1.5", "2.000" -> "2") to keep files small.
   std::string s(buf);
   if (s.find('.') != std::string::npos) {

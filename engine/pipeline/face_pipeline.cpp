@@ -24,6 +24,10 @@ FacePipeline::FacePipeline(FaceDetector detector, KeypointModel model, TrackerPa
 Status FacePipeline::setDetectorParams(const DetectorParams& params) {
   if (auto v = validate(params); !v) return v;
   std::lock_guard lock(paramsMutex_);
+  if (params.cascadePath != pendingDetector_.cascadePath) {
+    // Load it here so that the caller hears about a bad cascade now, not in a log line later.
+    if (auto probe = FaceDetector::create(params); !probe) return probe.error();
+  }
   pendingDetector_ = params;
   paramsChanged_ = true;
   return Ok{};
@@ -89,6 +93,9 @@ FrameResult FacePipeline::process(const Frame& frame) {
       if (auto s = detector_.setParams(pendingDetector_); !s) {
         logger("detect")->error("{}", s.error().message);
         pendingDetector_ = detector_.params();
+        std::lock_guard statsLock(statsMutex_);
+        ++stats_.errors;
+        stats_.lastError = s.error().message;
       }
       tracker_.setParams(pendingTracker_);
       if (pendingModel_) {
