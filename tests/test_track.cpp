@@ -423,6 +423,52 @@ TEST(FaceTracker, DuplicateTracksOfOneFaceAreMergedKeepingTheOlder) {
   EXPECT_EQ(t.trackCount(), 1u);
 }
 
+TEST(FaceTracker, AppearanceSimilarityIsNormalisedCorrelation) {
+  cv::Mat a(24, 24, CV_32F), b;
+  cv::randu(a, 0.f, 255.f);
+  EXPECT_NEAR(FaceTracker::appearanceSimilarity(a, a), 1.f, 1e-5f);
+  b = a * 0.5 + 40.0;  // brightness and contrast changes do not matter
+  EXPECT_NEAR(FaceTracker::appearanceSimilarity(a, b), 1.f, 1e-5f);
+  b = 255.0 - a;
+  EXPECT_NEAR(FaceTracker::appearanceSimilarity(a, b), -1.f, 1e-5f);
+  cv::Mat flat(24, 24, CV_32F, cv::Scalar(7));
+  EXPECT_EQ(FaceTracker::appearanceSimilarity(a, flat), 0.f) << "a flat image correlates with nothing";
+  EXPECT_EQ(FaceTracker::appearanceSimilarity(a, cv::Mat()), 0.f);
+}
+
+TEST(FaceTracker, AFaceThatStopsLookingLikeItselfAsksForADetection) {
+  TrackerParams p;
+  p.motionTrigger = 0;
+  FaceTracker t(p);
+  cv::Mat face(24, 24, CV_32F), other(24, 24, CV_32F);
+  cv::randu(face, 0.f, 255.f);
+  cv::randu(other, 0.f, 255.f);
+  std::vector<Detection> first = {{kFaceA, 1.f}};
+  auto boxes = t.plan(&first, kRule);
+  std::vector<cv::Mat> looks = {face};
+  t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, 0, kRule, &looks);
+  // Tracked frames that still look like the confirmed face keep quality high: no detection asked for.
+  for (int i = 1; i < p.minRedetectGapFrames + 2; ++i) {
+    ASSERT_EQ(t.decide(0), DetectReason::kNone) << "frame " << i;
+    boxes = t.plan(nullptr, kRule);
+    auto faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, i * kFrameNs, kRule, &looks);
+    ASSERT_EQ(faces.size(), 1u);
+    EXPECT_GT(faces[0].quality, 0.9f);
+  }
+  // The crop now shows something else (the face turned away, or left): quality falls, a detection is due.
+  looks = {other};
+  for (int i = 0; i < 2; ++i) {
+    boxes = t.plan(nullptr, kRule);
+    t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, (20 + i) * kFrameNs, kRule, &looks);
+  }
+  EXPECT_EQ(t.decide(0), DetectReason::kLowQuality);
+  // Still unlike itself on the next frame: quality drops below the drop threshold and the track goes.
+  boxes = t.plan(nullptr, kRule);
+  auto faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, 22 * kFrameNs, kRule, &looks);
+  EXPECT_TRUE(faces.empty());
+  EXPECT_EQ(t.decide(0), DetectReason::kNoTracks);
+}
+
 TEST(FaceTracker, DetectEveryFrameMode) {
   TrackerParams p;
   p.mode = TrackingMode::kDetectEveryFrame;

@@ -11,6 +11,7 @@ void writeFace(JsonWriter& w, const FaceResult& face, bool withTrack) {
   w.key("score").value(face.score, 3);
   if (withTrack) {
     w.key("confidence").value(face.confidence, 3);
+    w.key("quality").value(face.quality, 3);
     w.key("detected").value(face.detectedThisFrame);
   }
   w.key("keypoints").beginArray();

@@ -156,7 +156,12 @@ FrameResult FacePipeline::process(const Frame& frame) {
   }
   const int64_t t4 = clock_.nowNs();
 
-  r.faces = tracker_.update(crops, raw, frame.captureNs, rule);
+  std::vector<cv::Mat> looks;
+  if (tracking) {
+    looks.reserve(crops.size());
+    for (const auto& c : crops) looks.push_back(FaceTracker::appearanceThumbnail(gray, c));
+  }
+  r.faces = tracker_.update(crops, raw, frame.captureNs, rule, tracking ? &looks : nullptr);
   const int64_t t5 = clock_.nowNs();
 
   r.times.detect = r.detectorRan ? nsToMs(t2 - t1) : 0;

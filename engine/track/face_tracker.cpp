@@ -102,8 +102,25 @@ std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detectio
   return boxes;
 }
 
+cv::Mat FaceTracker::appearanceThumbnail(const cv::Mat& gray, const CropWindow& crop) {
+  cv::Mat thumb;
+  warpCrop(gray, crop, 24).convertTo(thumb, CV_32F);
+  return thumb;
+}
+
+float FaceTracker::appearanceSimilarity(const cv::Mat& a, const cv::Mat& b) {
+  if (a.empty() || b.empty() || a.size() != b.size()) return 0.f;
+  cv::Scalar meanA, stdA, meanB, stdB;
+  cv::meanStdDev(a, meanA, stdA);
+  cv::meanStdDev(b, meanB, stdB);
+  if (stdA[0] < 1e-3 || stdB[0] < 1e-3) return 0.f;
+  const double cov = cv::mean((a - meanA[0]).mul(b - meanB[0]))[0];
+  return static_cast<float>(std::clamp(cov / (stdA[0] * stdB[0]), -1.0, 1.0));
+}
+
 std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops, const std::vector<Landmarks>& raw,
-                                            int64_t timeNs, const BoxFromPoints& rule) {
+                                            int64_t timeNs, const BoxFromPoints& rule,
+                                            const std::vector<cv::Mat>* appearance) {
   const size_t n = std::min({planned_.size(), raw.size(), crops.size()});
   std::vector<Track> next;
   std::vector<const CropWindow*> nextCrops;
@@ -120,7 +137,15 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
     // Quality: how well the box implied by the new keypoints agrees with the box they were cropped
     // from. A face that is really there gives a consistent, slowly moving box; a lost face does not.
     const cv::Rect2f implied = boxFromPoints(raw[i], rule);
-    const float agreement = iou(implied, p.box);
+    float agreement = iou(implied, p.box);
+    if (appearance && i < appearance->size()) {
+      const cv::Mat& look = (*appearance)[i];
+      if (p.detected || t.reference.empty()) {
+        t.reference = look;
+      } else {
+        agreement = std::min(agreement, std::max(0.f, appearanceSimilarity(look, t.reference)));
+      }
+    }
     t.quality = p.trackIndex >= 0 ? 0.5f * t.quality + 0.5f * agreement : agreement;
     if (p.detected) {
       t.score = p.score;
@@ -160,6 +185,7 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
     f.box = t.box;
     f.score = t.score;
     f.confidence = std::clamp(t.confidence, 0.f, 1.f);
+    f.quality = std::clamp(t.quality, 0.f, 1.f);
     f.detectedThisFrame = nextDetected[i];
     f.ageFrames = t.ageFrames;
     f.crop = *nextCrops[i];

@@ -44,6 +44,7 @@ struct FaceResult {
   cv::Rect2f box;            // detector-equivalent face box (from the detection, else from the keypoints)
   float score = 0;           // score of the detection that last confirmed this track
   float confidence = 0;      // 0..1: track quality, lowered while the detector fails to confirm it
+  float quality = 0;         // 0..1: keypoint/box agreement and likeness to the last confirmed appearance
   bool detectedThisFrame = false;
   int ageFrames = 0;         // frames since the track started
   CropWindow crop;           // the window fed to the CNN
@@ -67,8 +68,17 @@ class FaceTracker {
   std::vector<cv::Rect2f> plan(const std::vector<Detection>* detections, const BoxFromPoints& rule);
 
   // Step 2: the CNN's keypoints for each planned box, in the same order. Returns the frame's faces.
+  // `appearance` (optional, same order): a small gray thumbnail of each crop (see appearanceThumbnail);
+  // a tracked face that stops looking like it did when the detector last confirmed it (turned away,
+  // covered, gone) loses quality, which asks for a detection.
   std::vector<FaceResult> update(const std::vector<CropWindow>& crops, const std::vector<Landmarks>& raw,
-                                 int64_t timeNs, const BoxFromPoints& rule);
+                                 int64_t timeNs, const BoxFromPoints& rule,
+                                 const std::vector<cv::Mat>* appearance = nullptr);
+
+  // The thumbnail update() compares: the crop window of `gray`, resampled to 24x24, as float.
+  static cv::Mat appearanceThumbnail(const cv::Mat& gray, const CropWindow& crop);
+  // Zero-mean normalised correlation of two same-size thumbnails, in [-1, 1] (0 for flat images).
+  static float appearanceSimilarity(const cv::Mat& a, const cv::Mat& b);
 
   // Boxes of the current tracks (for masking motion), frame pixels.
   std::vector<cv::Rect2f> trackBoxes() const;
@@ -86,6 +96,7 @@ class FaceTracker {
     float confidence = 1;
     int missedDetections = 0;
     int ageFrames = 0;
+    cv::Mat reference;  // appearance when the detector last confirmed the face
     std::vector<OneEuroFilter> filters = std::vector<OneEuroFilter>(2 * kNumKeypoints);
   };
   struct Planned {
