@@ -29,7 +29,8 @@ def load_model_from_ckpt(path):
     else:
         model = models.FFNet(**{k: (tuple(v) if isinstance(v, list) else v)
                                 for k, v in cfg["model_config"].items()})
-    model.load_state_dict(ck["model"])
+    # the EMA weights are what training validated (val_nme); fall back to the raw weights
+    model.load_state_dict(ck["model_ema"] if ck.get("model_ema") is not None else ck["model"])
     return model.eval(), ck
 
 

@@ -15,6 +15,7 @@ import os
 os.environ.setdefault("GOMP_SPINCOUNT", "2000")
 
 import argparse  # noqa: E402
+import copy
 import csv
 import json
 import math
@@ -39,9 +40,10 @@ FFNET_CROP = {"size": 1.35, "center_x": 0.0, "center_y": 0.12}
 FFNET_NORM = {"scale": 1.0 / 255.0, "mean": [0.5], "std": [0.25]}
 
 DEFAULTS = {
-    "ffnet": dict(epochs=300, batch=64, lr=3e-3, wd=1e-4, loss="wing", opt="adamw", sched="onecycle"),
+    "ffnet": dict(epochs=240, batch=32, lr=2e-3, wd=1e-4, loss="wing", opt="adamw", sched="onecycle",
+                  ema=0.998),
     # NaimishNet / Udacity P1 style: Adam + MSE on normalised points
-    "seed": dict(epochs=12, batch=32, lr=1e-3, wd=0.0, loss="mse", opt="adam", sched="none"),
+    "seed": dict(epochs=4, batch=32, lr=1e-3, wd=0.0, loss="mse", opt="adam", sched="none", ema=0.0),
 }
 
 
@@ -59,6 +61,30 @@ class WingLoss(nn.Module):
         return loss.mean()
 
 
+LOG_FIELDS = ["epoch", "train_loss", "val_loss", "val_nme", "raw_val_nme", "lr", "epoch_s", "elapsed_s"]
+
+
+class EMA:
+    """Exponential moving average of all weights and BatchNorm buffers (the exported model)."""
+
+    def __init__(self, model, decay):
+        self.model = copy.deepcopy(model).eval()
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        self.decay, self.updates = decay, 0
+
+    @torch.no_grad()
+    def update(self, model):
+        self.updates += 1
+        d = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        msd = model.state_dict()
+        for k, v in self.model.state_dict().items():
+            if v.dtype.is_floating_point:
+                v.mul_(d).add_(msd[k].detach(), alpha=1 - d)
+            else:
+                v.copy_(msd[k])
+
+
 class KPDataset(torch.utils.data.Dataset):
     def __init__(self, data, transform):
         self.data, self.transform = data, transform
@@ -71,9 +97,9 @@ class KPDataset(torch.utils.data.Dataset):
         return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)
 
 
-def build_meta(arch, stats):
+def build_meta(arch, stats, size=None):
     if arch == "ffnet":
-        size = models.FFNET_CONFIG["input_size"]
+        size = size or models.FFNET_CONFIG["input_size"]
         return common.make_meta("ffnet", size, stats, FFNET_CROP, "ffnet",
                                 "facefilter production 68-point face keypoint regressor: plain 3x3 conv "
                                 "net (BatchNorm folded), %dx%d gray face crop around a detector box."
@@ -130,16 +156,28 @@ def main():
     ap.add_argument("--lr", type=float)
     ap.add_argument("--wd", type=float)
     ap.add_argument("--loss", choices=["wing", "l1", "mse"])
+    ap.add_argument("--ema", type=float, help="weight EMA decay per step (0 = off); the EMA is evaluated and exported")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--val-fraction", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--max-minutes", type=float, default=58.0,
+                    help="guard: stop after the epoch that passes this much training wall time (the LR schedule "
+                         "is then cut short; the checkpoint and logs stay valid)")
     ap.add_argument("--limit", type=int, default=0, help="debug: use only the first N train images")
     ap.add_argument("--resume", action="store_true", help="continue from OUT/last.ckpt")
+    g = ap.add_argument_group("ffnet architecture / augmentation")
+    g.add_argument("--input-size", type=int, help="default %d" % models.FFNET_CONFIG["input_size"])
+    g.add_argument("--widths", help="comma list, default %s" % (models.FFNET_CONFIG["widths"],))
+    g.add_argument("--depths", help="comma list, default %s" % (models.FFNET_CONFIG["depths"],))
+    g.add_argument("--hidden", type=int)
+    g.add_argument("--max-rot", type=float, default=25.0)
+    g.add_argument("--p-rot", type=float, default=0.6)
+    g.add_argument("--jitter-gain", type=float, default=1.0)
     args = ap.parse_args()
 
     cfg = dict(DEFAULTS[args.arch])
-    for k in ("epochs", "batch", "lr", "wd", "loss"):
+    for k in ("epochs", "batch", "lr", "wd", "loss", "ema"):
         if getattr(args, k) is not None:
             cfg[k] = getattr(args, k)
     out_dir = args.out or os.path.join(HERE, "runs", args.arch)
@@ -150,7 +188,16 @@ def main():
     random.seed(args.seed)
 
     stats = T.load_haar_stats()
-    meta = build_meta(args.arch, stats)
+    mcfg = dict(models.FFNET_CONFIG)
+    if args.input_size:
+        mcfg["input_size"] = args.input_size
+    if args.widths:
+        mcfg["widths"] = tuple(int(v) for v in args.widths.split(","))
+    if args.depths:
+        mcfg["depths"] = tuple(int(v) for v in args.depths.split(","))
+    if args.hidden:
+        mcfg["hidden"] = args.hidden
+    meta = build_meta(args.arch, stats, mcfg["input_size"])
 
     csv_path, img_dir = dataset.split_paths(args.data, "train")
     names, _ = dataset.read_keypoints_csv(csv_path, img_dir)
@@ -171,8 +218,10 @@ def main():
         model = models.SeedNet()
         train_tf, val_tf = T.SeedTrain(tf_rng), T.SeedTest()
     else:
-        model = models.build("ffnet")
-        train_tf, val_tf = T.ProdTrain(meta, stats, tf_rng), T.ProdEval(meta)
+        model = models.FFNet(**mcfg)
+        train_tf = T.ProdTrain(meta, stats, tf_rng, max_rot_deg=args.max_rot, jitter_gain=args.jitter_gain,
+                               p_rot=args.p_rot)
+        val_tf = T.ProdEval(meta)
     unit = meta["output"]["x_scale"]
     if cfg["loss"] == "wing":
         loss_fn = WingLoss(unit)
@@ -198,6 +247,7 @@ def main():
     else:
         sched = None
 
+    ema = EMA(model, cfg["ema"]) if cfg["ema"] > 0 else None
     start_epoch, elapsed, best, history = 0, 0.0, float("inf"), []
     last_path = os.path.join(out_dir, "last.ckpt")
     if args.resume and os.path.exists(last_path):
@@ -207,25 +257,38 @@ def main():
         if sched is not None and ck["scheduler"] is not None:
             sched.load_state_dict(ck["scheduler"])
         set_rng_state(ck["rng"], gen, tf_rng)
+        if ema is not None:
+            ema.model.load_state_dict(ck["model_ema"])
+            ema.updates = ck["ema_updates"]
         start_epoch, elapsed, best, history = ck["epoch"], ck["elapsed"], ck["best_val_nme"], ck["history"]
         print("resumed from %s at epoch %d (%.0fs elapsed)" % (last_path, start_epoch, elapsed), flush=True)
+        # logs are rewritten from the checkpoint's history (drops lines of an epoch cut off after logging)
+        with open(os.path.join(out_dir, "log.jsonl"), "w") as f:
+            for r in history:
+                f.write(json.dumps(r) + "\n")
+        with open(os.path.join(out_dir, "log.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(LOG_FIELDS)
+            for r in history:
+                w.writerow([r.get(k) for k in LOG_FIELDS])
     elif args.resume:
         print("no checkpoint at %s, starting from scratch" % last_path, flush=True)
 
     config = dict(cfg, arch=args.arch, seed=args.seed, val_fraction=args.val_fraction, threads=args.threads,
                   workers=args.workers, train_images=len(train_data), val_images=len(val_data),
                   val_split="by person, seed 0", limit=args.limit,
-                  model_config=(models.FFNET_CONFIG if args.arch == "ffnet" else "NaimishNet-227"),
-                  augmentation=("haar-like box jitter x1.0 measured spread, rotation +-25 deg (p 0.8), "
+                  model_config=(mcfg if args.arch == "ffnet" else "NaimishNet-227"),
+                  augmentation=("haar-like box jitter x%g measured spread, rotation +-%g deg (p %g), "
                                 "flip (p 0.5, iBUG perm), contrast/brightness, blur (p 0.3), noise (p 0.2)"
+                                % (args.jitter_gain, args.max_rot, args.p_rot)
                                 if args.arch == "ffnet" else "rescale 250, random crop 227"))
-    jsonl = open(os.path.join(out_dir, "log.jsonl"), "a")
+    jsonl = open(os.path.join(out_dir, "log.jsonl"), "w" if start_epoch == 0 else "a")
     csv_path_log = os.path.join(out_dir, "log.csv")
-    new_csv = not os.path.exists(csv_path_log) or start_epoch == 0
+    new_csv = start_epoch == 0
     csvf = open(csv_path_log, "w" if start_epoch == 0 else "a", newline="")
     cw = csv.writer(csvf)
     if new_csv:
-        cw.writerow(["epoch", "train_loss", "val_loss", "val_nme", "lr", "epoch_s", "elapsed_s"])
+        cw.writerow(LOG_FIELDS)
 
     for epoch in range(start_epoch, cfg["epochs"]):
         t0 = time.time()
@@ -239,25 +302,33 @@ def main():
             opt.step()
             if sched is not None:
                 sched.step()
+            if ema is not None:
+                ema.update(model)
             tot += loss.item() * len(xb)
             n += len(xb)
         val_loss, val_nme = evaluate(model, val_data, val_tf, meta, loss_fn)
+        raw_val_nme = val_nme
+        if ema is not None:  # report (and select/export) the EMA weights
+            val_loss, val_nme = evaluate(ema.model, val_data, val_tf, meta, loss_fn)
         dt = time.time() - t0
         elapsed += dt
         rec = {"epoch": epoch + 1, "train_loss": tot / n, "val_loss": val_loss, "val_nme": val_nme,
-               "lr": opt.param_groups[0]["lr"], "epoch_s": round(dt, 2), "elapsed_s": round(elapsed, 1)}
+               "raw_val_nme": raw_val_nme, "lr": opt.param_groups[0]["lr"], "epoch_s": round(dt, 2), "elapsed_s": round(elapsed, 1)}
         history.append(rec)
-        print("epoch %3d/%d  train %.4f  val %.4f  val NME %.2f%%  lr %.2e  %.1fs  (total %.0fs)"
-              % (epoch + 1, cfg["epochs"], rec["train_loss"], val_loss, 100 * val_nme, rec["lr"], dt, elapsed),
+        print("epoch %3d/%d  train %.4f  val %.4f  val NME %.2f%% (raw %.2f%%)  lr %.2e  %.1fs  (total %.0fs)"
+              % (epoch + 1, cfg["epochs"], rec["train_loss"], val_loss, 100 * val_nme, 100 * raw_val_nme,
+                 rec["lr"], dt, elapsed),
               flush=True)
         jsonl.write(json.dumps(rec) + "\n")
         jsonl.flush()
-        cw.writerow([rec[k] for k in ("epoch", "train_loss", "val_loss", "val_nme", "lr", "epoch_s", "elapsed_s")])
+        cw.writerow([rec[k] for k in LOG_FIELDS])
         csvf.flush()
         is_best = val_nme < best
         best = min(best, val_nme)
         ck = {"arch": args.arch, "model": model.state_dict(), "optimizer": opt.state_dict(),
               "scheduler": sched.state_dict() if sched is not None else None,
+              "model_ema": ema.model.state_dict() if ema is not None else None,
+              "ema_updates": ema.updates if ema is not None else 0,
               "rng": rng_state(gen, tf_rng), "epoch": epoch + 1, "elapsed": elapsed, "best_val_nme": best,
               "val_nme": val_nme, "history": history, "config": config, "meta": meta,
               "data_fingerprint": fingerprint,
@@ -269,8 +340,11 @@ def main():
         if is_best:
             torch.save(ck, os.path.join(out_dir, "best.ckpt.tmp"))
             os.replace(os.path.join(out_dir, "best.ckpt.tmp"), os.path.join(out_dir, "best.ckpt"))
+        if elapsed > 60 * args.max_minutes and epoch + 1 < cfg["epochs"]:
+            print("stopping: %.1f min > --max-minutes %g" % (elapsed / 60, args.max_minutes), flush=True)
+            break
     print("done: %d epochs, wall %.0fs (%.1f min), best val NME %.2f%%, last %.2f%%"
-          % (cfg["epochs"], elapsed, elapsed / 60, 100 * best, 100 * history[-1]["val_nme"] if history else -1),
+          % (len(history), elapsed, elapsed / 60, 100 * best, 100 * history[-1]["val_nme"] if history else -1),
           flush=True)
 
 

@@ -161,7 +161,7 @@ class ProdTrain:
     """Augmented doc crop: Haar-like box jitter, rotation, flip, photometric changes; one warp."""
 
     def __init__(self, meta, stats, rng, max_rot_deg=25.0, jitter_gain=1.0, p_flip=0.5,
-                 p_rot=0.8, p_blur=0.3):
+                 p_rot=0.6, p_blur=0.3):
         self.meta = meta
         self.size = meta["input"]["width"]
         sp = stats["spread"]
