@@ -127,14 +127,24 @@ Result<KeypointModel> KeypointModel::load(const std::string& path, ComputeDevice
   if (!std::ifstream(path, std::ios::binary).good()) {
     return makeError("model '" + path + "': cannot be read (permissions?)");
   }
-  auto impl = std::make_shared<Impl>();
-  impl->path = path;
   if (device == ComputeDevice::kCuda && !cudaAvailable()) {
     return makeError("model '" + path + "': CUDA was asked for but is not available (this LibTorch build or "
                      "machine has no CUDA); use the cpu or auto device");
   }
-  const bool useCuda = device == ComputeDevice::kCuda || (device == ComputeDevice::kAuto && cudaAvailable());
-  impl->device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  if (device == ComputeDevice::kAuto && cudaAvailable()) {
+    // A model frozen for CPU inference (oneDNN-packed weights) cannot run on CUDA: auto then means CPU.
+    auto onCuda = loadOn(path, ComputeDevice::kCuda);
+    if (onCuda) return onCuda;
+    logger("keypoints")->warn("{}; using the CPU instead", onCuda.error().message);
+    return loadOn(path, ComputeDevice::kCpu);
+  }
+  return loadOn(path, device == ComputeDevice::kAuto ? ComputeDevice::kCpu : device);
+}
+
+Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevice device) {
+  auto impl = std::make_shared<Impl>();
+  impl->path = path;
+  impl->device = device == ComputeDevice::kCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 
   torch::jit::ExtraFilesMap extra{{"facefilter.json", ""}};
   try {

@@ -49,6 +49,7 @@ class KeypointModel {
 
  private:
   struct Impl;
+  static Result<KeypointModel> loadOn(const std::string& path, ComputeDevice device);  // kCpu or kCuda
   explicit KeypointModel(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<Impl> impl_;
 };
