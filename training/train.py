@@ -40,8 +40,10 @@ FFNET_CROP = {"size": 1.35, "center_x": 0.0, "center_y": 0.12}
 FFNET_NORM = {"scale": 1.0 / 255.0, "mean": [0.5], "std": [0.25]}
 
 DEFAULTS = {
-    "ffnet": dict(epochs=240, batch=32, lr=2e-3, wd=1e-4, loss="wing", opt="adamw", sched="onecycle",
-                  ema=0.998),
+    # sched "time": one-cycle LR driven by elapsed/budget (the machine is shared: as many epochs as fit
+    # into --time-budget minutes, at most --epochs); "onecycle": the same shape over a fixed epoch count.
+    "ffnet": dict(epochs=400, batch=32, lr=2e-3, wd=1e-4, loss="wing", opt="adamw", sched="time",
+                  time_budget_min=42.0, ema=0.998),
     # NaimishNet / Udacity P1 style: Adam + MSE on normalised points
     "seed": dict(epochs=4, batch=32, lr=1e-3, wd=0.0, loss="mse", opt="adam", sched="none", ema=0.0),
 }
@@ -59,6 +61,16 @@ class WingLoss(nn.Module):
         d = ((pred - target) * self.unit).abs()
         loss = torch.where(d < self.w, self.w * torch.log1p(d / self.eps), d - self.c)
         return loss.mean()
+
+
+def time_lr(lr, p, pct_start=0.15, div=20.0, final_div=4000.0):
+    """One-cycle (cosine up, cosine down) learning rate at training progress p in [0, 1]."""
+    p = min(max(p, 0.0), 1.0)
+    lo, hi, end = lr / div, lr, lr / final_div
+    if p < pct_start:
+        return lo + (hi - lo) * (1 - math.cos(math.pi * p / pct_start)) / 2
+    q = (p - pct_start) / (1 - pct_start)
+    return end + (hi - end) * (1 + math.cos(math.pi * q)) / 2
 
 
 LOG_FIELDS = ["epoch", "train_loss", "val_loss", "val_nme", "raw_val_nme", "lr", "epoch_s", "elapsed_s"]
@@ -156,6 +168,9 @@ def main():
     ap.add_argument("--lr", type=float)
     ap.add_argument("--wd", type=float)
     ap.add_argument("--loss", choices=["wing", "l1", "mse"])
+    ap.add_argument("--sched", choices=["time", "onecycle", "none"])
+    ap.add_argument("--time-budget", type=float, dest="time_budget_min",
+                    help="minutes of training for --sched time (default 42 for ffnet)")
     ap.add_argument("--ema", type=float, help="weight EMA decay per step (0 = off); the EMA is evaluated and exported")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--val-fraction", type=float, default=0.1)
@@ -177,7 +192,7 @@ def main():
     args = ap.parse_args()
 
     cfg = dict(DEFAULTS[args.arch])
-    for k in ("epochs", "batch", "lr", "wd", "loss", "ema"):
+    for k in ("epochs", "batch", "lr", "wd", "loss", "ema", "sched", "time_budget_min"):
         if getattr(args, k) is not None:
             cfg[k] = getattr(args, k)
     out_dir = args.out or os.path.join(HERE, "runs", args.arch)
@@ -246,6 +261,10 @@ def main():
                                                     pct_start=0.15, div_factor=20, final_div_factor=200)
     else:
         sched = None
+    if cfg["sched"] == "time":
+        budget_s = 60.0 * cfg["time_budget_min"]
+        for g in opt.param_groups:
+            g["lr"] = time_lr(cfg["lr"], 0.0)
 
     ema = EMA(model, cfg["ema"]) if cfg["ema"] > 0 else None
     start_epoch, elapsed, best, history = 0, 0.0, float("inf"), []
@@ -295,6 +314,10 @@ def main():
         model.train()
         tot, n = 0.0, 0
         for xb, yb in loader:
+            if cfg["sched"] == "time":
+                lr_now = time_lr(cfg["lr"], (elapsed + time.time() - t0) / budget_s)
+                for g in opt.param_groups:
+                    g["lr"] = lr_now
             out = model(xb)
             loss = loss_fn(out, yb)
             opt.zero_grad(set_to_none=True)
@@ -340,6 +363,9 @@ def main():
         if is_best:
             torch.save(ck, os.path.join(out_dir, "best.ckpt.tmp"))
             os.replace(os.path.join(out_dir, "best.ckpt.tmp"), os.path.join(out_dir, "best.ckpt"))
+        if cfg["sched"] == "time" and elapsed + 0.5 * dt >= budget_s:
+            print("time budget reached: %.1f min after %d epochs" % (elapsed / 60, epoch + 1), flush=True)
+            break
         if elapsed > 60 * args.max_minutes and epoch + 1 < cfg["epochs"]:
             print("stopping: %.1f min > --max-minutes %g" % (elapsed / 60, args.max_minutes), flush=True)
             break
