@@ -1,0 +1,110 @@
+// The classic peer: dlib's ERT shape predictor against our CNN on the udacity test split, NME as
+// facefilter-cli eval defines it (mean point error / distance of points 36-45), both given a box from
+// the ground truth (ours: its own box rule and crop; dlib: the Haar-equivalent box it was trained with).
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include <dlib/image_processing.h>
+#include <dlib/opencv/cv_image.h>
+#include <opencv2/imgproc.hpp>
+
+#include "bench/bench_sections.hpp"
+#include "bench/dlib_peer.hpp"
+#include "engine/capture/image_source.hpp"
+#include "engine/core/clock.hpp"
+#include "engine/eval/keypoint_eval.hpp"
+#include "engine/eval/keypoints_dataset.hpp"
+
+namespace facefilter::bench {
+namespace {
+
+std::string fmt(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+struct PeerFigures {
+  NmeSummary nme;
+  double msPerFace = 0;
+};
+
+PeerFigures runDlib(const std::string& path, const std::vector<KeypointsSample>& samples,
+                    const std::vector<cv::Mat>& grays) {
+  dlib::shape_predictor sp;
+  dlib::deserialize(path) >> sp;
+  std::vector<double> nmes, ms;
+  const Clock& clk = SteadyClock::instance();
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (grays[i].empty()) continue;
+    const dlib::cv_image<unsigned char> img(grays[i]);
+    const dlib::rectangle box = toDlib(boxFromPoints(samples[i].points, kHaarBoxRule));
+    const int64_t t0 = clk.nowNs();
+    const dlib::full_object_detection d = sp(img, box);
+    ms.push_back(nsToMs(clk.nowNs() - t0));
+    nmes.push_back(normalisedMeanError(fromDlib(d), samples[i].points));
+  }
+  PeerFigures f;
+  f.msPerFace = summarise(ms).median;
+  f.nme = summariseNme(nmes);
+  return f;
+}
+
+}  // namespace
+
+void benchPeer(const Context& ctx, const KeypointModel& model, Report& report) {
+  std::fprintf(stderr, "facefilter-bench: peer (dlib ERT) on the udacity test split ...\n");
+  auto samples = loadKeypointsSplit(ctx.dataDir, "test");
+  if (!samples) {
+    report.skip("peer: " + samples.error().message);
+    return;
+  }
+  std::vector<cv::Mat> grays;
+  for (const auto& s : samples.value()) {
+    auto image = readImageFile(s.imagePath);
+    cv::Mat g;
+    if (image) cv::cvtColor(image.value(), g, cv::COLOR_BGR2GRAY);
+    grays.push_back(g);
+  }
+  EvalOptions opt;
+  opt.pipeline = false;
+  auto ours = evaluateKeypoints(samples.value(), model, nullptr, opt);
+  if (!ours) {
+    report.skip("peer: " + ours.error().message);
+    return;
+  }
+  const std::string n = std::to_string(ours->gtBox.count);
+  auto row = [&](const std::string& method, const std::string& trainedOn, const NmeSummary& s, double ms) {
+    report.addText("accuracy (udacity test, " + n + " faces, gt box)", method + " — trained on " + trainedOn,
+                   "NME mean " + fmt(100 * s.mean, 2) + " %, median " + fmt(100 * s.median, 2) + " %, failures (>10 %) " +
+                       fmt(100 * s.failureRate, 1) + " %; " + fmt(ms, 2) + " ms/face");
+  };
+  row("ours: " + model.metadata().name + " (CNN, LibTorch CPU)", "udacity training split", ours->gtBox,
+      ours->msPerFaceSingle);
+  report.set("nme_ours_gt_box", 100 * ours->gtBox.mean);
+  report.set("ms_per_face_ours", ours->msPerFaceSingle);
+  std::error_code ec;
+  if (!ctx.peerDlibPath.empty() && std::filesystem::exists(ctx.peerDlibPath, ec)) {
+    const PeerFigures f = runDlib(ctx.peerDlibPath, samples.value(), grays);
+    row("dlib ERT (" + ctx.peerDlibPath.substr(ctx.peerDlibPath.find_last_of('/') + 1) + ", bench/train_dlib_ert)",
+        "udacity training split", f.nme, f.msPerFace);
+    report.set("nme_dlib_ert", 100 * f.nme.mean);
+    report.set("ms_per_face_dlib_ert", f.msPerFace);
+  } else {
+    report.skip("dlib ERT row: no trained predictor at '" + ctx.peerDlibPath +
+                "' (train it with build-bench/bench/train_dlib_ert, see README)");
+  }
+  if (!ctx.ibugDlibPath.empty() && std::filesystem::exists(ctx.ibugDlibPath, ec)) {
+    const PeerFigures f = runDlib(ctx.ibugDlibPath, samples.value(), grays);
+    row("dlib pretrained 68-point ERT (libdlib-data)", "iBUG 300-W (other data, HOG-detector boxes)", f.nme,
+        f.msPerFace);
+    report.set("nme_dlib_ibug", 100 * f.nme.mean);
+    report.set("ms_per_face_dlib_ibug", f.msPerFace);
+  } else {
+    report.skip("dlib iBUG row: no file at '" + ctx.ibugDlibPath + "' (Debian package libdlib-data)");
+  }
+}
+
+}  // namespace facefilter::bench

@@ -1,0 +1,40 @@
+#pragma once
+// The sections of facefilter-bench. Each measures one thing on this machine and adds rows and JSON keys
+// to the Report. Main thread only.
+
+#include <optional>
+#include <string>
+
+#include "bench/bench_stats.hpp"
+#include "engine/detect/face_detector.hpp"
+#include "engine/keypoints/keypoint_model.hpp"
+
+namespace facefilter::bench {
+
+struct Context {
+  std::string dataDir;
+  std::string demoPath;      // the demo clip (720x528, 24 fps)
+  std::string video720Path;  // the demo clip upscaled to 1280x720, written at start-up
+  std::string seedModelPath;
+  std::string peerDlibPath;  // our dlib ERT .dat (empty: no ERT row)
+  std::string ibugDlibPath;  // dlib's pretrained iBUG predictor
+  bool quick = false;        // fewer repetitions (a smoke run, not for figures)
+  DetectorParams detector;   // the defaults unless overridden on the command line
+  bool detectorOverridden = false;
+};
+
+// Writes the 1280x720 version of `src` (aspect kept, pillar-boxed) to `dst`. Returns an error message or "".
+std::string makeUpscaledClip(const std::string& src, const std::string& dst);
+
+void benchDecode(const Context& ctx, Report& report);
+void benchDetect(const Context& ctx, Report& report);
+void benchKeypoints(const Context& ctx, const KeypointModel& model, Report& report);
+void benchSmoothing(const Context& ctx, Report& report);
+void benchEndToEnd(const Context& ctx, const KeypointModel& model, Report& report);
+void benchSamples(const Context& ctx, const KeypointModel& model, Report& report);
+void benchLatency(const Context& ctx, const KeypointModel& model, Report& report);
+void benchSeed(const Context& ctx, const KeypointModel& model, Report& report);
+void benchStability(const Context& ctx, const KeypointModel& model, Report& report);
+void benchPeer(const Context& ctx, const KeypointModel& model, Report& report);
+
+}  // namespace facefilter::bench
