@@ -67,6 +67,8 @@ Result<std::unique_ptr<AppSession>> AppSession::create(AppOptions options) {
   if (!device) return device.error();
   auto model = KeypointModel::load(cfg.modelPath.empty() ? defaultModelPath() : cfg.modelPath, device.value());
   if (!model) return model.error();
+  logger("keypoints")->info("model: {} on {} (load only model files you trust: TorchScript is code)",
+                            model.value().path(), model.value().deviceName());
   auto pipeline = std::make_unique<FacePipeline>(std::move(detector).value(), std::move(model).value(), cfg.tracker);
   s->engine_ = std::make_unique<EngineThread>(std::move(pipeline));
   return s;
@@ -156,6 +158,7 @@ void AppSession::stopRecording() {
                 static_cast<unsigned long long>(s.framesWritten), static_cast<unsigned long long>(s.framesDropped),
                 100.0 * s.droppedShare());
   lastRecordReport_ = buf;
+  if (!s.error.empty()) lastRecordReport_ += "; " + s.error;
   recorder_.reset();
 }
 
@@ -301,8 +304,8 @@ int AppSession::runInteractive() {
         if (auto s = startRecording(options_.recordPath); !s) lastRecordReport_ = s.error().message;
       }
     }
-    // A file that ended finalises its recording.
-    if (recorder_ && engine_->finished()) stopRecording();
+    // A file that ended finalises its recording; so does a full disk (the panel shows why).
+    if (recorder_ && (engine_->finished() || recorder_->failed())) stopRecording();
 
     const FramebufferSize fb = window_->framebufferSize();
     scene_->present(fb.width, fb.height);
@@ -356,6 +359,7 @@ int AppSession::runHeadless() {
   FramePtr last;
   FrameResultPtr lastResult;
   bool interrupted = false;
+  bool recordFailed = false;
   while (true) {
     if (gStopRequested != 0) {
       interrupted = true;
@@ -383,6 +387,10 @@ int AppSession::runHeadless() {
     last = item->first;
     lastResult = item->second;
     ++rendered;
+    if (recorder_ && recorder_->failed()) {  // disk full: keep what was written, finalised, and say so
+      recordFailed = true;
+      break;
+    }
   }
   const EngineStats st = engine_->stats();  // before stop(), which drops the capture thread
   engine_->setResultCallback(nullptr);
@@ -401,6 +409,7 @@ int AppSession::runHeadless() {
                static_cast<unsigned long long>(st.pipeline.frames), interrupted ? ", recording finalised" : "");
   if (!lastRecordReport_.empty()) std::fprintf(stderr, "facefilter: recorded %s\n", lastRecordReport_.c_str());
   if (!lastSnapshot_.empty()) std::fprintf(stderr, "facefilter: snapshot %s\n", lastSnapshot_.c_str());
+  if (recordFailed) return 1;
   return interrupted ? 130 : 0;
 }
 

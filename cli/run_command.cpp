@@ -6,7 +6,9 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <opencv2/videoio.hpp>
 
@@ -15,6 +17,7 @@
 #include "engine/capture/capture_thread.hpp"
 #include "engine/io/annotate.hpp"
 #include "engine/io/result_json.hpp"
+#include "engine/io/write_space.hpp"
 #include "engine/pipeline/face_pipeline.hpp"
 
 namespace facefilter::cli {
@@ -85,7 +88,19 @@ int runCommand(const std::vector<std::string>& args) {
   std::ostream& report = pointsToStdout ? std::cerr : std::cout;
 
   const std::string videoPath = p.get("output");
+  if (!videoPath.empty()) {
+    // The video opens at the first frame (it takes that frame's size); its path is checked now.
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(videoPath, ec);
+    std::ofstream probe;
+    if (!std::filesystem::is_directory(videoPath, ec)) probe.open(videoPath, std::ios::out | std::ios::app);
+    if (!probe.is_open()) return fail("output video '" + videoPath + "': cannot be created (a folder, a missing folder or no permission)");
+    probe.close();
+    if (!existed) std::filesystem::remove(videoPath, ec);
+  }
   cv::VideoWriter video;
+  std::optional<WriteSpaceGuard> videoSpace;  // stops the video while its index still fits (disk full)
+  uint64_t videoFrames = 0;
 
   FacePipeline pipeline(std::move(detector).value(), std::move(model).value(), trackerParams.value());
   CaptureParams captureParams;
@@ -123,17 +138,26 @@ int runCommand(const std::vector<std::string>& args) {
       if (!video.isOpened()) {
         const double fps = info.fps > 0 ? info.fps : 30.0;
         try {
-          video.open(videoPath, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps, (*frame)->image.size());
+          video.open(videoPath, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps,
+                     (*frame)->image.size());
         } catch (const cv::Exception& e) {
         }
         if (!video.isOpened()) {
           outputError = "output video '" + videoPath + "': cannot be created (path, permissions or codec)";
           break;
         }
+        videoSpace.emplace(std::vector<std::filesystem::path>{videoPath},
+                           static_cast<int64_t>((*frame)->image.total()) * 3 / 4);
+      }
+      if (!videoSpace->roomForNextFrame(videoFrames)) {
+        outputError = "output video '" + videoPath + "': disk full after " + std::to_string(videoFrames) +
+                      " frames; the video is finalised with those frames (free some space or write elsewhere)";
+        break;
       }
       cv::Mat annotated = (*frame)->image.clone();
       drawAnnotations(annotated, result);
       video.write(annotated);
+      ++videoFrames;
     }
     if (!outputError.empty()) break;
   }
@@ -159,7 +183,7 @@ int runCommand(const std::vector<std::string>& args) {
   report << line << "stage timings (ms):\n  stage         count      mean    median       p95       max\n"
          << fmtStage("decode", cs.decodeMs) << fmtStage("detect", ps.detectMs) << fmtStage("keypoints", ps.keypointsMs)
          << fmtStage("track", ps.trackMs) << fmtStage("total", ps.totalMs);
-  if (!videoPath.empty() && processed > 0 && outputError.empty()) report << "video: " << videoPath << "\n";
+  if (!videoPath.empty() && videoFrames > 0) report << "video: " << videoPath << " (" << videoFrames << " frames)\n";
   if (points && !pointsToStdout) report << "points: " << pointsPath << "\n";
   report.flush();
 

@@ -9,6 +9,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "engine/core/logging.hpp"
+#include "engine/io/write_space.hpp"
 
 namespace facefilter {
 
@@ -43,6 +44,11 @@ Result<std::unique_ptr<Recorder>> Recorder::start(const RecorderParams& params) 
 
 Recorder::~Recorder() { stop(); }
 
+std::string Recorder::error() const {
+  std::lock_guard lock(errorMutex_);
+  return error_;
+}
+
 bool Recorder::push(cv::Mat bgra, std::string line) {
   if (stopped_) return false;
   if (bgra.cols != params_.size.width || bgra.rows != params_.size.height) {
@@ -58,10 +64,30 @@ bool Recorder::push(cv::Mat bgra, std::string line) {
 
 void Recorder::run() {
   cv::Mat flipped, bgr;
+  std::vector<std::filesystem::path> outputs{params_.path};
+  if (sidecar_) outputs.push_back(std::filesystem::path(params_.path).replace_extension(".landmarks.jsonl"));
+  // Before anything is measured, allow for a poorly compressed first frame (a quarter of the raw size).
+  WriteSpaceGuard space(outputs, static_cast<int64_t>(params_.size.area()) * 3 / 4);
   while (true) {
     auto item = queue_.pop(std::chrono::milliseconds(100));
     if (!item) {
       if (queue_.drained()) break;
+      continue;
+    }
+    if (failed_.load()) {
+      ++dropped_;
+      continue;
+    }
+    if (!space.roomForNextFrame(written_.load())) {
+      {
+        std::lock_guard lock(errorMutex_);
+        error_ = "disk full: " + params_.path.string() + " stopped after " + std::to_string(written_.load()) +
+                 " frames (less than " + std::to_string(space.reserveBytes(written_.load()) / 1024) +
+                 " KiB left); the file is finalised with those frames. Free some space or record elsewhere.";
+      }
+      failed_ = true;
+      logger("record")->error("{}", error());
+      ++dropped_;
       continue;
     }
     cv::flip(item->bgra, flipped, 0);
@@ -76,7 +102,7 @@ void Recorder::run() {
 }
 
 RecorderSummary Recorder::stop() {
-  RecorderSummary s{params_.path, written_.load(), dropped_.load()};
+  RecorderSummary s{params_.path, written_.load(), dropped_.load(), error()};
   if (stopped_) return s;
   stopped_ = true;
   queue_.close();
@@ -85,6 +111,7 @@ RecorderSummary Recorder::stop() {
   sidecar_.reset();
   s.framesWritten = written_.load();
   s.framesDropped = dropped_.load();
+  s.error = error();
   logger("record")->info("recording {} finalised: {} frames written, {} dropped ({:.1f}%)", s.path.string(),
                          s.framesWritten, s.framesDropped, 100.0 * s.droppedShare());
   return s;

@@ -3,10 +3,14 @@
 // with an optional landmark sidecar (<video>.landmarks.jsonl, one JSON line per written frame).
 // push() never blocks in DropPolicy::kDropWhenFull (live: frames are dropped and counted when the encoder
 // lags); in kBlock (batch) it waits so that every frame is written. stop() finalises the file and reports.
-// push()/stop() from one thread (the render loop).
+// Before each frame the writer checks the room left on the disk (and RLIMIT_FSIZE): when the disk is about
+// to fill it stops writing, keeps the room the MP4's index needs, and failed() turns true with a message;
+// stop() then finalises a playable file holding every frame written so far.
+// push()/stop()/failed() from one thread (the render loop).
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -36,6 +40,7 @@ struct RecorderSummary {
   std::filesystem::path path;
   uint64_t framesWritten = 0;
   uint64_t framesDropped = 0;
+  std::string error;  // why writing stopped early (disk full), empty when every frame could be written
   double droppedShare() const {
     const double total = static_cast<double>(framesWritten + framesDropped);
     return total > 0 ? static_cast<double>(framesDropped) / total : 0.0;
@@ -56,6 +61,9 @@ class Recorder {
   RecorderSummary stop();
   uint64_t framesDropped() const { return dropped_.load(); }
   uint64_t framesWritten() const { return written_.load(); }
+  // The writer stopped early (disk full); error() says why. Frames pushed after that are dropped.
+  bool failed() const { return failed_.load(); }
+  std::string error() const;
   const RecorderParams& params() const { return params_; }
 
  private:
@@ -72,6 +80,9 @@ class Recorder {
   BoundedQueue<Item> queue_;
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<bool> failed_{false};
+  mutable std::mutex errorMutex_;
+  std::string error_;
   std::thread thread_;
   bool stopped_ = false;
 };

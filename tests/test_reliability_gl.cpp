@@ -1,0 +1,123 @@
+// Reliability of the desktop app as a process (needs a display: run under xvfb-run; skips without one):
+// SIGTERM in the middle of a headless recording joins every thread and leaves a finalised, playable file
+// holding every frame it reports; a disk that fills up (RLIMIT_FSIZE in the child) ends the run with a
+// clear message and a playable file.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace facefilter {
+namespace {
+
+using ::testing::HasSubstr;
+using test::TempDir;
+
+struct AppRun {
+  int exitCode = -1;
+  std::string err;
+};
+
+// Starts the app headless on the demo clip recording to `out`. `fileSizeLimit` > 0: RLIMIT_FSIZE in the
+// child. `termWhen` (polled every 50 ms) true: SIGTERM is sent.
+AppRun runApp(const std::string& out, rlim_t fileSizeLimit, const std::function<bool()>& termWhen) {
+  TempDir dir;
+  const std::string errFile = dir.file("stderr.txt");
+  const std::vector<std::string> args = {FACEFILTER_TEST_APP_EXE, "--headless", "--no-config", "--input", "demo",
+                                         "--filter", "sunglasses", "--model", FACEFILTER_TEST_MODEL,
+                                         "--device", "cpu", "--record", out};
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    if (fileSizeLimit > 0) {
+      ::signal(SIGXFSZ, SIG_IGN);
+      struct rlimit lim {fileSizeLimit, fileSizeLimit};
+      ::setrlimit(RLIMIT_FSIZE, &lim);
+    }
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  bool termed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (!termed && termWhen && termWhen()) {
+      ::kill(pid, SIGTERM);
+      termed = true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ADD_FAILURE() << "the app did not exit";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  AppRun r;
+  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = test::readFile(errFile);
+  return r;
+}
+
+int reportedFramesWritten(const std::string& err) {
+  std::smatch m;
+  if (!std::regex_search(err, m, std::regex("([0-9]+) frames written"))) return -1;
+  return std::stoi(m[1]);
+}
+
+#define SKIP_WITHOUT_DISPLAY_OR_DEMO()                                                      \
+  do {                                                                                      \
+    const char* display = std::getenv("DISPLAY");                                           \
+    if (display == nullptr || *display == '\0') GTEST_SKIP() << "no DISPLAY: run under xvfb-run -a"; \
+    FACEFILTER_SKIP_IF_NO_DEMO();                                                           \
+  } while (0)
+
+TEST(ReliabilityAppProcess, SigtermMidRecordingFinalisesThePlayableFile) {
+  SKIP_WITHOUT_DISPLAY_OR_DEMO();
+  TempDir dir;
+  const std::string out = dir.file("out.mp4");
+  // Terminate once the recording is well under way (the demo clip has 270 frames).
+  const std::string sidecar = dir.file("out.landmarks.jsonl");
+  const AppRun r = runApp(out, 0, [&] {
+    std::error_code ec;
+    return std::filesystem::exists(sidecar, ec) && std::filesystem::file_size(sidecar, ec) > 20 * 1024;
+  });
+  EXPECT_EQ(r.exitCode, 130) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("interrupted"));
+  EXPECT_THAT(r.err, HasSubstr("recording finalised"));
+  const int written = reportedFramesWritten(r.err);
+  EXPECT_GT(written, 0) << r.err;
+  EXPECT_LT(written, 270) << "stopped mid-recording";
+  EXPECT_EQ(test::countDecodableFrames(out), written) << r.err;
+}
+
+TEST(ReliabilityAppProcess, DiskFullEndsTheRunWithAPlayableFileAndAMessage) {
+  SKIP_WITHOUT_DISPLAY_OR_DEMO();
+  TempDir dir;
+  const std::string out = dir.file("out.mp4");
+  const AppRun r = runApp(out, 1u << 20, nullptr);
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("disk full"));
+  const int written = reportedFramesWritten(r.err);
+  EXPECT_GT(written, 0) << r.err;
+  EXPECT_EQ(test::countDecodableFrames(out), written) << r.err;
+}
+
+}  // namespace
+}  // namespace facefilter
