@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "train_dlib_ert: cannot write '%s': %s (does its folder exist?)\n", o.out.c_str(), e.what());
     return 1;
   }
-  std::printf("trained in %.0f s; training-set mean error %.4f (dlib's own, in box-normalised units); wrote %s\n", secs,
+  std::printf("trained in %.0f s; training-set mean error %.4f (pixels, dlib's test_shape_predictor); wrote %s\n", secs,
               dlib::test_shape_predictor(sp, images, shapes), o.out.c_str());
   return 0;
 }
