@@ -73,10 +73,61 @@ def save_model(frozen, meta, out_path):
     os.replace(tmp, out_path)
 
 
+def _crop_outputs(model, ck, meta, data_dir, part):
+    import numpy as np
+    import dataset
+    import transforms
+    cfg = ck["config"]
+    names, _ = dataset.read_keypoints_csv(*dataset.split_paths(data_dir, "train"))
+    tr, va = dataset.person_split(names, cfg["val_fraction"], seed=0)
+    d = dataset.KeypointsData(data_dir, "train", tr if part == "train" else va)
+    tf = transforms.ProdEval(meta) if ck["arch"] == "ffnet" else transforms.SeedTest()
+    xs, ys, ex = [], [], []
+    for i in range(len(d)):
+        x, y, e = tf(d.gray[i], d.points[i])
+        xs.append(x)
+        ys.append(y)
+        ex.append(e)
+    outs = []
+    with torch.no_grad():
+        for s in range(0, len(xs), 64):
+            outs.append(model(torch.from_numpy(np.stack(xs[s:s + 64]))).reshape(len(xs[s:s + 64]), -1).numpy())
+    return np.concatenate(outs), np.stack(ys), ex, d.points
+
+
+def calibrate(model, ck, meta, data_dir):
+    """Constant output offset = mean residual on the training part (a label-convention correction)."""
+    import common
+    import dataset
+    data_dir = data_dir or dataset.default_data_dir()
+    out, ys, _, _ = _crop_outputs(model, ck, meta, data_dir, "train")
+    bias = (ys - out).mean(0)
+    cal = models.OutputBias(model, bias).eval()
+    res = {}
+    for name, m in (("before", model), ("after", cal)):
+        o, _, ex, pts = _crop_outputs(m, ck, meta, data_dir, "val")
+        res[name] = float(common.nme(common.out_to_image(o, ex, meta), pts).mean())
+    print("calibration: mean |offset| %.4f (normalised), val NME %.2f%% -> %.2f%%"
+          % (abs(bias).mean(), 100 * res["before"], 100 * res["after"]))
+    meta["training"]["calibration"] = {
+        "what": "constant per-coordinate output offset = mean residual on the training part (gt-box crops)",
+        "mean_abs_offset_normalised": float(abs(bias).mean()),
+        "mean_offset_x_normalised": float(bias[0::2].mean()), "mean_offset_y_normalised": float(bias[1::2].mean()),
+        "val_nme_before": res["before"], "val_nme_after": res["after"]}
+    meta["training"]["val_nme"] = res["after"]
+    return cal
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", required=True, help="checkpoint (best.ckpt or last.ckpt of a run)")
     ap.add_argument("--out", required=True, help="output .pt")
+    ap.add_argument("--calibrate", action="store_true",
+                    help="add the mean output residual on the TRAINING part of the split (gt-box crops, no "
+                         "augmentation) as a constant output offset; reports val NME before/after")
+    ap.add_argument("--data", default=None, help="data root for --calibrate (default as in train.py)")
+    ap.add_argument("--flip-tta", action="store_true",
+                    help="bake horizontal-flip test-time averaging into the model (2 crops per face in one batch)")
     args = ap.parse_args()
 
     torch.set_num_threads(1)
@@ -108,6 +159,12 @@ def main():
         "exported": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "params": models.num_params(model),
     }
+    if args.flip_tta:
+        import transforms
+        model = models.FlipTTA(model, transforms.FLIP_PERM, meta["input"]["width"]).eval()
+        meta["training"]["flip_tta"] = True
+    if args.calibrate:
+        model = calibrate(model, ck, meta, args.data)
     frozen = script_frozen(model)
     check_model(frozen, meta, ref=model)
     save_model(frozen, meta, args.out)

@@ -89,7 +89,7 @@ class FFNet(nn.Module):
         return self.head(self.features(x))
 
 
-FFNET_CONFIG = dict(input_size=96, widths=(32, 48, 96, 160, 192), depths=(1, 2, 2, 2, 2), hidden=256,
+FFNET_CONFIG = dict(input_size=96, widths=(24, 32, 64, 128, 192), depths=(1, 2, 2, 2, 2), hidden=256,
                     dropout=0.1)
 
 
@@ -105,3 +105,38 @@ def build(arch, **kw):
 
 def num_params(m):
     return sum(p.numel() for p in m.parameters())
+
+
+class FlipTTA(nn.Module):
+    """Runs the net on the crop and its mirror image in one batch and averages the two predictions.
+
+    The mirrored prediction is mapped back: pixel i of the flipped tensor is pixel W-1-i of the crop, so in
+    normalised units x = -x' - 2/W; the 68 points are re-indexed with the iBUG left/right permutation.
+    """
+
+    def __init__(self, net, flip_perm, width):
+        super().__init__()
+        self.net = net
+        self.register_buffer("perm", torch.as_tensor(flip_perm, dtype=torch.long))
+        self.shift = 2.0 / float(width)
+
+    def forward(self, x):
+        n = x.shape[0]
+        out = self.net(torch.cat([x, x.flip(3)], 0)).reshape(2 * n, -1, 2)
+        a = out[:n]
+        b = out[n:].index_select(1, self.perm)
+        bx = -b[:, :, 0] - self.shift
+        b = torch.stack([bx, b[:, :, 1]], 2)
+        return ((a + b) * 0.5).reshape(n, -1)
+
+
+class OutputBias(nn.Module):
+    """Adds a constant per-coordinate offset to a net's output (a calibration folded in by freezing)."""
+
+    def __init__(self, net, bias):
+        super().__init__()
+        self.net = net
+        self.register_buffer("bias", torch.as_tensor(bias, dtype=torch.float32).reshape(1, -1))
+
+    def forward(self, x):
+        return self.net(x) + self.bias
