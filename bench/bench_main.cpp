@@ -34,6 +34,7 @@ int usage(const std::string& why) {
                "         [--ibug-dlib FILE.dat] [--data DIR] [--video PATH] [--threads N]\n"
                "         [--sections LIST] [--quick] [--json]\n"
                "         [--detect-scale X] [--min-size-fraction X] [--scale-factor X] [--min-neighbors N]\n"
+               "         [--downscale min-face|off] [--min-cutoff HZ] [--beta B]\n"
                "  sections: %s (default: all)\n"
                "  --seed-model defaults to training/runs/seed.pt; its rows are skipped when it is absent.\n"
                "  --peer-dlib defaults to build-bench/dlib/ert_udacity.dat (bench/train_dlib_ert writes it).\n",
@@ -74,6 +75,9 @@ int main(int argc, char** argv) {
     else if (a == "--detect-scale") { ctx.detector.detectScale = std::atof(v.c_str()); ctx.detectorOverridden = true; }
     else if (a == "--min-size-fraction") { ctx.detector.minSizeFraction = std::atof(v.c_str()); ctx.detectorOverridden = true; }
     else if (a == "--scale-factor") { ctx.detector.scaleFactor = std::atof(v.c_str()); ctx.detectorOverridden = true; }
+    else if (a == "--downscale") { ctx.detector.downscale = v == "off" ? DetectDownscale::kOff : DetectDownscale::kToMinFace; ctx.detectorOverridden = true; }
+    else if (a == "--min-cutoff") ctx.oneEuro.minCutoffHz = std::atof(v.c_str());
+    else if (a == "--beta") ctx.oneEuro.beta = std::atof(v.c_str());
     else if (a == "--min-neighbors") { ctx.detector.minNeighbors = std::atoi(v.c_str()); ctx.detectorOverridden = true; }
     else return usage("unknown option " + a);
   }

@@ -8,6 +8,7 @@
 #include "bench/bench_stats.hpp"
 #include "engine/detect/face_detector.hpp"
 #include "engine/keypoints/keypoint_model.hpp"
+#include "engine/track/face_tracker.hpp"
 
 namespace facefilter::bench {
 
@@ -19,8 +20,9 @@ struct Context {
   std::string peerDlibPath;  // our dlib ERT .dat (empty: no ERT row)
   std::string ibugDlibPath;  // dlib's pretrained iBUG predictor
   bool quick = false;        // fewer repetitions (a smoke run, not for figures)
-  DetectorParams detector;   // the defaults unless overridden on the command line
+  DetectorParams detector;     // the defaults unless overridden on the command line
   bool detectorOverridden = false;
+  OneEuroParams oneEuro;      // smoothing for the stability rows (the defaults unless overridden)
 };
 
 // Writes the 1280x720 version of `src` (aspect kept, pillar-boxed) to `dst`. Returns an error message or "".

@@ -94,7 +94,7 @@ double jitterPct(const std::vector<Landmarks>& pts, double iod) {
 }
 
 // Runs one synthetic clip through a fresh tracking pipeline.
-ClipFigures runSynthetic(const DetectorParams& detector, const cv::Mat& image, const Landmarks& truth, const KeypointModel& model, bool moving,
+ClipFigures runSynthetic(const DetectorParams& detector, const OneEuroParams& oneEuro, const cv::Mat& image, const Landmarks& truth, const KeypointModel& model, bool moving,
                          int frames, uint64_t seed) {
   const double iod = interOcularDistance(truth);
   cv::Point2f c(0, 0);
@@ -104,7 +104,9 @@ ClipFigures runSynthetic(const DetectorParams& detector, const cv::Mat& image, c
   const cv::Matx33d base(s0, 0, kCanvasW / 2.0 - s0 * c.x, 0, s0, kCanvasH / 2.0 - s0 * c.y, 0, 0, 1);
   const cv::Point2f centre(kCanvasW / 2.0f, kCanvasH / 2.0f);
 
-  FacePipeline pipeline(std::move(FaceDetector::create(detector)).value(), model, TrackerParams{});
+  TrackerParams tp;
+  tp.oneEuro = oneEuro;
+  FacePipeline pipeline(std::move(FaceDetector::create(detector)).value(), model, tp);
   cv::RNG rng(seed);
   std::vector<Landmarks> raw, smoothed;
   ClipFigures fig;
@@ -193,8 +195,8 @@ void benchStability(const Context& ctx, const KeypointModel& model, Report& repo
   for (size_t i = 0; i < order.size() && used < faces; ++i) {
     auto image = readImageFile(order[i]->imagePath);
     if (!image) continue;
-    const ClipFigures s = runSynthetic(ctx.detector, image.value(), order[i]->points, model, false, stillFrames, 1000 + i);
-    const ClipFigures m = runSynthetic(ctx.detector, image.value(), order[i]->points, model, true, movingFrames, 2000 + i);
+    const ClipFigures s = runSynthetic(ctx.detector, ctx.oneEuro, image.value(), order[i]->points, model, false, stillFrames, 1000 + i);
+    const ClipFigures m = runSynthetic(ctx.detector, ctx.oneEuro, image.value(), order[i]->points, model, true, movingFrames, 2000 + i);
     if (s.frames == s.missed || m.frames == m.missed) continue;  // the detector never found this face
     still.jitterRaw += s.jitterRaw;
     still.jitterSmoothed += s.jitterSmoothed;
@@ -217,7 +219,7 @@ void benchStability(const Context& ctx, const KeypointModel& model, Report& repo
   const double jr = still.jitterRaw / n, js = still.jitterSmoothed / n;
   const double sr = still.nmeRaw / n, ss = still.nmeSmoothed / n;
   const double mr = moving.nmeRaw / n, ms = moving.nmeSmoothed / n;
-  const OneEuroParams p = TrackerParams{}.oneEuro;
+  const OneEuroParams& p = ctx.oneEuro;
   const std::string setup = std::to_string(used) + " test faces at IOD 80 px on 640x480, noise sigma 3, 30 fps";
   report.addText("stability", "faces used", names);
   report.addText("stability", "jitter, raw (% of IOD, per-point std over " + std::to_string(stillFrames - kWarmupFrames) +

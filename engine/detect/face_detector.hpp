@@ -15,6 +15,8 @@ namespace facefilter {
 inline constexpr const char* kDefaultCascadePath =
     "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
 
+enum class DetectDownscale { kToMinFace, kOff };
+
 struct DetectorParams {
   std::string cascadePath = kDefaultCascadePath;
   double scaleFactor = 1.1;    // image pyramid step, > 1
@@ -23,9 +25,17 @@ struct DetectorParams {
   // Smallest face side as a share of the frame's shorter side (the larger of the two minimums wins):
   // faces far smaller than the frame are mostly false positives in texture (e.g. 50 px "faces" in a
   // 3648x2406 group photo).
+  // Each halving of the smallest face roughly quadruples the detector's work (facefilter-bench): 0.1 with
+  // downscale kToMinFace is ~3x faster at 720p.
   double minSizeFraction = 0.04;
   int maxSizePx = 0;           // largest face side, in full-frame pixels; 0 = no limit
   double detectScale = 1.0;    // run on a copy scaled by this (0.5 = half size); boxes come back in frame pixels
+  // kToMinFace also scales the copy down (never up) so that the smallest face searched for is 1.6 cascade
+  // windows (38 px for the default 24 px cascade): OpenCV scans every window position once the pyramid
+  // factor passes 2, so a large minimum size on a full-size frame costs several times more than the same
+  // search on a smaller copy. The smaller of this and detectScale wins. Off by default for now: with
+  // minSizeFraction 0.1 it lost the demo face on one frame while tracking (test_pipeline).
+  DetectDownscale downscale = DetectDownscale::kOff;
   double minScore = -1e9;      // drop boxes whose level weight is below this
   bool equalizeHistogram = false;
 };

@@ -10,7 +10,10 @@ namespace facefilter {
 
 struct OneEuroParams {
   double minCutoffHz = 1.0;  // lower = smoother when still, more lag
-  double beta = 0.05;        // higher = less lag when moving (per pixel/s of speed)
+  // higher = less lag when moving (per pixel/s of speed). 0.2 (facefilter-bench, a face at IOD 80 px):
+  // jitter 0.22 % of IOD still (raw 0.57 %), and a moving face's NME within 0.2 points of a still one's;
+  // 0.05 left it 0.7 points behind.
+  double beta = 0.2;
   double derivativeCutoffHz = 1.0;
 };
 
