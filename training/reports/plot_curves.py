@@ -57,7 +57,7 @@ def main():
     args = ap.parse_args()
     for arch, title in (("ffnet", "FFNet (production)"), ("seed", "SeedNet (NaimishNet-227 baseline)")):
         p = os.path.join(args.runs, arch, "log.jsonl")
-        if os.path.exists(p):
+        if os.path.exists(p) and read_log(p):
             plot(read_log(p), title, os.path.join(args.out_dir, "%s_curves.png" % arch))
         else:
             print("no log at", p)
