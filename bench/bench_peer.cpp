@@ -12,6 +12,7 @@
 
 #include "bench/bench_sections.hpp"
 #include "bench/dlib_peer.hpp"
+#include "bench/bench_stats.hpp"
 #include "engine/capture/image_source.hpp"
 #include "engine/core/clock.hpp"
 #include "engine/eval/keypoint_eval.hpp"
@@ -19,12 +20,6 @@
 
 namespace facefilter::bench {
 namespace {
-
-std::string fmt(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 struct PeerFigures {
   NmeSummary nme;

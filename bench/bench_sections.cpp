@@ -1,4 +1,5 @@
 #include "bench/bench_sections.hpp"
+#include "bench/bench_stats.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -33,12 +34,6 @@ double processCpuMs() {
 }
 
 void progress(const char* what) { std::fprintf(stderr, "facefilter-bench: %s ...\n", what); }
-
-std::string fmt(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 std::vector<cv::Mat> loadFrames(const std::string& path, size_t maxFrames) {
   std::vector<cv::Mat> frames;

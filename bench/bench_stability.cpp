@@ -14,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "bench/bench_sections.hpp"
+#include "bench/bench_stats.hpp"
 #include "engine/capture/image_source.hpp"
 #include "engine/eval/keypoint_eval.hpp"
 #include "engine/eval/keypoints_dataset.hpp"
@@ -27,12 +28,6 @@ constexpr double kTargetIodPx = 80;
 constexpr double kNoiseSigma = 3.0;
 constexpr double kFps = 30;
 constexpr int kWarmupFrames = 15;  // the filter settles, the first detection lands
-
-std::string fmt(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 cv::Matx33d toH(const cv::Mat& m23) {
   cv::Matx33d h = cv::Matx33d::eye();

@@ -15,13 +15,14 @@
 #include "engine/io/json_writer.hpp"
 
 namespace facefilter::bench {
-namespace {
 
 std::string fmt(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
 }
+
+namespace {
 
 }  // namespace
 

@@ -9,6 +9,9 @@
 
 namespace facefilter::bench {
 
+// A number with a fixed count of decimals, for table cells.
+std::string fmt(double v, int decimals);
+
 struct Dist {
   size_t count = 0;
   double median = 0, p95 = 0, p99 = 0, mean = 0;

@@ -14,17 +14,6 @@
 namespace facefilter {
 namespace {
 
-cv::Rect2f pointsBox(const Landmarks& p) {
-  float minX = p[0].x, maxX = p[0].x, minY = p[0].y, maxY = p[0].y;
-  for (const auto& q : p) {
-    minX = std::min(minX, q.x);
-    maxX = std::max(maxX, q.x);
-    minY = std::min(minY, q.y);
-    maxY = std::max(maxY, q.y);
-  }
-  return {minX, minY, maxX - minX, maxY - minY};
-}
-
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return SampleWindow::quantileSorted(v, 0.5);
@@ -92,7 +81,7 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
       }
     }
     if (options.pipeline && detector) {
-      const cv::Rect2f truth = pointsBox(s.points);
+      const cv::Rect2f truth = pointsBounds(s.points);
       const std::vector<Detection> detections = detector->detect(gray);
       const Detection* best = nullptr;
       float bestIou = 0;

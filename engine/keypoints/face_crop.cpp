@@ -15,7 +15,7 @@ CropWindow cropFromBox(const cv::Rect2f& box, const CropConvention& c) {
           static_cast<float>(cropSide)};
 }
 
-cv::Rect2f boxFromPoints(const Landmarks& p, const BoxFromPoints& rule) {
+cv::Rect2f pointsBounds(const Landmarks& p) {
   float minX = p[0].x, maxX = p[0].x, minY = p[0].y, maxY = p[0].y;
   for (const auto& q : p) {
     minX = std::min(minX, q.x);
@@ -23,10 +23,15 @@ cv::Rect2f boxFromPoints(const Landmarks& p, const BoxFromPoints& rule) {
     minY = std::min(minY, q.y);
     maxY = std::max(maxY, q.y);
   }
-  const double extent = std::max(maxX - minX, maxY - minY);
+  return {minX, minY, maxX - minX, maxY - minY};
+}
+
+cv::Rect2f boxFromPoints(const Landmarks& p, const BoxFromPoints& rule) {
+  const cv::Rect2f b = pointsBounds(p);
+  const double extent = std::max(b.width, b.height);
   const double side = rule.size * extent;
-  const double cx = (minX + maxX) / 2.0 + rule.centerX * extent;
-  const double cy = (minY + maxY) / 2.0 + rule.centerY * extent;
+  const double cx = b.x + b.width / 2.0 + rule.centerX * extent;
+  const double cy = b.y + b.height / 2.0 + rule.centerY * extent;
   return {static_cast<float>(cx - side / 2), static_cast<float>(cy - side / 2), static_cast<float>(side),
           static_cast<float>(side)};
 }

@@ -19,6 +19,9 @@ struct CropWindow {
 
 CropWindow cropFromBox(const cv::Rect2f& faceBox, const CropConvention& convention);
 
+// The tight bounding box of a keypoint set.
+cv::Rect2f pointsBounds(const Landmarks& points);
+
 // The detector-equivalent face box for a set of keypoints (used to crop the next frame while tracking).
 cv::Rect2f boxFromPoints(const Landmarks& points, const BoxFromPoints& rule);
 
