@@ -12,7 +12,7 @@ namespace {
 
 class Reader {
  public:
-  Reader(const cv::FileNode& root, std::vector<std::string>& warnings) : root_(root), warnings_(warnings) {}
+  Reader(const cv::FileNode& root, LoadedConfig& out) : root_(root), warnings_(out.warnings), rejected_(out.rejectedValues) {}
 
   void number(const char* key, double& value, double min, double max) {
     known_.insert(key);
@@ -58,6 +58,7 @@ class Reader {
     value = v;
   }
   void warn(const std::string& key, const std::string& what) {
+    ++rejected_;
     warnings_.push_back("config: '" + key + "' " + what + "; using the default");
   }
   // Keys no reader asked for: typos and settings of other versions, named once each.
@@ -70,6 +71,7 @@ class Reader {
  private:
   cv::FileNode root_;
   std::vector<std::string>& warnings_;
+  int& rejected_;
   std::set<std::string> known_;
 };
 
@@ -104,7 +106,45 @@ std::filesystem::path configDir() {
 
 std::filesystem::path defaultConfigPath() { return configDir() / "config.json"; }
 
-Result<LoadedConfig> parseConfig(const std::string& json, const std::string& origin) {
+const char* toString(SettingsSection section) {
+  switch (section) {
+    case SettingsSection::kDetector: return "detector";
+    case SettingsSection::kTracking: return "tracking and smoothing";
+    case SettingsSection::kFilters: return "filters";
+    case SettingsSection::kDebugViews: return "debug views";
+    case SettingsSection::kRecording: return "recording";
+  }
+  return "?";
+}
+
+void copySection(const AppConfig& from, AppConfig& to, SettingsSection section) {
+  switch (section) {
+    case SettingsSection::kDetector:
+      to.detector = from.detector;
+      break;
+    case SettingsSection::kTracking:
+      to.tracker = from.tracker;
+      break;
+    case SettingsSection::kFilters:
+      to.view.filters = from.view.filters;
+      to.view.fadeWithConfidence = from.view.fadeWithConfidence;
+      to.view.headPose = from.view.headPose;
+      break;
+    case SettingsSection::kDebugViews:
+      to.view.debug = from.view.debug;
+      to.view.sync = from.view.sync;
+      to.view.holdVideoFrames = from.view.holdVideoFrames;
+      to.view.lightingHint = from.view.lightingHint;
+      break;
+    case SettingsSection::kRecording:
+      to.record = from.record;
+      break;
+  }
+}
+
+void resetSection(AppConfig& config, SettingsSection section) { copySection(AppConfig{}, config, section); }
+
+Result<LoadedConfig> parseConfig(const std::string& json, const std::string& origin, ConfigScope scope) {
   cv::FileStorage fs;
   try {
     if (!fs.open(json, cv::FileStorage::READ | cv::FileStorage::MEMORY | cv::FileStorage::FORMAT_JSON)) {
@@ -116,19 +156,23 @@ Result<LoadedConfig> parseConfig(const std::string& json, const std::string& ori
   if (!fs.root().isMap()) return makeError("parseConfig: " + origin + ": the top level must be an object");
   LoadedConfig out;
   AppConfig& c = out.config;
-  Reader r(fs.root(), out.warnings);
-  r.string("source", c.source);
-  r.string("model", c.modelPath);
-  r.string("device", c.device);
-  if (c.device != "auto" && c.device != "cpu" && c.device != "cuda") {
-    r.warn("device", "must be auto, cpu or cuda");
-    c.device = "auto";
+  Reader r(fs.root(), out);
+  if (scope == ConfigScope::kEverything) {
+    r.string("source", c.source);
+    r.string("model", c.modelPath);
+    r.string("device", c.device);
+    if (c.device != "auto" && c.device != "cpu" && c.device != "cuda") {
+      r.warn("device", "must be auto, cpu or cuda");
+      c.device = "auto";
+    }
   }
+  // kDetector
   r.number("scale_factor", c.detector.scaleFactor, 1.01, 2.0);
   r.integer("min_neighbors", c.detector.minNeighbors, 0, 50);
   r.integer("min_size_px", c.detector.minSizePx, 0, 4096);
   r.number("min_size_fraction", c.detector.minSizeFraction, 0.0, 1.0);
   r.number("detect_scale", c.detector.detectScale, 0.05, 1.0);
+  // kTracking
   r.integer("detect_interval", c.tracker.detectIntervalFrames, 1, 1000);
   c.tracker.minRedetectGapFrames = std::min(c.tracker.minRedetectGapFrames, c.tracker.detectIntervalFrames);
   bool smoothing = c.tracker.smoothing == Smoothing::kOneEuro;
@@ -137,14 +181,15 @@ Result<LoadedConfig> parseConfig(const std::string& json, const std::string& ori
   r.number("one_euro_min_cutoff_hz", c.tracker.oneEuro.minCutoffHz, 0.001, 100.0);
   r.number("one_euro_beta", c.tracker.oneEuro.beta, 0.0, 100.0);
   r.number("one_euro_derivative_cutoff_hz", c.tracker.oneEuro.derivativeCutoffHz, 0.001, 100.0);
+  // kFilters
   r.string("filters", c.view.filters);
   r.boolean("fade_with_confidence", c.view.fadeWithConfidence);
   r.boolean("head_pose", c.view.headPose);
+  // kDebugViews
   bool match = c.view.sync == VideoSync::kMatchResult;
   r.boolean("sync_video_to_result", match);
   c.view.sync = match ? VideoSync::kMatchResult : VideoSync::kNewestFrame;
   r.integer("hold_video_frames", c.view.holdVideoFrames, 0, 30);
-  r.boolean("show_panel", c.view.showPanel);
   r.boolean("lighting_hint", c.view.lightingHint);
   r.boolean("debug_points", c.view.debug.points);
   r.boolean("debug_indices", c.view.debug.indices);
@@ -153,12 +198,16 @@ Result<LoadedConfig> parseConfig(const std::string& json, const std::string& ori
   r.boolean("debug_raw_detections", c.view.debug.rawDetections);
   r.boolean("debug_raw_vs_smoothed", c.view.debug.rawVsSmoothed);
   r.boolean("debug_head_pose", c.view.debug.headPoseAxes);
+  // kRecording
   r.string("record_dir", c.record.outputDir);
   r.number("record_fps", c.record.fps, 1.0, 240.0);
   r.integer("record_queue_frames", c.record.queueFrames, 1, 120);
   r.boolean("record_landmarks", c.record.landmarkSidecar);
-  r.integer("window_width", c.windowWidth, 320, 16384);
-  r.integer("window_height", c.windowHeight, 240, 16384);
+  if (scope == ConfigScope::kEverything) {
+    r.boolean("show_panel", c.view.showPanel);
+    r.integer("window_width", c.windowWidth, 320, 16384);
+    r.integer("window_height", c.windowHeight, 240, 16384);
+  }
   if (auto v = validate(c.detector); !v) {
     r.warn("detector", v.error().message);
     c.detector = DetectorParams{};
@@ -181,49 +230,60 @@ Result<LoadedConfig> loadConfig(const std::filesystem::path& path) {
   return parseConfig(ss.str(), path.string());
 }
 
-std::string serializeConfig(const AppConfig& c) {
+std::string serializeConfig(const AppConfig& c, ConfigScope scope) {
   std::ostringstream o;
   o.precision(10);
+  const char* sep = "{\n";
+  // Each value on its own line; the separator goes before every entry but the first.
+  auto key = [&](const char* name) -> std::ostream& {
+    o << sep << "  \"" << name << "\": ";
+    sep = ",\n";
+    return o;
+  };
   auto b = [](bool v) { return v ? "true" : "false"; };
-  o << "{\n"
-    << "  \"source\": " << quote(c.source) << ",\n"
-    << "  \"model\": " << quote(c.modelPath) << ",\n"
-    << "  \"device\": " << quote(c.device) << ",\n"
-    << "  \"scale_factor\": " << c.detector.scaleFactor << ",\n"
-    << "  \"min_neighbors\": " << c.detector.minNeighbors << ",\n"
-    << "  \"min_size_px\": " << c.detector.minSizePx << ",\n"
-    << "  \"min_size_fraction\": " << c.detector.minSizeFraction << ",\n"
-    << "  \"detect_scale\": " << c.detector.detectScale << ",\n"
-    << "  \"detect_interval\": " << c.tracker.detectIntervalFrames << ",\n"
-    << "  \"smoothing\": " << b(c.tracker.smoothing == Smoothing::kOneEuro) << ",\n"
-    << "  \"one_euro_min_cutoff_hz\": " << c.tracker.oneEuro.minCutoffHz << ",\n"
-    << "  \"one_euro_beta\": " << c.tracker.oneEuro.beta << ",\n"
-    << "  \"one_euro_derivative_cutoff_hz\": " << c.tracker.oneEuro.derivativeCutoffHz << ",\n"
-    << "  \"filters\": " << quote(c.view.filters) << ",\n"
-    << "  \"fade_with_confidence\": " << b(c.view.fadeWithConfidence) << ",\n"
-    << "  \"head_pose\": " << b(c.view.headPose) << ",\n"
-    << "  \"sync_video_to_result\": " << b(c.view.sync == VideoSync::kMatchResult) << ",\n"
-    << "  \"hold_video_frames\": " << c.view.holdVideoFrames << ",\n"
-    << "  \"show_panel\": " << b(c.view.showPanel) << ",\n"
-    << "  \"lighting_hint\": " << b(c.view.lightingHint) << ",\n"
-    << "  \"debug_points\": " << b(c.view.debug.points) << ",\n"
-    << "  \"debug_indices\": " << b(c.view.debug.indices) << ",\n"
-    << "  \"debug_boxes\": " << b(c.view.debug.boxes) << ",\n"
-    << "  \"debug_crop\": " << b(c.view.debug.crop) << ",\n"
-    << "  \"debug_raw_detections\": " << b(c.view.debug.rawDetections) << ",\n"
-    << "  \"debug_raw_vs_smoothed\": " << b(c.view.debug.rawVsSmoothed) << ",\n"
-    << "  \"debug_head_pose\": " << b(c.view.debug.headPoseAxes) << ",\n"
-    << "  \"record_dir\": " << quote(c.record.outputDir) << ",\n"
-    << "  \"record_fps\": " << c.record.fps << ",\n"
-    << "  \"record_queue_frames\": " << c.record.queueFrames << ",\n"
-    << "  \"record_landmarks\": " << b(c.record.landmarkSidecar) << ",\n"
-    << "  \"window_width\": " << c.windowWidth << ",\n"
-    << "  \"window_height\": " << c.windowHeight << "\n"
-    << "}\n";
+  const bool everything = scope == ConfigScope::kEverything;
+  if (everything) {
+    key("source") << quote(c.source);
+    key("model") << quote(c.modelPath);
+    key("device") << quote(c.device);
+  }
+  key("scale_factor") << c.detector.scaleFactor;
+  key("min_neighbors") << c.detector.minNeighbors;
+  key("min_size_px") << c.detector.minSizePx;
+  key("min_size_fraction") << c.detector.minSizeFraction;
+  key("detect_scale") << c.detector.detectScale;
+  key("detect_interval") << c.tracker.detectIntervalFrames;
+  key("smoothing") << b(c.tracker.smoothing == Smoothing::kOneEuro);
+  key("one_euro_min_cutoff_hz") << c.tracker.oneEuro.minCutoffHz;
+  key("one_euro_beta") << c.tracker.oneEuro.beta;
+  key("one_euro_derivative_cutoff_hz") << c.tracker.oneEuro.derivativeCutoffHz;
+  key("filters") << quote(c.view.filters);
+  key("fade_with_confidence") << b(c.view.fadeWithConfidence);
+  key("head_pose") << b(c.view.headPose);
+  key("sync_video_to_result") << b(c.view.sync == VideoSync::kMatchResult);
+  key("hold_video_frames") << c.view.holdVideoFrames;
+  key("lighting_hint") << b(c.view.lightingHint);
+  key("debug_points") << b(c.view.debug.points);
+  key("debug_indices") << b(c.view.debug.indices);
+  key("debug_boxes") << b(c.view.debug.boxes);
+  key("debug_crop") << b(c.view.debug.crop);
+  key("debug_raw_detections") << b(c.view.debug.rawDetections);
+  key("debug_raw_vs_smoothed") << b(c.view.debug.rawVsSmoothed);
+  key("debug_head_pose") << b(c.view.debug.headPoseAxes);
+  key("record_dir") << quote(c.record.outputDir);
+  key("record_fps") << c.record.fps;
+  key("record_queue_frames") << c.record.queueFrames;
+  key("record_landmarks") << b(c.record.landmarkSidecar);
+  if (everything) {
+    key("show_panel") << b(c.view.showPanel);
+    key("window_width") << c.windowWidth;
+    key("window_height") << c.windowHeight;
+  }
+  o << "\n}\n";
   return o.str();
 }
 
-Status saveConfig(const std::filesystem::path& path, const AppConfig& config) {
+Status saveConfig(const std::filesystem::path& path, const AppConfig& config, ConfigScope scope) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return makeError("saveConfig: cannot create " + path.parent_path().string() + ": " + ec.message());
@@ -231,7 +291,7 @@ Status saveConfig(const std::filesystem::path& path, const AppConfig& config) {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return makeError("saveConfig: cannot write " + tmp.string());
-    out << serializeConfig(config);
+    out << serializeConfig(config, scope);
     out.flush();
     if (!out) return makeError("saveConfig: writing " + tmp.string() + " failed (disk full?)");
   }

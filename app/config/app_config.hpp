@@ -60,18 +60,36 @@ struct AppConfig {
 std::filesystem::path configDir();
 std::filesystem::path defaultConfigPath();
 
+// The groups of settings the panel shows, each with its own "reset to defaults". A preset holds all of them;
+// what a preset leaves out belongs to the session (source, model, device, window, panel shown).
+enum class SettingsSection { kDetector, kTracking, kFilters, kDebugViews, kRecording };
+inline constexpr SettingsSection kPresetSections[] = {SettingsSection::kDetector, SettingsSection::kTracking,
+                                                      SettingsSection::kFilters, SettingsSection::kDebugViews,
+                                                      SettingsSection::kRecording};
+const char* toString(SettingsSection section);
+// Puts the section's defaults into `config`; the other sections are left as they are.
+void resetSection(AppConfig& config, SettingsSection section);
+// Copies one section from `from` into `to`.
+void copySection(const AppConfig& from, AppConfig& to, SettingsSection section);
+
+// What a settings file holds: everything (config.json), or the preset sections only (presets/<name>.json).
+enum class ConfigScope { kEverything, kPreset };
+
 struct LoadedConfig {
   AppConfig config;
-  std::vector<std::string> warnings;  // one per rejected value, naming it
+  std::vector<std::string> warnings;  // one per rejected value, then one per unknown key, each naming it
+  int rejectedValues = 0;             // how many of the warnings (the first ones) are about bad values
 };
 
 // Parses JSON text; unknown keys and bad values become warnings (the rest is kept). Fails only when the
-// text is not a JSON object at all.
-Result<LoadedConfig> parseConfig(const std::string& json, const std::string& origin);
+// text is not a JSON object at all. With kPreset, the session keys (source, model, ...) are unknown keys.
+Result<LoadedConfig> parseConfig(const std::string& json, const std::string& origin,
+                                 ConfigScope scope = ConfigScope::kEverything);
 // A missing file gives the defaults without warnings.
 Result<LoadedConfig> loadConfig(const std::filesystem::path& path);
-std::string serializeConfig(const AppConfig& config);
+std::string serializeConfig(const AppConfig& config, ConfigScope scope = ConfigScope::kEverything);
 // Writes path.tmp, then renames it over `path` (creating the folder).
-Status saveConfig(const std::filesystem::path& path, const AppConfig& config);
+Status saveConfig(const std::filesystem::path& path, const AppConfig& config,
+                  ConfigScope scope = ConfigScope::kEverything);
 
 }  // namespace facefilter

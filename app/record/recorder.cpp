@@ -90,6 +90,7 @@ void Recorder::run() {
       ++dropped_;
       continue;
     }
+    if (params_.beforeEncode) params_.beforeEncode(written_.load());
     cv::flip(item->bgra, flipped, 0);
     cv::cvtColor(flipped, bgr, cv::COLOR_BGRA2BGR);
     writer_->write(bgr);
@@ -115,6 +116,16 @@ RecorderSummary Recorder::stop() {
   logger("record")->info("recording {} finalised: {} frames written, {} dropped ({:.1f}%)", s.path.string(),
                          s.framesWritten, s.framesDropped, 100.0 * s.droppedShare());
   return s;
+}
+
+std::string recordReport(const RecorderSummary& s) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, ": %llu frames written, %llu dropped (%.1f%%)",
+                static_cast<unsigned long long>(s.framesWritten), static_cast<unsigned long long>(s.framesDropped),
+                100.0 * s.droppedShare());
+  std::string out = s.path.string() + buf;
+  if (!s.error.empty()) out += "; " + s.error;
+  return out;
 }
 
 std::filesystem::path timestampedPath(const std::filesystem::path& dir, const std::string& extension) {

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -34,6 +35,9 @@ struct RecorderParams {
   size_t queueFrames = 8;
   DropPolicy policy = DropPolicy::kDropWhenFull;
   bool landmarkSidecar = false;
+  // Called on the writer thread before each frame is encoded, with the count written so far. A seam for
+  // tests that make the encoder lag (block or stall here); empty in the app.
+  std::function<void(uint64_t framesWritten)> beforeEncode;
 };
 
 struct RecorderSummary {
@@ -86,6 +90,9 @@ class Recorder {
   std::thread thread_;
   bool stopped_ = false;
 };
+
+// One line for the user: "<path>: N frames written, M dropped (x.x%)[; why it stopped early]".
+std::string recordReport(const RecorderSummary& summary);
 
 // A name for a new recording in `dir`: facefilter-YYYYmmdd-HHMMSS.mp4 (or .png for snapshots).
 std::filesystem::path timestampedPath(const std::filesystem::path& dir, const std::string& extension);
