@@ -19,6 +19,7 @@
 #include "engine/eval/keypoints_dataset.hpp"
 #include "engine/pipeline/engine_thread.hpp"
 #include "engine/pipeline/face_pipeline.hpp"
+#include "engine/track/face_tracker.hpp"
 #include "engine/track/one_euro_filter.hpp"
 
 namespace facefilter::bench {
@@ -189,6 +190,23 @@ void benchDetect(const Context& ctx, Report& report) {
                   summarise(ms), "frame",
                   "face found in " + std::to_string(found) + "/" + std::to_string(grays.size()) + " frames; CPU " +
                       fmt((processCpuMs() - cpu0) / static_cast<double>(grays.size()), 1) + " ms/frame (all threads)"});
+    }
+    // Re-confirming a tracked face: only the region around it (what the tracker asks for between full scans).
+    {
+      FaceDetector det = makeDetector(ctx.detector);
+      std::vector<double> ms;
+      size_t found = 0, tried = 0;
+      for (const auto& g : grays) {
+        const std::vector<Detection> full = det.detect(g);
+        if (full.empty()) continue;
+        const DetectRegion region = regionAround(full[0].box);
+        const int64_t t0 = clk().nowNs();
+        found += det.detectIn(g, region.area, region.minSidePx, region.maxSidePx).empty() ? 0 : 1;
+        ms.push_back(nsToMs(clk().nowNs() - t0));
+        ++tried;
+      }
+      report.add({"detect (Haar)", c.name + ", around a tracked face (2x its box)", summarise(ms), "frame",
+                  "face found in " + std::to_string(found) + "/" + std::to_string(tried) + " frames"});
     }
     // The seed's settings (minimum size 30 px only), for reference.
     FaceDetector seed = makeDetector(seedDetectorParams());

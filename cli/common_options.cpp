@@ -22,12 +22,19 @@ void addDetectorOptions(ArgParser& p) {
            std::to_string(d.minSizeFraction).substr(0, 4));
   p.option("max-size", "PX", "largest face side in pixels (0 = none)", std::to_string(d.maxSizePx));
   p.option("detect-scale", "F", "run the detector on a copy scaled by F (0.05..1)", "1");
+  p.option("downscale", "min-face|off",
+           "min-face: run the detector on a copy scaled so that the smallest face is 1.6 cascade windows",
+           d.downscale == DetectDownscale::kToMinFace ? "min-face" : "off");
 }
 
 void addTrackerOptions(ArgParser& p) {
   const TrackerParams t;
   p.flag("no-tracking", "run the detector on every frame (no tracking, no smoothing)");
   p.option("detect-every", "N", "re-detect at least every N frames while tracking", std::to_string(t.detectIntervalFrames));
+  p.option("full-scan-every", "N",
+           "scan the whole frame for new faces at least every N frames while tracking (other detections search "
+           "around the tracked faces; 1 = always the whole frame)",
+           std::to_string(t.fullScanIntervalFrames));
   p.flag("no-smoothing", "keypoints as the CNN gives them");
   p.option("min-cutoff", "HZ", "One Euro min cutoff", std::to_string(t.oneEuro.minCutoffHz).substr(0, 4));
   p.option("beta", "B", "One Euro beta", std::to_string(t.oneEuro.beta).substr(0, 5));
@@ -56,6 +63,14 @@ Result<DetectorParams> detectorParamsFrom(const ArgParser& p) {
   d.minSizePx = mins.value();
   d.maxSizePx = maxs.value();
   d.detectScale = ds.value();
+  const std::string downscale = p.get("downscale");
+  if (downscale == "min-face") {
+    d.downscale = DetectDownscale::kToMinFace;
+  } else if (downscale == "off") {
+    d.downscale = DetectDownscale::kOff;
+  } else {
+    return makeError("--downscale: expected min-face or off, got '" + downscale + "'");
+  }
   if (auto v = validate(d); !v) return v.error();
   return d;
 }
@@ -68,6 +83,9 @@ Result<TrackerParams> trackerParamsFrom(const ArgParser& p) {
   if (!every) return every.error();
   t.detectIntervalFrames = every.value();
   t.minRedetectGapFrames = std::min(t.minRedetectGapFrames, t.detectIntervalFrames);
+  auto fullEvery = p.integer("full-scan-every", 1, 100000);
+  if (!fullEvery) return fullEvery.error();
+  t.fullScanIntervalFrames = fullEvery.value();
   auto mc = p.number("min-cutoff", 0.001, 100);
   if (!mc) return mc.error();
   auto beta = p.number("beta", 0, 100);

@@ -173,10 +173,11 @@ int runCommand(const std::vector<std::string>& args) {
   char line[256];
   report << "frames: " << processed << " processed, " << faceFrames << " with faces, " << cs.framesDropped
          << " dropped, " << cs.framesSkipped << " undecodable skipped\n";
-  std::snprintf(line, sizeof(line), "detector: ran on %llu of %llu frames (%.1f%%); tracks created: %llu\n",
+  std::snprintf(line, sizeof(line),
+                "detector: ran on %llu of %llu frames (%.1f%%), %llu of them over the whole frame; tracks created: %llu\n",
                 static_cast<unsigned long long>(ps.detectorRuns), static_cast<unsigned long long>(ps.frames),
                 ps.frames ? 100.0 * static_cast<double>(ps.detectorRuns) / static_cast<double>(ps.frames) : 0.0,
-                static_cast<unsigned long long>(ps.tracksCreated));
+                static_cast<unsigned long long>(ps.fullScans), static_cast<unsigned long long>(ps.tracksCreated));
   report << line;
   std::snprintf(line, sizeof(line), "throughput: %.1f frames/s over %.2f s\n",
                 wallS > 0 ? static_cast<double>(processed) / wallS : 0.0, wallS);

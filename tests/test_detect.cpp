@@ -170,6 +170,40 @@ TEST_F(DetectorOnSamples, BeatlesHasFourFaces) {
   for (size_t i = 0; i + 1 < faces.size(); ++i) EXPECT_LT(iou(faces[i].box, faces[i + 1].box), 0.01f);
 }
 
+TEST_F(DetectorOnSamples, SearchAroundAFaceFindsItInFramePixels) {
+  FACEFILTER_SKIP_IF_MISSING(obamas_);
+  const cv::Mat gray = loadGray(obamas_);
+  const FaceDetector det = makeDetector();
+  const auto full = sortedByX(det.detect(gray));
+  ASSERT_EQ(full.size(), 2u);
+  for (const auto& face : full) {
+    SCOPED_TRACE(face.box.x);
+    const float side = face.box.width;
+    const cv::Rect2f region(face.box.x - side / 2, face.box.y - side / 2, 2 * side, 2 * side);
+    const auto found = det.detectIn(gray, region, 0.6f * side, 1.6f * side);
+    ASSERT_EQ(found.size(), 1u) << "only the face in the region";
+    EXPECT_GT(iou(found[0].box, face.box), 0.6f) << "the box comes back in frame pixels";
+    expectInside(found, gray);
+  }
+  // A region without a face, one outside the frame, and sizes that cannot be a face give nothing.
+  EXPECT_TRUE(det.detectIn(gray, cv::Rect2f(0, 300, 150, 150), 60, 150).empty());
+  EXPECT_TRUE(det.detectIn(gray, cv::Rect2f(-500, -500, 200, 200), 60, 150).empty());
+  EXPECT_TRUE(det.detectIn(gray, cv::Rect2f(0, 0, 759, 500), 0, 150).empty());
+  EXPECT_TRUE(det.detectIn(gray, cv::Rect2f(0, 0, 759, 500), 150, 100).empty());
+  EXPECT_TRUE(det.detectIn(cv::Mat(), cv::Rect2f(0, 0, 759, 500), 60, 150).empty());
+}
+
+TEST_F(DetectorOnSamples, EqualisationLeavesTheCallersFrameAlone) {
+  FACEFILTER_SKIP_IF_MISSING(obamas_);
+  const cv::Mat gray = loadGray(obamas_);
+  const cv::Mat before = gray.clone();
+  DetectorParams p;
+  p.equalizeHistogram = true;
+  p.downscale = DetectDownscale::kOff;
+  EXPECT_EQ(makeDetector(p).detect(gray).size(), 2u);
+  EXPECT_EQ(cv::norm(gray, before, cv::NORM_INF), 0.0) << "the frame is shared with the CNN and the renderer";
+}
+
 TEST_F(DetectorOnSamples, HalfScaleGivesFullFrameBoxes) {
   FACEFILTER_SKIP_IF_MISSING(obamas_);
   const cv::Mat gray = loadGray(obamas_);

@@ -446,6 +446,10 @@ TEST(PipelineWithTrainedModel, TracksTheDemoFaceWithFewDetections) {
   ASSERT_GE(firstFace, 0) << "the face is never found";
   EXPECT_LE(runsAfter * 5, framesAfter) << "the detector ran on " << runsAfter << " of the " << framesAfter
                                         << " frames after the face was first tracked";
+  // Most of those runs only re-confirm the tracked face around it; the clip's cut (frame ~155, the face
+  // jumps 200 px) is handled by a full scan in the same frame, so no frame above lost the face.
+  const PipelineStats st = pipeline.stats();
+  EXPECT_LT(st.fullScans * 2, st.detectorRuns) << st.fullScans << " full scans of " << st.detectorRuns << " runs";
 }
 
 }  // namespace

@@ -169,6 +169,7 @@ cv::Rect2f shifted(const cv::Rect2f& b, float dx, float dy) { return {b.x + dx, 
 
 struct Step {
   DetectReason reason = DetectReason::kNone;
+  DetectScope scope = DetectScope::kFullFrame;
   std::vector<FaceResult> faces;
   size_t planned = 0;
 };
@@ -191,7 +192,8 @@ struct Sim {
     if (detectorFinds) {
       for (const auto& f : faces) dets.push_back({f, 2.5f});
     }
-    const auto boxes = tracker.plan(s.reason != DetectReason::kNone ? &dets : nullptr, kRule);
+    if (s.reason != DetectReason::kNone) s.scope = tracker.scope(s.reason);
+    const auto boxes = tracker.plan(s.reason != DetectReason::kNone ? &dets : nullptr, kRule, s.scope);
     s.planned = boxes.size();
     std::vector<CropWindow> crops;
     std::vector<Landmarks> raw;
@@ -263,6 +265,60 @@ TEST(FaceTracker, DetectorIntervalIsHonoured) {
                                    R::kNone,     R::kNone, R::kNone, R::kNone, R::kInterval, R::kNone,
                                    R::kNone,     R::kNone, R::kNone, R::kInterval};
   EXPECT_EQ(reasons, expected);
+}
+
+TEST(FaceTracker, DetectionsBetweenFullScansSearchAroundTheTracks) {
+  TrackerParams p;
+  p.detectIntervalFrames = 5;
+  p.fullScanIntervalFrames = 12;
+  p.motionTrigger = 0;
+  Sim sim(p);
+  std::vector<int> full, around;
+  for (int i = 0; i < 31; ++i) {
+    const Step s = sim.step({kFaceA});
+    if (s.reason == DetectReason::kNone) continue;
+    (s.scope == DetectScope::kFullFrame ? full : around).push_back(i);
+  }
+  // A full scan at the start; then one at the first interval detection at least 12 frames after the last.
+  EXPECT_EQ(full, (std::vector<int>{0, 15, 30}));
+  EXPECT_EQ(around, (std::vector<int>{5, 10, 20, 25}));
+}
+
+TEST(FaceTracker, ScopeOfEachReason) {
+  Sim sim;
+  EXPECT_EQ(sim.tracker.scope(DetectReason::kNoTracks), DetectScope::kFullFrame);
+  sim.step({kFaceA});  // a full scan
+  EXPECT_EQ(sim.tracker.scope(DetectReason::kInterval), DetectScope::kAroundTracks);
+  EXPECT_EQ(sim.tracker.scope(DetectReason::kLowQuality), DetectScope::kAroundTracks)
+      << "a failing track's face is looked for where the track is";
+  EXPECT_EQ(sim.tracker.scope(DetectReason::kMotion), DetectScope::kFullFrame) << "motion elsewhere: a new face?";
+  EXPECT_EQ(sim.tracker.scope(DetectReason::kEveryFrame), DetectScope::kFullFrame);
+  TrackerParams always;
+  always.fullScanIntervalFrames = 1;
+  Sim every(always);
+  every.step({kFaceA});
+  EXPECT_EQ(every.tracker.scope(DetectReason::kInterval), DetectScope::kFullFrame);
+  EXPECT_EQ(every.tracker.scope(DetectReason::kLowQuality), DetectScope::kFullFrame);
+}
+
+TEST(FaceTracker, RegionsAroundTracksCoverEachFaceAndItsLikelySizes) {
+  Sim sim;
+  EXPECT_TRUE(sim.tracker.regionsAroundTracks().empty());
+  sim.step({kFaceA, kFaceB});
+  const auto regions = sim.tracker.regionsAroundTracks();
+  ASSERT_EQ(regions.size(), 2u);
+  for (const auto& face : {kFaceA, kFaceB}) {
+    const DetectRegion r = regionAround(face);
+    EXPECT_NEAR(r.area.x + r.area.width / 2, face.x + face.width / 2, 1e-3f);
+    EXPECT_NEAR(r.area.y + r.area.height / 2, face.y + face.height / 2, 1e-3f);
+    EXPECT_FLOAT_EQ(r.area.width, 2 * face.width);
+    EXPECT_LT(r.minSidePx, face.width);
+    EXPECT_GT(r.maxSidePx, face.width);
+    const bool listed = std::any_of(regions.begin(), regions.end(), [&](const DetectRegion& g) {
+      return (g.area & face) == face;
+    });
+    EXPECT_TRUE(listed) << "a region contains the face at " << face.x;
+  }
 }
 
 TEST(FaceTracker, DefaultIntervalIsFifteenFrames) {
@@ -540,6 +596,7 @@ TEST(FaceTracker, ValidateRejectsBadParams) {
       {"interval 0", [](TrackerParams& p) { p.detectIntervalFrames = 0; }, "interval"},
       {"interval 1001", [](TrackerParams& p) { p.detectIntervalFrames = 1001; }, "interval"},
       {"gap -1", [](TrackerParams& p) { p.minRedetectGapFrames = -1; }, "gap"},
+      {"full scan 0", [](TrackerParams& p) { p.fullScanIntervalFrames = 0; }, "full-scan"},
       {"match IoU 0", [](TrackerParams& p) { p.matchIou = 0; }, "IoU"},
       {"match IoU 1", [](TrackerParams& p) { p.matchIou = 1; }, "IoU"},
       {"drop above min", [](TrackerParams& p) { p.dropQuality = 0.9f; }, "qualities"},

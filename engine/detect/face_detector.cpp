@@ -12,6 +12,8 @@ namespace {
 
 // The smallest face searched for, in cascade windows, on the downscaled copy (DetectDownscale::kToMinFace).
 constexpr double kMinFaceInWindows = 1.6;
+// Re-confirming a tracked face searches a small region, so it can afford a finer copy than the full scan.
+constexpr double kRegionMinFaceInWindows = 2.0;
 
 }  // namespace
 
@@ -72,27 +74,51 @@ Status FaceDetector::setParams(const DetectorParams& params) {
   return Ok{};
 }
 
+int FaceDetector::windowSide() const {
+  const cv::Size window = cascade_.getOriginalWindowSize();
+  return std::max(window.width, window.height);
+}
+
 std::vector<Detection> FaceDetector::detect(const cv::Mat& gray) const {
-  std::vector<Detection> out;
-  if (gray.empty() || gray.type() != CV_8UC1) return out;
+  if (gray.empty() || gray.type() != CV_8UC1) return {};
   const double minFull = std::max<double>(params_.minSizePx, params_.minSizeFraction * std::min(gray.cols, gray.rows));
   double s = params_.detectScale;
-  if (params_.downscale == DetectDownscale::kToMinFace && minFull > 0) {
-    const cv::Size window = cascade_.getOriginalWindowSize();
-    const int windowSide = std::max(window.width, window.height);
+  if (params_.downscale == DetectDownscale::kToMinFace && minFull > 0 && windowSide() > 0) {
     // 1.6 windows, not 1: at exactly the window size the cascade's neighbours thin out and faces near the
     // minimum are lost (one of the four in the_beatles.jpg at 0.13x; all found at 0.16x).
-    if (windowSide > 0) s = std::min(s, kMinFaceInWindows * windowSide / minFull);
+    s = std::min(s, kMinFaceInWindows * windowSide() / minFull);
   }
+  return run(gray, s, minFull, params_.maxSizePx, cv::Point2f(0, 0));
+}
+
+std::vector<Detection> FaceDetector::detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx,
+                                              float maxSidePx) const {
+  if (gray.empty() || gray.type() != CV_8UC1 || !(minSidePx > 0) || !(maxSidePx >= minSidePx)) return {};
+  const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(std::floor(region.x)), static_cast<int>(std::floor(region.y))),
+                              cv::Point(static_cast<int>(std::ceil(region.x + region.width)),
+                                        static_cast<int>(std::ceil(region.y + region.height)))) &
+                     cv::Rect(0, 0, gray.cols, gray.rows);
+  if (r.width < minSidePx || r.height < minSidePx) return {};
+  const double s = windowSide() > 0 ? std::min(1.0, kRegionMinFaceInWindows * windowSide() / minSidePx) : 1.0;
+  return run(gray(r), s, minSidePx, maxSidePx, cv::Point2f(static_cast<float>(r.x), static_cast<float>(r.y)));
+}
+
+std::vector<Detection> FaceDetector::run(const cv::Mat& image, double s, double minFacePx, double maxFacePx,
+                                         cv::Point2f offset) const {
+  std::vector<Detection> out;
   cv::Mat work;
   if (s < 1.0) {
-    cv::resize(gray, work, cv::Size(), s, s, cv::INTER_AREA);
+    cv::resize(image, work, cv::Size(), s, s, cv::INTER_AREA);
   } else {
-    work = gray;
+    s = 1.0;
+    work = image;
   }
-  if (params_.equalizeHistogram) cv::equalizeHist(work, work);
-  const int minSide = std::max(1, static_cast<int>(std::lround(minFull * s)));
-  const int maxSide = params_.maxSizePx > 0 ? static_cast<int>(std::lround(params_.maxSizePx * s)) : 0;
+  if (params_.equalizeHistogram) {
+    if (work.data == image.data) work = work.clone();  // never equalise the caller's frame in place
+    cv::equalizeHist(work, work);
+  }
+  const int minSide = std::max(1, static_cast<int>(std::lround(minFacePx * s)));
+  const int maxSide = maxFacePx > 0 ? std::max(minSide, static_cast<int>(std::lround(maxFacePx * s))) : 0;
 
   std::vector<cv::Rect> boxes;
   std::vector<int> levels;
@@ -109,7 +135,7 @@ std::vector<Detection> FaceDetector::detect(const cv::Mat& gray) const {
     const float score = i < weights.size() ? static_cast<float>(weights[i]) : 0.f;
     if (score < params_.minScore) continue;
     const cv::Rect& b = boxes[i];
-    out.push_back({cv::Rect2f(static_cast<float>(b.x / s), static_cast<float>(b.y / s),
+    out.push_back({cv::Rect2f(offset.x + static_cast<float>(b.x / s), offset.y + static_cast<float>(b.y / s),
                               static_cast<float>(b.width / s), static_cast<float>(b.height / s)),
                    score});
   }

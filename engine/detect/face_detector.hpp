@@ -22,20 +22,20 @@ struct DetectorParams {
   double scaleFactor = 1.1;    // image pyramid step, > 1
   int minNeighbors = 5;        // overlapping detections needed to keep a box
   int minSizePx = 30;          // smallest face side, in full-frame pixels
-  // Smallest face side as a share of the frame's shorter side (the larger of the two minimums wins):
-  // faces far smaller than the frame are mostly false positives in texture (e.g. 50 px "faces" in a
-  // 3648x2406 group photo).
-  // Each halving of the smallest face roughly quadruples the detector's work (facefilter-bench): 0.1 with
-  // downscale kToMinFace is ~3x faster at 720p.
-  double minSizeFraction = 0.04;
+  // Smallest face side as a share of the frame's shorter side (the larger of the two minimums wins).
+  // 0.1 = 72 px at 720p, 48 px at 480p: a face at arm's length to a few metres from a webcam. Smaller faces
+  // cost the detector dearly (each halving of the smallest face roughly quadruples its work) and are mostly
+  // false positives in texture (e.g. 50 px "faces" in a 3648x2406 group photo); lower it for distant faces.
+  double minSizeFraction = 0.1;
   int maxSizePx = 0;           // largest face side, in full-frame pixels; 0 = no limit
   double detectScale = 1.0;    // run on a copy scaled by this (0.5 = half size); boxes come back in frame pixels
   // kToMinFace also scales the copy down (never up) so that the smallest face searched for is 1.6 cascade
   // windows (38 px for the default 24 px cascade): OpenCV scans every window position once the pyramid
   // factor passes 2, so a large minimum size on a full-size frame costs several times more than the same
-  // search on a smaller copy. The smaller of this and detectScale wins. Off by default for now: with
-  // minSizeFraction 0.1 it lost the demo face on one frame while tracking (test_pipeline).
-  DetectDownscale downscale = DetectDownscale::kOff;
+  // search on a smaller copy. The smaller of this and detectScale wins. With the defaults it makes a full
+  // 1280x720 scan ~2.5x cheaper (facefilter-bench) and finds the same faces on the udacity test split and
+  // the sample photos.
+  DetectDownscale downscale = DetectDownscale::kToMinFace;
   double minScore = -1e9;      // drop boxes whose level weight is below this
   bool equalizeHistogram = false;
 };
@@ -55,6 +55,13 @@ class FaceDetector {
   // `gray` is the full frame, 8-bit single channel. Never throws.
   std::vector<Detection> detect(const cv::Mat& gray) const;
 
+  // Searches only `region` (frame pixels, clipped to the frame) for faces whose side lies in
+  // [minSidePx, maxSidePx]: how a tracked face is re-confirmed without scanning the whole frame. The region
+  // is scaled down so that `minSidePx` is two cascade windows, so the cost hardly depends on the face's size.
+  // Scale factor, neighbours and score threshold as in detect(); the size limits of the params do not apply.
+  std::vector<Detection> detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx,
+                                  float maxSidePx) const;
+
   // Takes effect on the next detect(). Reloads the cascade only if its path changed; on error the old
   // parameters stay in force.
   Status setParams(const DetectorParams& params);
@@ -64,6 +71,10 @@ class FaceDetector {
   FaceDetector(cv::CascadeClassifier cascade, DetectorParams params)
       : cascade_(std::move(cascade)), params_(std::move(params)) {}
   static Result<cv::CascadeClassifier> loadCascade(const std::string& path);
+  // Runs the cascade on `image` scaled by `scale`; boxes come back in `image` pixels plus `offset`.
+  std::vector<Detection> run(const cv::Mat& image, double scale, double minFacePx, double maxFacePx,
+                             cv::Point2f offset) const;
+  int windowSide() const;
 
   mutable cv::CascadeClassifier cascade_;
   DetectorParams params_;

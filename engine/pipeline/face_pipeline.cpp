@@ -132,13 +132,30 @@ FrameResult FacePipeline::process(const Frame& frame) {
   const int64_t t1 = clock_.nowNs();
 
   if (r.detectReason != DetectReason::kNone) {
-    r.detections = detector_.detect(gray);
+    r.detectScope = tracker_.scope(r.detectReason);
+    if (r.detectScope == DetectScope::kFullFrame) {
+      r.detections = detector_.detect(gray);
+    } else {
+      bool everyRegionFound = true;
+      for (const DetectRegion& region : tracker_.regionsAroundTracks()) {
+        auto found = detector_.detectIn(gray, region.area, region.minSidePx, region.maxSidePx);
+        everyRegionFound = everyRegionFound && !found.empty();
+        r.detections.insert(r.detections.end(), found.begin(), found.end());
+      }
+      if (!everyRegionFound) {
+        // A face that is not where its track says (a cut, a fast move, or the cascade's own miss): look
+        // everywhere now rather than drop the track and find the face a frame later.
+        r.detectScope = DetectScope::kFullFrame;
+        r.detections = detector_.detect(gray);
+      }
+    }
     r.detectorRan = true;
   }
   const int64_t t2 = clock_.nowNs();
 
   const BoxFromPoints& rule = model_.metadata().boxFromPoints;
-  const std::vector<cv::Rect2f> boxes = tracker_.plan(r.detectorRan ? &r.detections : nullptr, rule);
+  const std::vector<cv::Rect2f> boxes =
+      tracker_.plan(r.detectorRan ? &r.detections : nullptr, rule, r.detectScope);
   std::vector<CropWindow> crops;
   crops.reserve(boxes.size());
   for (const auto& b : boxes) crops.push_back(model_.cropFor(b));
@@ -173,6 +190,7 @@ FrameResult FacePipeline::process(const Frame& frame) {
   ++stats_.frames;
   if (r.detectorRan) {
     ++stats_.detectorRuns;
+    if (r.detectScope == DetectScope::kFullFrame) ++stats_.fullScans;
     detectMs_.add(r.times.detect);
   }
   stats_.facesProcessed += raw.size();

@@ -20,6 +20,7 @@ namespace facefilter {
 struct PipelineStats {
   uint64_t frames = 0;
   uint64_t detectorRuns = 0;
+  uint64_t fullScans = 0;       // detector runs over the whole frame (the rest searched around tracks)
   uint64_t facesProcessed = 0;  // CNN forward passes, per face
   uint64_t tracksCreated = 0;
   size_t tracksActive = 0;

@@ -28,6 +28,7 @@ struct FrameResult {
   int frameHeight = 0;
   bool detectorRan = false;
   DetectReason detectReason = DetectReason::kNone;
+  DetectScope detectScope = DetectScope::kFullFrame;  // where the detector looked, when it ran
   std::vector<Detection> detections;  // the detector's raw boxes, when it ran
   std::vector<FaceResult> faces;
   StageTimesMs times;

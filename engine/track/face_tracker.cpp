@@ -9,6 +9,9 @@ Status validate(const TrackerParams& p) {
   if (p.detectIntervalFrames < 1 || p.detectIntervalFrames > 1000) {
     return makeError("tracker: detection interval must be in [1, 1000] frames");
   }
+  if (p.fullScanIntervalFrames < 1 || p.fullScanIntervalFrames > 100000) {
+    return makeError("tracker: full-scan interval must be in [1, 100000] frames");
+  }
   if (p.minRedetectGapFrames < 0 || p.minRedetectGapFrames > 1000) {
     return makeError("tracker: re-detection gap must be in [0, 1000] frames");
   }
@@ -54,7 +57,39 @@ DetectReason FaceTracker::decide(float motionOutsideTracks) const {
   return DetectReason::kNone;
 }
 
-std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detections, const BoxFromPoints& rule) {
+DetectScope FaceTracker::scope(DetectReason reason) const {
+  switch (reason) {
+    case DetectReason::kInterval:
+      return framesSinceFullScan_ + 1 >= params_.fullScanIntervalFrames ? DetectScope::kFullFrame
+                                                                         : DetectScope::kAroundTracks;
+    case DetectReason::kLowQuality:
+      // A face whose track is failing is still near where the track last saw it; if it is not, the
+      // track is dropped and the next frame, with no tracks, scans everything.
+      return params_.fullScanIntervalFrames > 1 ? DetectScope::kAroundTracks : DetectScope::kFullFrame;
+    default:
+      return DetectScope::kFullFrame;
+  }
+}
+
+DetectRegion regionAround(const cv::Rect2f& faceBox) {
+  // Twice the face box: room for the motion since the last frame plus the detector's own box spread
+  // (Haar boxes scatter ~10-15 % in size and position around the keypoint-implied box).
+  const float side = std::max(faceBox.width, faceBox.height);
+  const cv::Point2f c(faceBox.x + faceBox.width / 2, faceBox.y + faceBox.height / 2);
+  return {cv::Rect2f(c.x - side, c.y - side, 2 * side, 2 * side), 0.6f * side, 1.6f * side};
+}
+
+std::vector<DetectRegion> FaceTracker::regionsAroundTracks() const {
+  std::vector<DetectRegion> regions;
+  regions.reserve(tracks_.size());
+  for (const auto& t : tracks_) {
+    if (t.box.width > 0 && t.box.height > 0) regions.push_back(regionAround(t.box));
+  }
+  return regions;
+}
+
+std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detections, const BoxFromPoints& rule,
+                                          DetectScope scope) {
   planned_.clear();
   if (params_.mode == TrackingMode::kDetectEveryFrame) {
     // No identity across frames: every detection is a face of its own, every frame.
@@ -65,6 +100,11 @@ std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detectio
   }
   if (detections) {
     framesSinceDetect_ = 0;
+    if (scope == DetectScope::kFullFrame) {
+      framesSinceFullScan_ = 0;
+    } else {
+      ++framesSinceFullScan_;
+    }
     // Greedy association by IoU, best pairs first.
     struct Pair {
       float iou;
@@ -95,6 +135,7 @@ std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detectio
     }
   } else {
     ++framesSinceDetect_;
+    ++framesSinceFullScan_;
   }
   std::vector<cv::Rect2f> boxes;
   boxes.reserve(planned_.size());
@@ -216,6 +257,7 @@ void FaceTracker::reset() {
   tracks_.clear();
   planned_.clear();
   framesSinceDetect_ = 1 << 20;
+  framesSinceFullScan_ = 1 << 20;
 }
 
 }  // namespace facefilter

@@ -23,6 +23,10 @@ enum class Smoothing { kOneEuro, kOff };
 struct TrackerParams {
   TrackingMode mode = TrackingMode::kTrack;
   int detectIntervalFrames = 15;   // re-detect at least this often while tracking
+  // While tracking, a periodic or quality-triggered detection searches only around the tracked faces (a few
+  // hundred times less work than the whole frame); the whole frame is scanned for new faces when motion
+  // outside the tracks says one may have come in, and at least this often. 1 = every detection scans it all.
+  int fullScanIntervalFrames = 60;
   int minRedetectGapFrames = 6;    // quality and motion triggers wait this long after a detection
   float matchIou = 0.3f;           // detection <-> track association
   float minQuality = 0.45f;        // a track below this asks for a detection
@@ -38,6 +42,18 @@ Status validate(const TrackerParams& params);
 
 enum class DetectReason { kNone, kNoTracks, kInterval, kLowQuality, kMotion, kEveryFrame };
 const char* toString(DetectReason reason);
+
+// Where the detector looks: the whole frame, or only around each tracked face (DetectRegion).
+enum class DetectScope { kFullFrame, kAroundTracks };
+
+struct DetectRegion {
+  cv::Rect2f area;       // frame pixels, to be clipped to the frame
+  float minSidePx = 0;   // face sizes that can be the tracked face
+  float maxSidePx = 0;
+};
+
+// Where to look for the face whose detector-equivalent box was `faceBox`.
+DetectRegion regionAround(const cv::Rect2f& faceBox);
 
 struct FaceResult {
   int trackId = 0;
@@ -62,10 +78,15 @@ class FaceTracker {
   // Should the detector run on this frame? `motionOutsideTracks` is the share of pixels that changed
   // outside the tracked faces since the previous frame (0 when unknown).
   DetectReason decide(float motionOutsideTracks) const;
+  // Whether a detection for `reason` must scan the whole frame; if not, regionsAroundTracks() says where.
+  DetectScope scope(DetectReason reason) const;
+  std::vector<DetectRegion> regionsAroundTracks() const;
 
   // Step 1 of a frame: the face boxes to crop, one per face to run through the CNN. With `detections`
   // (the detector ran) they are associated to tracks first; without, every track crops from its keypoints.
-  std::vector<cv::Rect2f> plan(const std::vector<Detection>* detections, const BoxFromPoints& rule);
+  // `scope`: where those detections were searched for (a full scan restarts the full-scan interval).
+  std::vector<cv::Rect2f> plan(const std::vector<Detection>* detections, const BoxFromPoints& rule,
+                               DetectScope scope = DetectScope::kFullFrame);
 
   // Step 2: the CNN's keypoints for each planned box, in the same order. Returns the frame's faces.
   // `appearance` (optional, same order): a small gray thumbnail of each crop (see appearanceThumbnail);
@@ -111,6 +132,7 @@ class FaceTracker {
   std::vector<Planned> planned_;
   int nextId_ = 1;
   int framesSinceDetect_ = 1 << 20;
+  int framesSinceFullScan_ = 1 << 20;
 };
 
 }  // namespace facefilter
