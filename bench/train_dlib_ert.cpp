@@ -1,9 +1,11 @@
 // Trains dlib's ERT shape predictor (Kazemi & Sullivan 2014) on the udacity-keypoints training split,
-// with the same Haar-equivalent face boxes the benchmark gives it at test time, so that facefilter-bench
-// --peer-dlib can compare it with our CNN on the same test split.
+// so that facefilter-bench --peer-dlib can compare it with our CNN on the same test split. Face boxes:
+// the Haar-equivalent box from the truth (--boxes truth, what the benchmark's gt-box row gives it), or the
+// engine's real Haar detections (--boxes haar: the boxes it meets in the pipeline, with their spread).
 //
 //   train_dlib_ert [--data DIR] [--out FILE.dat] [--oversampling 5] [--depth 4] [--cascade 10]
 //                  [--trees 500] [--nu 0.1] [--feature-pool 400] [--threads 2] [--limit N]
+//                  [--boxes truth|haar] [--jitter X]
 
 #include <chrono>
 #include <cstdio>
@@ -18,6 +20,8 @@
 
 #include "bench/dlib_peer.hpp"
 #include "engine/capture/image_source.hpp"
+#include "engine/detect/face_detector.hpp"
+#include "engine/eval/keypoint_eval.hpp"
 #include "engine/eval/keypoints_dataset.hpp"
 
 using namespace facefilter;
@@ -29,13 +33,18 @@ struct Options {
   std::string out = "build-bench/dlib/ert_udacity.dat";
   unsigned long oversampling = 5, depth = 4, cascade = 10, trees = 500, featurePool = 400, threads = 2;
   double nu = 0.1;
+  double jitter = 0;  // dlib's oversampling translation jitter, a share of the box size
+  bool haarBoxes = false;
   size_t limit = 0;
 };
 
 int usage(const char* why) {
   std::fprintf(stderr,
                "%s\nusage: train_dlib_ert [--data DIR] [--out FILE.dat] [--oversampling N] [--depth N] "
-               "[--cascade N] [--trees N] [--nu X] [--feature-pool N] [--threads N] [--limit N]\n",
+               "[--cascade N] [--trees N] [--nu X] [--feature-pool N] [--threads N] [--limit N]\n"
+               "       [--boxes truth|haar] [--jitter X]\n"
+               "  --boxes haar: train on the engine's Haar detection of each face (the box it gets at run time;\n"
+               "                the Haar-equivalent box from the truth where the detector misses)\n",
                why);
   return 1;
 }
@@ -61,6 +70,8 @@ int main(int argc, char** argv) {
       else if (a == "--threads") o.threads = std::stoul(v);
       else if (a == "--nu") o.nu = std::stod(v);
       else if (a == "--limit") o.limit = std::stoul(v);
+      else if (a == "--jitter") o.jitter = std::stod(v);
+      else if (a == "--boxes" && (v == "truth" || v == "haar")) o.haarBoxes = v == "haar";
       else return usage(("unknown option " + a).c_str());
     } catch (const std::exception&) {
       return usage(("bad value for " + a + ": " + v).c_str());
@@ -75,7 +86,12 @@ int main(int argc, char** argv) {
   dlib::array<dlib::array2d<unsigned char>> images;
   std::vector<std::vector<dlib::full_object_detection>> shapes;
   images.resize(n);
-  size_t used = 0;
+  size_t used = 0, haarUsed = 0;
+  auto detector = FaceDetector::create(DetectorParams{});
+  if (o.haarBoxes && !detector) {
+    std::fprintf(stderr, "train_dlib_ert: %s\n", detector.error().message.c_str());
+    return 1;
+  }
   for (size_t i = 0; i < n; ++i) {
     const KeypointsSample& s = samples.value()[i];
     auto image = readImageFile(s.imagePath);
@@ -86,7 +102,15 @@ int main(int argc, char** argv) {
     cv::Mat gray;
     cv::cvtColor(image.value(), gray, cv::COLOR_BGR2GRAY);
     dlib::assign_image(images[used], dlib::cv_image<unsigned char>(gray));
-    shapes.push_back({bench::toDlib(s.points, boxFromPoints(s.points, bench::kHaarBoxRule))});
+    cv::Rect2f box = boxFromPoints(s.points, bench::kHaarBoxRule);
+    if (o.haarBoxes) {
+      const std::vector<Detection> found = detector->detect(gray);
+      if (const Detection* best = bestMatch(found, s.points, EvalOptions{}.matchIou)) {
+        box = best->box;
+        ++haarUsed;
+      }
+    }
+    shapes.push_back({bench::toDlib(s.points, box)});
     ++used;
   }
   images.resize(used);
@@ -99,6 +123,8 @@ int main(int argc, char** argv) {
   trainer.set_nu(o.nu);
   trainer.set_feature_pool_size(o.featurePool);
   trainer.set_num_threads(o.threads);
+  trainer.set_oversampling_translation_jitter(o.jitter);
+  if (o.haarBoxes) std::printf("Haar boxes for %zu of %zu faces (truth-derived boxes for the rest)\n", haarUsed, used);
   trainer.be_verbose();
   std::printf("training dlib ERT on %zu images: oversampling %lu, tree depth %lu, cascade %lu, %lu trees/level, "
               "nu %.3f, feature pool %lu, %lu threads\n",

@@ -49,6 +49,20 @@ NmeSummary summariseNme(std::vector<double> nmes) {
   return s;
 }
 
+const Detection* bestMatch(const std::vector<Detection>& detections, const Landmarks& truth, double minIou) {
+  const cv::Rect2f truthBox = pointsBounds(truth);
+  const Detection* best = nullptr;
+  float bestIou = 0;
+  for (const auto& d : detections) {
+    const float o = iou(d.box, truthBox);
+    if (o > bestIou) {
+      bestIou = o;
+      best = &d;
+    }
+  }
+  return best && bestIou >= minIou ? best : nullptr;
+}
+
 Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, const KeypointModel& model,
                                      const FaceDetector* detector, const EvalOptions& options,
                                      const std::function<void(size_t, size_t)>& progress) {
@@ -81,18 +95,9 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
       }
     }
     if (options.pipeline && detector) {
-      const cv::Rect2f truth = pointsBounds(s.points);
       const std::vector<Detection> detections = detector->detect(gray);
-      const Detection* best = nullptr;
-      float bestIou = 0;
-      for (const auto& d : detections) {
-        const float o = iou(d.box, truth);
-        if (o > bestIou) {
-          bestIou = o;
-          best = &d;
-        }
-      }
-      if (!best || bestIou < options.matchIou) {
+      const Detection* best = bestMatch(detections, s.points, options.matchIou);
+      if (!best) {
         ++report.misses;
       } else {
         auto pred = model.predict(gray, {model.cropFor(best->box)});

@@ -16,6 +16,10 @@ inline constexpr double kNmeFailureThreshold = 0.10;
 
 double normalisedMeanError(const Landmarks& predicted, const Landmarks& truth);
 
+// The detection that finds the labelled face: the one overlapping the truth's keypoint box most, if that
+// overlap reaches `minIou`; nullptr when none does (a miss).
+const Detection* bestMatch(const std::vector<Detection>& detections, const Landmarks& truth, double minIou);
+
 struct NmeSummary {
   size_t count = 0;
   double mean = 0;
