@@ -1,11 +1,14 @@
 """Quick Python NME check of a model file on the TEST split (the official eval is the C++ one).
 
   /usr/bin/python3 training/eval_py.py --model assets/models/ffnet.pt [--mode gt|haar|both]
+  /usr/bin/python3 training/eval_py.py --mean-shape      # the no-learning reference (see below)
 
 gt:   crops from box_from_points(truth points) with the model's metadata constants.
 haar: crops from the Haar detection (engine defaults) best overlapping the truth; images with no
       matching detection are counted and skipped.
 NME = mean point-to-point error / distance between points 36 and 45, averaged over images.
+--mean-shape: instead of a model, place the TRAINING split's mean shape (relative to each face's box) in
+      the same gt boxes: what a model that learned nothing about the image would score.
 """
 import argparse
 import json
@@ -36,15 +39,44 @@ def summary(n):
             "p90": float(np.percentile(n, 90)), "fail_rate_10pct": float((n > 0.10).mean())}
 
 
+def box_normalised(pts, bfp):
+    x, y, side, _ = ffmodel.box_from_points(pts, bfp)
+    return (np.asarray(pts, np.float64) - [x + side / 2, y + side / 2]) / side
+
+
+def mean_shape(args):
+    bfp = haar_stats_box_rule()
+    tr_names, tr_pts = dataset.read_keypoints_csv(*dataset.split_paths(args.data, "train"), check_images=False)
+    mean = np.mean([box_normalised(p, bfp) for p in tr_pts], 0)
+    _, pts = dataset.read_keypoints_csv(*dataset.split_paths(args.data, args.split), check_images=False)
+    preds = []
+    for p in pts:
+        x, y, side, _ = ffmodel.box_from_points(p, bfp)
+        preds.append(mean * side + [x + side / 2, y + side / 2])
+    n = common.nme(np.array(preds), pts)
+    print("mean shape (%d training faces) in gt boxes, %s split: NME mean %.2f%%  median %.2f%%  (>10%%: %.1f%%)  n=%d"
+          % (len(tr_pts), args.split, 100 * n.mean(), 100 * np.median(n), 100 * (n > 0.1).mean(), len(n)))
+
+
+def haar_stats_box_rule():
+    import transforms
+    return transforms.load_haar_stats()["box_from_points"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", required=True)
+    ap.add_argument("--model")
+    ap.add_argument("--mean-shape", action="store_true", help="evaluate the training mean shape, not a model")
     dataset.add_data_arg(ap)
     ap.add_argument("--mode", default="both", choices=["gt", "haar", "both"])
     ap.add_argument("--split", default="test", choices=["test", "train"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="also write the results to this JSON file")
     args = ap.parse_args()
+    if args.mean_shape:
+        return mean_shape(args)
+    if not args.model:
+        ap.error("--model FILE or --mean-shape")
     torch.set_num_threads(args.threads)
     mod, meta = ffmodel.load(args.model)
     csv_path, img_dir = dataset.split_paths(args.data, args.split)

@@ -46,7 +46,7 @@ DEFAULTS = {
     "ffnet": dict(epochs=220, batch=32, lr=2e-3, wd=1e-4, loss="wing", opt="adamw", sched="onecycle",
                   time_budget_min=None, ema=0.0),
     # NaimishNet / Udacity P1 style: Adam + MSE on normalised points
-    "seed": dict(epochs=50, batch=32, lr=1e-3, wd=0.0, loss="mse", opt="adam", sched="none",
+    "seed": dict(epochs=50, batch=32, lr=1e-4, wd=0.0, loss="mse", opt="adam", sched="none",
                  time_budget_min=30.0, ema=0.0),
 }
 
