@@ -26,7 +26,7 @@ using namespace facefilter::bench;
 
 namespace {
 
-const char* kAllSections = "decode,detect,keypoints,smoothing,e2e,samples,latency,seed,stability,peer";
+const char* kAllSections = "decode,detect,keypoints,smoothing,e2e,samples,latency,seed,stability,peer,render";
 
 int usage(const std::string& why) {
   std::fprintf(stderr,
@@ -34,10 +34,14 @@ int usage(const std::string& why) {
                "         [--ibug-dlib FILE.dat] [--data DIR] [--video PATH] [--threads N]\n"
                "         [--sections LIST] [--quick] [--json]\n"
                "         [--detect-scale X] [--min-size-fraction X] [--scale-factor X] [--min-neighbors N]\n"
-               "         [--downscale min-face|off] [--min-cutoff HZ] [--beta B]\n"
+               "         [--downscale min-face|off] [--min-cutoff HZ] [--beta B] [--app PATH]\n"
+               "         [--peer-dlib-haar FILE.dat]\n"
                "  sections: %s (default: all)\n"
                "  --seed-model defaults to training/runs/seed.pt; its rows are skipped when it is absent.\n"
-               "  --peer-dlib defaults to build-bench/dlib/ert_udacity.dat (bench/train_dlib_ert writes it).\n",
+               "  --peer-dlib defaults to build-bench/dlib/ert_udacity.dat (bench/train_dlib_ert writes it);\n"
+               "  --peer-dlib-haar to build-bench/dlib/ert_udacity_haar.dat (train_dlib_ert --boxes haar).\n"
+               "  --app defaults to the facefilter app of the same build tree; the render section needs a display\n"
+               "  (xvfb-run) and runs the app as a child process.\n",
                why.c_str(), kAllSections);
   return why.empty() ? 0 : 1;
 }
@@ -52,7 +56,10 @@ int main(int argc, char** argv) {
   ctx.demoPath = kDemoVideoPath;
   ctx.seedModelPath = std::string(FACEFILTER_SOURCE_DIR) + "/training/runs/seed.pt";
   ctx.peerDlibPath = std::string(FACEFILTER_SOURCE_DIR) + "/build-bench/dlib/ert_udacity.dat";
+  ctx.peerDlibHaarPath = std::string(FACEFILTER_SOURCE_DIR) + "/build-bench/dlib/ert_udacity_haar.dat";
   ctx.ibugDlibPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat";
+  // The app built beside this program (same build tree), unless --app says otherwise.
+  ctx.appPath = (std::filesystem::path(argv[0]).parent_path() / ".." / "app" / "facefilter").lexically_normal().string();
   std::string modelPath = defaultModelPath();
   std::string sections = kAllSections;
   bool json = false;
@@ -68,6 +75,8 @@ int main(int argc, char** argv) {
     else if (a == "--seed-model") ctx.seedModelPath = v;
     else if (a == "--peer-dlib") ctx.peerDlibPath = v;
     else if (a == "--ibug-dlib") ctx.ibugDlibPath = v;
+    else if (a == "--app") ctx.appPath = v;
+    else if (a == "--peer-dlib-haar") ctx.peerDlibHaarPath = v;
     else if (a == "--data") ctx.dataDir = v;
     else if (a == "--video") ctx.demoPath = v;
     else if (a == "--sections") sections = v;
@@ -128,7 +137,7 @@ int main(int argc, char** argv) {
   if (wanted.count("seed")) benchSeed(ctx, m, report);
   if (wanted.count("stability")) benchStability(ctx, m, report);
   if (wanted.count("peer")) benchPeer(ctx, m, report);
-  report.skip("rendering (GL under Xvfb) and recording rows: left to a later issue");
+  if (wanted.count("render")) benchRender(ctx, report);
 
   const std::string machineLine = machine.markdown() + "Model: " + model->path() + " (" + model->metadata().name +
                                   ", " + std::to_string(model->metadata().inputWidth) + " px input).\n";

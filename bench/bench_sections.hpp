@@ -17,8 +17,10 @@ struct Context {
   std::string demoPath;      // the demo clip (720x528, 24 fps)
   std::string video720Path;  // the demo clip upscaled to 1280x720, written at start-up
   std::string seedModelPath;
-  std::string peerDlibPath;  // our dlib ERT .dat (empty: no ERT row)
+  std::string peerDlibPath;  // our dlib ERT .dat, trained on truth-derived boxes (empty: no ERT row)
+  std::string peerDlibHaarPath;  // the same trained on the engine's Haar boxes (train_dlib_ert --boxes haar)
   std::string ibugDlibPath;  // dlib's pretrained iBUG predictor
+  std::string appPath;       // the facefilter app (rendering and recording rows; empty: skipped)
   bool quick = false;        // fewer repetitions (a smoke run, not for figures)
   DetectorParams detector;     // the defaults unless overridden on the command line
   bool detectorOverridden = false;
@@ -38,5 +40,6 @@ void benchLatency(const Context& ctx, const KeypointModel& model, Report& report
 void benchSeed(const Context& ctx, const KeypointModel& model, Report& report);
 void benchStability(const Context& ctx, const KeypointModel& model, Report& report);
 void benchPeer(const Context& ctx, const KeypointModel& model, Report& report);
+void benchRender(const Context& ctx, Report& report);
 
 }  // namespace facefilter::bench

@@ -1,0 +1,126 @@
+// Rendering and recording rows: the desktop app itself (app/, a separate program with its own GL
+// context) is run as a child process and reports its render loop through --stats-json. The benchmark
+// links no GL: it only needs a display (DISPLAY, e.g. under xvfb-run) and the app's binary.
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <opencv2/core/persistence.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "bench/bench_sections.hpp"
+#include "bench/bench_stats.hpp"
+
+namespace facefilter::bench {
+namespace {
+
+struct AppRun {
+  std::string error;  // empty on success
+  double fps = 0, wallS = 0;
+  Dist frameMs;
+  double frames = 0, recorded = 0, dropped = 0, resultAgeMedian = 0;
+  int width = 0, height = 0, swapInterval = 0;
+};
+
+std::string quoted(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+AppRun runApp(const std::string& app, const std::string& args, const std::filesystem::path& statsPath) {
+  AppRun run;
+  std::error_code ec;
+  std::filesystem::remove(statsPath, ec);
+  const std::string cmd = quoted(app) + " " + args + " --no-config --log-level error --stats-json " +
+                          quoted(statsPath.string()) + " >/dev/null 2>&1";
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0) {
+    run.error = "'" + cmd + "' exited with status " + std::to_string(rc);
+    return run;
+  }
+  std::ifstream in(statsPath);
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    cv::FileStorage fs(text.str(), cv::FileStorage::READ | cv::FileStorage::MEMORY | cv::FileStorage::FORMAT_JSON);
+    const cv::FileNode ms = fs["render_ms"];
+    run.fps = static_cast<double>(fs["render_fps"]);
+    run.wallS = static_cast<double>(fs["wall_seconds"]);
+    run.frames = static_cast<double>(fs["frames_rendered"]);
+    run.frameMs.count = static_cast<size_t>(run.frames);
+    run.frameMs.median = static_cast<double>(ms["median"]);
+    run.frameMs.p95 = static_cast<double>(ms["p95"]);
+    run.frameMs.p99 = static_cast<double>(ms["p99"]);
+    run.frameMs.mean = run.fps > 0 ? 1000.0 / run.fps : 0;
+    run.resultAgeMedian = static_cast<double>(fs["result_age_ms"]["median"]);
+    run.recorded = static_cast<double>(fs["recorder"]["frames_written"]);
+    run.dropped = static_cast<double>(fs["recorder"]["frames_dropped"]);
+    run.width = static_cast<int>(fs["window"]["width"]);
+    run.height = static_cast<int>(fs["window"]["height"]);
+    run.swapInterval = static_cast<int>(fs["window"]["swap_interval"]);
+  } catch (const cv::Exception& e) {
+    run.error = "cannot read " + statsPath.string() + ": " + e.what();
+  }
+  return run;
+}
+
+}  // namespace
+
+void benchRender(const Context& ctx, Report& report) {
+  std::error_code ec;
+  if (ctx.appPath.empty() || !std::filesystem::exists(ctx.appPath, ec)) {
+    report.skip("rendering and recording rows: no app binary at '" + ctx.appPath +
+                "' (build the facefilter target, or give --app PATH)");
+    return;
+  }
+  const char* display = std::getenv("DISPLAY");
+  if (!display || !*display) {
+    report.skip("rendering and recording rows: no display (run the benchmark under xvfb-run -s \"-screen 0 "
+                "1280x800x24\")");
+    return;
+  }
+  const std::filesystem::path dir = std::filesystem::temp_directory_path();
+  const int frames = ctx.quick ? 120 : 600;
+  std::fprintf(stderr, "facefilter-bench: rendering (the app, 1280x720 window, %d frames) ...\n", frames);
+  const AppRun live = runApp(ctx.appPath,
+                             "--input " + quoted(ctx.demoPath) + " --loop --filter sunglasses --window-size 1280x720 "
+                             "--quit-after " + std::to_string(frames),
+                             dir / "facefilter-bench-render.json");
+  if (!live.error.empty()) {
+    report.skip("rendering row: " + live.error);
+  } else {
+    report.add({"rendering", "app render loop, " + std::to_string(live.width) + "x" + std::to_string(live.height) +
+                                 " window, demo looped, sunglasses on one face",
+                live.frameMs, "frame",
+                fmt(live.fps, 1) + " fps (app stats, swap interval " + std::to_string(live.swapInterval) +
+                    "); result age median " + fmt(live.resultAgeMedian, 1) + " ms"});
+    report.set("render_fps_1280x720", live.fps, 1);
+  }
+
+  std::fprintf(stderr, "facefilter-bench: recording (headless app, demo -> MP4) ...\n");
+  const std::filesystem::path out = dir / "facefilter-bench-record.mp4";
+  const AppRun rec = runApp(ctx.appPath,
+                            "--headless --input " + quoted(ctx.demoPath) + " --filter sunglasses --record " +
+                                quoted(out.string()),
+                            dir / "facefilter-bench-record.json");
+  if (!rec.error.empty()) {
+    report.skip("recording row: " + rec.error);
+    return;
+  }
+  cv::VideoCapture check(out.string());
+  const double inFile = check.isOpened() ? check.get(cv::CAP_PROP_FRAME_COUNT) : 0;
+  report.add({"recording", "headless app: demo 720x528 -> MP4 with sunglasses (detect, render, read back, encode)",
+              rec.frameMs, "frame",
+              fmt(rec.wallS > 0 ? rec.frames / rec.wallS : 0, 1) + " frames/s end to end; " + fmt(rec.recorded, 0) +
+                  " written, " + fmt(rec.dropped, 0) + " dropped; the file holds " + fmt(inFile, 0) + " frames"});
+  report.set("record_fps_headless_demo", rec.wallS > 0 ? rec.frames / rec.wallS : 0, 1);
+  report.set("record_frames_dropped", rec.dropped, 0);
+  std::filesystem::remove(out, ec);
+}
+
+}  // namespace facefilter::bench
