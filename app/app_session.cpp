@@ -10,7 +10,6 @@
 #include <opencv2/imgproc.hpp>
 
 #include "app/gl/shader_program.hpp"
-#include "app/ui/control_panel.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/io/result_json.hpp"
 
@@ -35,7 +34,7 @@ Result<std::unique_ptr<AppSession>> AppSession::create(AppOptions options) {
   wp.width = cfg.windowWidth;
   wp.height = cfg.windowHeight;
   wp.visibility = headless ? WindowVisibility::kHidden : WindowVisibility::kShown;
-  wp.vsync = headless ? VSync::kOff : VSync::kOn;
+  wp.vsync = headless ? VSync::kOff : s->options_.vsync;
   auto window = AppWindow::create(wp);
   if (!window) return window.error();
   s->window_ = std::move(window).value();
@@ -69,8 +68,11 @@ Result<std::unique_ptr<AppSession>> AppSession::create(AppOptions options) {
   if (!model) return model.error();
   logger("keypoints")->info("model: {} on {} (load only model files you trust: TorchScript is code)",
                             model.value().path(), model.value().deviceName());
+  const ModelMetadata& meta = model.value().metadata();
+  s->scene_->setCnnInput(CnnInput{meta.inputWidth, meta.channels});
   auto pipeline = std::make_unique<FacePipeline>(std::move(detector).value(), std::move(model).value(), cfg.tracker);
   s->engine_ = std::make_unique<EngineThread>(std::move(pipeline));
+  s->presets_ = PresetStore(s->options_.presetDir);
   return s;
 }
 
@@ -108,6 +110,9 @@ Status AppSession::applySource(const std::string& text) {
   if (!s) return s.error();
   sourceFps_ = engine_->sourceInfo().fps;
   options_.config.source = text;
+  sourceOpenError_.clear();
+  sourceFallback_.clear();
+  stageHistory_.clear();
   return Ok{};
 }
 
@@ -116,6 +121,8 @@ Status AppSession::applyModel(const std::string& path, const std::string& device
   if (!device) return device.error();
   auto model = KeypointModel::load(path.empty() ? defaultModelPath() : path, device.value());
   if (!model) return model.error();
+  scene_->setCnnInput(CnnInput{model.value().metadata().inputWidth, model.value().metadata().channels});
+  sceneDirty_ = true;
   engine_->pipeline().setModel(std::move(model).value());
   options_.config.modelPath = path;
   options_.config.device = deviceText;
@@ -129,6 +136,36 @@ void AppSession::applyDetectorAndTracker() {
   if (auto s = engine_->pipeline().setTrackerParams(options_.config.tracker); !s) {
     logger("track")->warn("{}", s.error().message);
   }
+}
+
+SourceStatus AppSession::sourceStatus() const {
+  return facefilter::sourceStatus(engine_->stats(), sourceOpenError_, sourceFallback_);
+}
+
+void AppSession::syncAssignmentFromConfig() { assignment_.all = splitFilterList(options_.config.view.filters); }
+
+Status AppSession::savePreset(const std::string& name) {
+  options_.config.view.filters = joinFilterList(assignment_.all);
+  return presets_.save(name, options_.config);
+}
+
+Result<std::vector<std::string>> AppSession::loadPreset(const std::string& name) {
+  auto warnings = presets_.applyTo(name, options_.config);
+  if (!warnings) return warnings.error();
+  syncAssignmentFromConfig();
+  applyDetectorAndTracker();
+  logger("render")->info("loaded preset '{}' from {}", name, presets_.pathFor(name).string());
+  return warnings;
+}
+
+void AppSession::resetSection(SettingsSection section) {
+  facefilter::resetSection(options_.config, section);
+  if (section == SettingsSection::kFilters) syncAssignmentFromConfig();
+  if (section == SettingsSection::kDetector || section == SettingsSection::kTracking) applyDetectorAndTracker();
+}
+
+void AppSession::requestClose() {
+  if (window_) window_->requestClose();
 }
 
 Status AppSession::startRecording(const std::filesystem::path& path) {
@@ -153,12 +190,8 @@ void AppSession::stopRecording() {
   if (auto last = readback_.flush()) recorder_->push(std::move(last->bgra), std::move(pendingSidecarLine_));
   pendingSidecarLine_.clear();
   const RecorderSummary s = recorder_->stop();
-  char buf[512];
-  std::snprintf(buf, sizeof buf, "%s: %llu frames written, %llu dropped (%.1f%%)", s.path.string().c_str(),
-                static_cast<unsigned long long>(s.framesWritten), static_cast<unsigned long long>(s.framesDropped),
-                100.0 * s.droppedShare());
-  lastRecordReport_ = buf;
-  if (!s.error.empty()) lastRecordReport_ += "; " + s.error;
+  lastRecordReport_ = recordReport(s);
+  loopStats_.addRecording(s.framesWritten, s.framesDropped);
   recorder_.reset();
 }
 
@@ -168,13 +201,25 @@ void AppSession::saveConfigNow() {
   if (auto s = saveConfig(options_.configPath, options_.config); !s) logger("render")->warn("{}", s.error().message);
 }
 
-void AppSession::renderOne(const FramePtr& frame, const FrameResultPtr& result, DropPolicy policy) {
-  scene_->setFrame(frame);
-  if (result) updateLighting(*frame, *result);
-  sceneStats_ = scene_->render(result.get(), options_.config.view, assignment_, *filters_);
-  if (recorder_) {
+void AppSession::renderOne(const FramePtr& frame, const FrameResultPtr& result, Redraw redraw) {
+  const bool newFrame = frame != scene_->frame();
+  // The loop runs at the display's rate, the video at its own (often 25-30 fps): redrawing an unchanged
+  // picture is most of the GPU work of a software renderer (Xvfb's llvmpipe) and buys nothing.
+  const bool changed = redraw == Redraw::kAlways || sceneDirty_ || newFrame || result != renderedResult_ ||
+                       !(options_.config.view == renderedView_) || !(assignment_ == renderedAssignment_);
+  if (changed) {
+    scene_->setFrame(frame);
+    if (result) updateLighting(*frame, *result);
+    sceneStats_ = scene_->render(result.get(), options_.config.view, assignment_, *filters_);
+    renderedResult_ = result;
+    renderedView_ = options_.config.view;
+    renderedAssignment_ = assignment_;
+    sceneDirty_ = false;
+  }
+  // One recorded frame per video frame shown, so the file plays at the source's rate (params.fps), not at
+  // the render loop's.
+  if (recorder_ && (redraw == Redraw::kAlways || newFrame)) {
     std::string line = (result && options_.config.record.landmarkSidecar) ? frameResultJsonLine(*result) : std::string();
-    (void)policy;
     // The readback returns the previous frame; its sidecar line is carried with the tag.
     auto previous = readback_.push(scene_->target(), frame ? frame->id : 0);
     if (previous) recorder_->push(std::move(previous->bgra), std::move(pendingSidecarLine_));
@@ -245,17 +290,25 @@ int AppSession::run() {
 int AppSession::runInteractive() {
   if (auto s = applySource(options_.config.source); !s) {
     logger("capture")->error("{}", s.error().message);
-    if (auto d = applySource("demo"); !d) logger("capture")->error("{}", d.error().message);
+    const std::string asked = options_.config.source;
+    if (auto d = applySource("demo"); !d) {
+      logger("capture")->error("{}", d.error().message);
+      sourceOpenError_ = s.error().message;
+    } else {
+      // The panel says why the user sees the demo, not their camera; the settings keep what they asked for.
+      sourceOpenError_ = s.error().message;
+      sourceFallback_ = "the demo video";
+      options_.config.source = asked;
+    }
   }
-  ControlPanel panel;
-  int64_t lastPollNs = nowNs(), lastFrameNs = nowNs();
+  const int64_t loopStartNs = nowNs();
+  int64_t lastPollNs = loopStartNs, lastFrameNs = loopStartNs;
   bool startedRecording = options_.recordPath.empty();
-  uint64_t framesShown = 0;
   while (!window_->shouldClose() && gStopRequested == 0) {
     window_->pollEvents();
     const int64_t t0 = nowNs();
     if (t0 - lastPollNs > 500'000'000) {
-      filters_->poll();
+      if (filters_->poll()) sceneDirty_ = true;
       lastPollNs = t0;
     }
     window_->beginImGuiFrame();
@@ -269,10 +322,9 @@ int AppSession::runInteractive() {
     FrameResultPtr result = engine_->latestResult();
     if (engine_->resultVersion() != lastResultVersion_ && result) {
       lastResultVersion_ = engine_->resultVersion();
-      stageHistory_.push_back({static_cast<float>(result->times.detect), static_cast<float>(result->times.keypoints),
-                               static_cast<float>(result->times.track),
-                               static_cast<float>(nsToMs(result->resultNs - result->captureNs))});
-      while (stageHistory_.size() > 300) stageHistory_.pop_front();
+      stageHistory_.add(StageSample{result->resultNs, static_cast<float>(result->times.detect),
+                                    static_cast<float>(result->times.keypoints), static_cast<float>(result->times.track),
+                                    static_cast<float>(nsToMs(result->resultNs - result->captureNs))});
     }
     FramePtr shown;
     if (!recentFrames_.empty()) {
@@ -297,7 +349,7 @@ int AppSession::runInteractive() {
     }
     if (shown) {
       const bool newFrame = shown != scene_->frame();
-      renderOne(shown, result, DropPolicy::kDropWhenFull);
+      renderOne(shown, result, Redraw::kWhenChanged);
       if (newFrame) latencyMs_.add(nsToMs(nowNs() - shown->captureNs));
       if (!startedRecording) {
         startedRecording = true;
@@ -309,19 +361,23 @@ int AppSession::runInteractive() {
 
     const FramebufferSize fb = window_->framebufferSize();
     scene_->present(fb.width, fb.height);
-    if (options_.config.view.showPanel) panel.draw(*this);
+    if (options_.config.view.showPanel) panel_.draw(*this);
     window_->renderImGui();
-    ++framesShown;
-    if (options_.quitAfterFrames > 0 && framesShown >= options_.quitAfterFrames) {
+    ++framesShown_;
+    if (options_.quitAfterFrames > 0 && framesShown_ >= options_.quitAfterFrames) {
       if (!options_.windowScreenshotPath.empty()) saveWindowScreenshot(options_.windowScreenshotPath);
       window_->requestClose();
     }
     window_->swapBuffers();
     const int64_t t1 = nowNs();
     renderMs_.add(nsToMs(t1 - lastFrameNs));
+    loopStats_.addFrame(nsToMs(t1 - lastFrameNs), result && shown ? resultAgeMs_ : -1.0);
     lastFrameNs = t1;
+    if (options_.afterFrame) options_.afterFrame(*this);
   }
+  loopStats_.setWallSeconds(nsToMs(lastFrameNs - loopStartNs) / 1000.0);
   stopRecording();
+  writeStats();
   int ww = 0, wh = 0;
   glfwGetWindowSize(window_->handle(), &ww, &wh);
   if (ww >= 320 && wh >= 240) {
@@ -330,6 +386,24 @@ int AppSession::runInteractive() {
   }
   saveConfigNow();
   return 0;
+}
+
+void AppSession::writeStats() {
+  if (options_.statsJsonPath.empty()) return;
+  int ww = 0, wh = 0;
+  glfwGetWindowSize(window_->handle(), &ww, &wh);
+  const FramebufferSize fb = window_->framebufferSize();
+  loopStats_.setWindow(ww, wh, fb.width, fb.height);
+  loopStats_.setMode(options_.mode == RunMode::kHeadless ? "headless" : "interactive");
+  loopStats_.setSwapInterval(options_.mode == RunMode::kInteractive && options_.vsync == VSync::kOn ? 1 : 0);
+  if (auto s = loopStats_.write(options_.statsJsonPath); !s) {
+    logger("render")->error("{}", s.error().message);
+  } else {
+    logger("render")->info("render loop: {} frames in {:.2f} s ({:.1f} fps, median {:.2f} ms, p99 {:.2f} ms) -> {}",
+                           loopStats_.frames(), loopStats_.wallSeconds(), loopStats_.fps(),
+                           loopStats_.frameMsQuantile(0.5), loopStats_.frameMsQuantile(0.99),
+                           options_.statsJsonPath.string());
+  }
 }
 
 void AppSession::saveWindowScreenshot(const std::filesystem::path& path) {
@@ -356,6 +430,8 @@ int AppSession::runHeadless() {
     return 1;
   }
   uint64_t rendered = 0;
+  const int64_t loopStartNs = nowNs();
+  int64_t lastFrameNs = loopStartNs;
   FramePtr last;
   FrameResultPtr lastResult;
   bool interrupted = false;
@@ -382,8 +458,11 @@ int AppSession::runHeadless() {
         return 1;
       }
     }
-    renderOne(item->first, item->second, DropPolicy::kBlock);
+    renderOne(item->first, item->second, Redraw::kAlways);
     ImGui::EndFrame();
+    const int64_t t1 = nowNs();
+    loopStats_.addFrame(nsToMs(t1 - lastFrameNs), item->second ? nsToMs(t1 - item->second->captureNs) : -1.0);
+    lastFrameNs = t1;
     last = item->first;
     lastResult = item->second;
     ++rendered;
@@ -396,11 +475,13 @@ int AppSession::runHeadless() {
   engine_->setResultCallback(nullptr);
   queue.close();
   engine_->stop();
+  loopStats_.setWallSeconds(nsToMs(lastFrameNs - loopStartNs) / 1000.0);
   stopRecording();
+  writeStats();
   if (!options_.snapshotPath.empty() && last) {
     window_->beginImGuiFrame();
     requestSnapshot();
-    renderOne(last, lastResult, DropPolicy::kBlock);
+    renderOne(last, lastResult, Redraw::kAlways);
     ImGui::EndFrame();
   }
   std::fprintf(stderr, "facefilter: %s %llu frames rendered (%llu captured, %llu processed)%s\n",

@@ -8,16 +8,22 @@
 
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "app/config/app_config.hpp"
+#include "app/config/presets.hpp"
 #include "app/platform/app_window.hpp"
 #include "app/record/frame_readback.hpp"
 #include "app/record/recorder.hpp"
 #include "app/render/filter_library.hpp"
 #include "app/render/scene_renderer.hpp"
+#include "app/stats/render_loop_stats.hpp"
+#include "app/ui/control_panel.hpp"
+#include "app/ui/source_status.hpp"
+#include "app/ui/stage_history.hpp"
 #include "engine/core/bounded_queue.hpp"
 #include "engine/core/sample_window.hpp"
 #include "engine/pipeline/engine_thread.hpp"
@@ -25,6 +31,11 @@
 namespace facefilter {
 
 enum class RunMode { kInteractive, kHeadless };
+// kAlways: batch, every call is a new frame to draw and record. kWhenChanged: interactive; the scene is
+// redrawn only when its inputs changed, and recorded only when a new video frame is shown.
+enum class Redraw { kAlways, kWhenChanged };
+
+class AppSession;
 
 struct AppOptions {
   AppConfig config;
@@ -36,6 +47,11 @@ struct AppOptions {
   bool loopFiles = false;            // interactive: loop video files at their end
   uint64_t quitAfterFrames = 0;      // interactive: close after this many frames (tests, demos); 0 = never
   std::string windowScreenshotPath;  // interactive: the whole window (panel included) as PNG at quit
+  std::filesystem::path statsJsonPath;  // at exit: the render loop's figures (RenderLoopStats) as JSON
+  VSync vsync = VSync::kOn;          // interactive; headless never waits for the display
+  std::filesystem::path presetDir = defaultPresetDir();
+  // Interactive: called after each frame is shown (tests inspect the session and may requestClose()).
+  std::function<void(AppSession&)> afterFrame;
 };
 
 // Asks the running session to end (from a signal handler: only sets a flag).
@@ -58,6 +74,13 @@ class AppSession {
   Status applySource(const std::string& sourceText);
   Status applyModel(const std::string& path, const std::string& device);
   void applyDetectorAndTracker();
+  // The source status line the panel shows (lost, ended, not opened and what is shown instead).
+  SourceStatus sourceStatus() const;
+  // Presets and per-section defaults: the settings change at once (detector and tracker on the next frame).
+  const PresetStore& presets() const { return presets_; }
+  Status savePreset(const std::string& name);
+  Result<std::vector<std::string>> loadPreset(const std::string& name);
+  void resetSection(SettingsSection section);
   Status startRecording(const std::filesystem::path& path);
   void stopRecording();
   bool recording() const { return recorder_ != nullptr; }
@@ -66,23 +89,29 @@ class AppSession {
   void requestSnapshot() { snapshotRequested_ = true; }
   const std::string& lastSnapshot() const { return lastSnapshot_; }
   const SampleWindow& renderFpsHistory() const { return renderMs_; }
+  StageHistory& stageHistory() { return stageHistory_; }
   const SampleWindow& latencyMs() const { return latencyMs_; }
   double resultAgeMs() const { return resultAgeMs_; }
   int64_t framesBehind() const { return framesBehind_; }
-  const std::deque<std::array<float, 4>>& stageHistory() const { return stageHistory_; }
   const std::string& lightingHint() const { return lightingHint_; }
   const SceneStats& sceneStats() const { return sceneStats_; }
   void saveConfigNow();
+  void requestClose();
+  const ControlPanel& panel() const { return panel_; }
+  uint64_t framesShown() const { return framesShown_; }
+  const RenderLoopStats& loopStats() const { return loopStats_; }
 
  private:
   explicit AppSession(AppOptions options) : options_(std::move(options)) {}
   int runInteractive();
   int runHeadless();
-  void renderOne(const FramePtr& frame, const FrameResultPtr& result, DropPolicy policy);
+  void renderOne(const FramePtr& frame, const FrameResultPtr& result, Redraw redraw);
   void handleShortcuts();
   void saveWindowScreenshot(const std::filesystem::path& path);
   void updateLighting(const Frame& frame, const FrameResult& result);
   CaptureParams captureParamsFor(const SourceSpec& spec) const;
+  void syncAssignmentFromConfig();
+  void writeStats();
 
   AppOptions options_;
   std::unique_ptr<AppWindow> window_;
@@ -98,15 +127,26 @@ class AppSession {
   std::string lastSnapshot_;
   std::deque<FramePtr> recentFrames_;
   FrameResultPtr shownResult_;
+  // What the scene target holds now (see renderOne).
+  FrameResultPtr renderedResult_;
+  ViewSettings renderedView_;
+  FilterAssignment renderedAssignment_;
+  bool sceneDirty_ = true;
   SampleWindow renderMs_{240};
   SampleWindow latencyMs_{240};
   double resultAgeMs_ = 0;
   int64_t framesBehind_ = 0;
-  std::deque<std::array<float, 4>> stageHistory_;  // detect, keypoints, track, total ms per result
+  StageHistory stageHistory_;
   uint64_t lastResultVersion_ = 0;
   std::string lightingHint_;
   SceneStats sceneStats_;
   double sourceFps_ = 0;
+  std::string sourceOpenError_;  // the source asked for could not be opened (shown until another opens)
+  std::string sourceFallback_;   // what is shown instead
+  PresetStore presets_{defaultPresetDir()};
+  ControlPanel panel_;
+  uint64_t framesShown_ = 0;
+  RenderLoopStats loopStats_;
 };
 
 }  // namespace facefilter

@@ -2,6 +2,7 @@
 // a window (works under xvfb-run). See app/app_session.hpp for the architecture.
 
 #include <cstdio>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ int main(int argc, char** argv) {
   p.flag("loop", "interactive: loop video files");
   p.option("quit-after", "N", "interactive: quit after N frames (0 = never)", "0");
   p.option("window-screenshot", "OUT.png", "interactive: save the whole window (with the panel) when quitting");
+  p.option("window-size", "WxH", "interactive: the window's size in screen units (e.g. 1280x720)");
+  p.option("vsync", "on|off", "interactive: wait for the display's refresh on each frame", "on");
+  p.option("stats-json", "OUT.json", "at exit: the render loop's figures (fps, frame-time quantiles, result age, "
+           "recorder drops, window size) as one JSON object");
+  p.option("presets", "DIR", "folder of named presets", defaultPresetDir().string());
   p.option("model", "FILE", "keypoint model (TorchScript with facefilter metadata)");
   p.option("device", "auto|cpu|cuda", "where the model runs");
   p.option("config", "FILE", "settings file", defaultConfigPath().string());
@@ -39,8 +45,8 @@ int main(int argc, char** argv) {
   }
   if (p.has("help")) {
     std::printf("%s", p.usage().c_str());
-    std::printf("\nKeys: Tab panel, P points, I indices, B boxes, C crop, D detector boxes, R raw vs smoothed,\n"
-                "      H head pose, S snapshot, V record on/off, Esc quit.\n");
+    std::printf("\nKeys: Tab panel, P points, I indices, B boxes, C crop + CNN input, D detector boxes,\n"
+                "      R raw | smoothed side by side, H head pose, S snapshot, V record on/off, Esc quit.\n");
     return 0;
   }
   const auto level = spdlog::level::from_str(p.get("log-level"));
@@ -96,6 +102,29 @@ int main(int argc, char** argv) {
   }
   options.quitAfterFrames = static_cast<uint64_t>(quitAfter.value());
   options.windowScreenshotPath = p.get("window-screenshot");
+  options.statsJsonPath = p.get("stats-json");
+  options.presetDir = p.get("presets");
+  if (p.has("window-size")) {
+    std::smatch m;
+    const std::string text = p.get("window-size");
+    if (!std::regex_match(text, m, std::regex(R"((\d{3,5})x(\d{3,5}))"))) {
+      std::fprintf(stderr, "facefilter: --window-size: expected WxH (e.g. 1280x720), got '%s'\n", text.c_str());
+      return 2;
+    }
+    const int w = std::stoi(m[1].str()), h = std::stoi(m[2].str());
+    if (w < 320 || h < 240 || w > 16384 || h > 16384) {
+      std::fprintf(stderr, "facefilter: --window-size: %dx%d is outside 320x240 .. 16384x16384\n", w, h);
+      return 2;
+    }
+    c.windowWidth = w;
+    c.windowHeight = h;
+  }
+  const std::string vsync = p.get("vsync");
+  if (vsync != "on" && vsync != "off") {
+    std::fprintf(stderr, "facefilter: --vsync: expected on or off, got '%s'\n", vsync.c_str());
+    return 2;
+  }
+  options.vsync = vsync == "on" ? VSync::kOn : VSync::kOff;
   if (options.mode == RunMode::kHeadless && !p.has("input")) {
     std::fprintf(stderr, "facefilter: --headless needs --input\n");
     return 2;

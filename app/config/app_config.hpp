@@ -24,6 +24,7 @@ struct DebugViews {
   bool rawDetections = false;
   bool rawVsSmoothed = false;  // raw keypoints (red) beside smoothed (green)
   bool headPoseAxes = false;
+  bool operator==(const DebugViews&) const = default;
 };
 
 struct ViewSettings {
@@ -35,6 +36,7 @@ struct ViewSettings {
   bool showPanel = true;
   bool lightingHint = true;
   DebugViews debug;
+  bool operator==(const ViewSettings&) const = default;
 };
 
 struct RecordSettings {

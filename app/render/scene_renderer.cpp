@@ -1,10 +1,16 @@
 #include "app/render/scene_renderer.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
+#include <opencv2/imgproc.hpp>
+
 #include "engine/filters/filter_geometry.hpp"
+#include "engine/keypoints/face_crop.hpp"
 
 namespace facefilter {
 namespace {
@@ -19,6 +25,22 @@ constexpr ImU32 kShadow = IM_COL32(0, 0, 0, 200);
 void textWithShadow(ImDrawList& dl, float size, ImVec2 pos, ImU32 colour, const std::string& text) {
   dl.AddText(ImGui::GetFont(), size, ImVec2(pos.x + 1, pos.y + 1), kShadow, text.c_str());
   dl.AddText(ImGui::GetFont(), size, pos, colour, text.c_str());
+}
+
+ImTextureID textureId(GLuint id) { return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(id)); }
+
+ImVec2 toIm(cv::Point2f p) { return ImVec2(p.x, p.y); }
+
+// Strokes and text grow with the picture, so a 1080p recording reads like a 480p one.
+float unitFor(int w, int h) { return std::max(1.0f, static_cast<float>(std::min(w, h)) / 480.0f); }
+float fontPxFor(float unit) { return std::max(11.0f, 13.0f * unit); }
+
+cv::Rect2f fitInto(const cv::Rect2f& picture, const cv::Rect2f& box) {
+  const Viewport v = letterbox(static_cast<int>(std::lround(picture.width)), static_cast<int>(std::lround(picture.height)),
+                               static_cast<int>(box.width), static_cast<int>(box.height));
+  // letterbox() works in whole pixels with y from the bottom; the centring is symmetric, so it holds here too.
+  return {box.x + static_cast<float>(v.x), box.y + static_cast<float>(v.y), static_cast<float>(v.width),
+          static_cast<float>(v.height)};
 }
 
 float confidenceOpacity(float confidence) {
@@ -62,16 +84,82 @@ Viewport letterbox(int pw, int ph, int fw, int fh) {
   return v;
 }
 
+cv::Point2f SideBySideLayout::toLeft(cv::Point2f p) const {
+  return {left.x + (p.x - region.x) * left.width / region.width, left.y + (p.y - region.y) * left.height / region.height};
+}
+
+cv::Point2f SideBySideLayout::toRight(cv::Point2f p) const {
+  return {right.x + (p.x - region.x) * right.width / region.width,
+          right.y + (p.y - region.y) * right.height / region.height};
+}
+
+SideBySideLayout sideBySideLayout(int w, int h, const cv::Rect2f& region) {
+  SideBySideLayout l;
+  l.region = region;
+  const float half = std::floor(static_cast<float>(w) / 2.0f);
+  l.leftHalf = cv::Rect2f(0, 0, half, static_cast<float>(h));
+  l.rightHalf = cv::Rect2f(half, 0, static_cast<float>(w) - half, static_cast<float>(h));
+  l.left = fitInto(region, l.leftHalf);
+  l.right = fitInto(region, l.rightHalf);
+  return l;
+}
+
+cv::Rect2f zoomRegion(const cv::Rect2f& faceBounds, float aspect, cv::Size frame) {
+  const float fw = static_cast<float>(frame.width), fh = static_cast<float>(frame.height);
+  if (aspect <= 0 || fw <= 0 || fh <= 0) return {0, 0, fw, fh};
+  const cv::Point2f c(faceBounds.x + faceBounds.width / 2, faceBounds.y + faceBounds.height / 2);
+  // Never closer than a fifth of the frame: a tiny or degenerate face would otherwise be blown up to mush.
+  float rw = std::max({faceBounds.width * 1.6f, faceBounds.height * 1.6f * aspect, fw * 0.2f});
+  float rh = rw / aspect;
+  if (rw > fw) {
+    rw = fw;
+    rh = rw / aspect;
+  }
+  if (rh > fh) {
+    rh = fh;
+    rw = rh * aspect;
+  }
+  const float x = std::clamp(c.x - rw / 2, 0.0f, fw - rw);
+  const float y = std::clamp(c.y - rh / 2, 0.0f, fh - rh);
+  return {x, y, rw, rh};
+}
+
+cv::Rect2f steadyZoomRegion(const std::optional<cv::Rect2f>& previous, const cv::Rect2f& faceBounds, float aspect,
+                            cv::Size frame) {
+  const cv::Rect2f wanted = zoomRegion(faceBounds, aspect, frame);
+  if (!previous) return wanted;
+  const float mx = faceBounds.width * 0.1f, my = faceBounds.height * 0.1f;
+  const cv::Rect2f padded(faceBounds.x - mx, faceBounds.y - my, faceBounds.width + 2 * mx, faceBounds.height + 2 * my);
+  const bool inside = (padded & *previous).area() >= padded.area() * 0.999f;
+  const float ratio = previous->area() / std::max(1.0f, wanted.area());
+  return inside && ratio > 0.6f && ratio < 1.7f ? *previous : wanted;
+}
+
+cv::Rect cropInsetRect(int w, int h, int index) {
+  const int shortSide = std::min(w, h);
+  const int side = static_cast<int>(std::lround(shortSide * 0.3));
+  const int margin = std::max(4, static_cast<int>(std::lround(shortSide * 0.015)));
+  const int label = static_cast<int>(std::ceil(fontPxFor(unitFor(w, h)) * 1.4f));
+  const cv::Rect r(w - margin - side, margin + index * (side + label + margin), side, side);
+  if (side < 16 || r.x < 0 || r.y + side + label > h) return {};
+  return r;
+}
+
 Result<SceneRenderer> SceneRenderer::create(const std::filesystem::path& shaderDir) {
   auto video = gl::ShaderProgram::fromFiles(shaderDir / "video.vert", shaderDir / "video.frag");
   if (!video) return video.error();
+  auto present = gl::ShaderProgram::fromFiles(shaderDir / "present.vert", shaderDir / "video.frag");
+  if (!present) return present.error();
   auto sprites = SpriteRenderer::create(shaderDir);
   if (!sprites) return sprites.error();
-  return SceneRenderer(std::move(video).value(), std::move(sprites).value());
+  return SceneRenderer(std::move(video).value(), std::move(present).value(), std::move(sprites).value());
 }
 
-SceneRenderer::SceneRenderer(gl::ShaderProgram video, SpriteRenderer sprites)
-    : videoProgram_(std::move(video)), sprites_(std::move(sprites)), emptyVao_(gl::VertexArray::create()) {}
+SceneRenderer::SceneRenderer(gl::ShaderProgram video, gl::ShaderProgram present, SpriteRenderer sprites)
+    : videoProgram_(std::move(video)),
+      presentProgram_(std::move(present)),
+      sprites_(std::move(sprites)),
+      emptyVao_(gl::VertexArray::create()) {}
 
 void SceneRenderer::setFrame(const FramePtr& frame) {
   if (!frame || frame == frame_) return;
@@ -104,12 +192,15 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
   // source), scale them.
   const float sx = result->frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result->frameWidth) : 1.0f;
   const float sy = result->frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result->frameHeight) : 1.0f;
+  // The side-by-side view covers the whole picture: filters would be drawn only to be hidden.
+  const bool sideBySide = view.debug.rawVsSmoothed;
   for (const FaceResult& face : result->faces) {
     Landmarks points = face.keypoints;
     for (auto& p : points) p = cv::Point2f(p.x * sx, p.y * sy);
     const float fade = view.fadeWithConfidence ? confidenceOpacity(face.confidence) : 1.0f;
     if (fade <= 0.0f) continue;
     ++stats.facesDrawn;
+    if (sideBySide) continue;
     std::optional<HeadPose> pose;
     bool poseTried = false;
     for (const std::string& name : filters.forTrack(face.trackId)) {
@@ -143,10 +234,140 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
     }
   }
 
+  if (!sideBySide) zoomRegion_.reset();
+  if (view.debug.crop) updateCropInsets(*result);
   ImDrawList& dl = overlay_.begin(w, h);
-  drawDebug(dl, *result, view);
+  if (sideBySide) drawSideBySide(dl, *result);
+  else drawDebug(dl, *result, view);
+  if (view.debug.crop) drawCropInsets(dl);
   overlay_.render();
   return stats;
+}
+
+void SceneRenderer::drawSideBySide(ImDrawList& dl, const FrameResult& result) {
+  const int w = video_.width(), h = video_.height();
+  const float sx = result.frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result.frameWidth) : 1.0f;
+  const float sy = result.frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result.frameHeight) : 1.0f;
+  auto P = [&](cv::Point2f p) { return cv::Point2f(p.x * sx, p.y * sy); };
+  // Both point sets decide the region, so neither can fall outside its panel.
+  cv::Point2f lo(std::numeric_limits<float>::max(), std::numeric_limits<float>::max());
+  cv::Point2f hi(std::numeric_limits<float>::lowest(), std::numeric_limits<float>::lowest());
+  for (const FaceResult& face : result.faces) {
+    for (const Landmarks* set : {&face.keypoints, &face.rawKeypoints}) {
+      for (const auto& p : *set) {
+        const cv::Point2f q = P(p);
+        lo = cv::Point2f(std::min(lo.x, q.x), std::min(lo.y, q.y));
+        hi = cv::Point2f(std::max(hi.x, q.x), std::max(hi.y, q.y));
+      }
+    }
+  }
+  const cv::Rect2f bounds(lo, hi);
+  const SideBySideLayout empty = sideBySideLayout(w, h, cv::Rect2f(0, 0, static_cast<float>(w), static_cast<float>(h)));
+  const float aspect = empty.leftHalf.width / std::max(1.0f, empty.leftHalf.height);
+  if (result.faces.empty()) {
+    zoomRegion_.reset();
+  } else {
+    zoomRegion_ = steadyZoomRegion(zoomRegion_, bounds, aspect, cv::Size(w, h));
+  }
+  const SideBySideLayout l = zoomRegion_ ? sideBySideLayout(w, h, *zoomRegion_) : empty;
+
+  const float unit = unitFor(w, h);
+  const float fontPx = fontPxFor(unit);
+  const float zoom = l.left.width / std::max(1.0f, l.region.width);
+  const float r = std::clamp(1.2f * unit * zoom, 2.0f * unit, 5.0f * unit);
+  const ImVec2 uv0(l.region.x / static_cast<float>(w), l.region.y / static_cast<float>(h));
+  const ImVec2 uv1((l.region.x + l.region.width) / static_cast<float>(w), (l.region.y + l.region.height) / static_cast<float>(h));
+  dl.AddRectFilled(ImVec2(0, 0), ImVec2(static_cast<float>(w), static_cast<float>(h)), IM_COL32(0, 0, 0, 255));
+  struct Panel {
+    const cv::Rect2f& half;
+    const cv::Rect2f& picture;
+    bool raw;
+  };
+  for (const Panel& panel : {Panel{l.leftHalf, l.left, true}, Panel{l.rightHalf, l.right, false}}) {
+    dl.PushClipRect(toIm(panel.half.tl()), toIm(panel.half.br()), true);
+    dl.AddImage(textureId(video_.id()), toIm(panel.picture.tl()), toIm(panel.picture.br()), uv0, uv1);
+    const ImU32 colour = panel.raw ? kRed : kGreen;
+    for (const FaceResult& face : result.faces) {
+      const Landmarks& points = panel.raw ? face.rawKeypoints : face.keypoints;
+      for (const auto& p : points) {
+        const cv::Point2f q = panel.raw ? l.toLeft(P(p)) : l.toRight(P(p));
+        dl.AddCircleFilled(toIm(q), r, colour);
+      }
+    }
+    const ImVec2 at(panel.half.x + 6 * unit, panel.half.y + 4 * unit);
+    textWithShadow(dl, fontPx * 1.2f, at, colour, panel.raw ? "raw keypoints (CNN)" : "smoothed keypoints");
+    dl.PopClipRect();
+  }
+  dl.AddLine(ImVec2(l.rightHalf.x, 0), ImVec2(l.rightHalf.x, static_cast<float>(h)), IM_COL32(200, 200, 200, 255),
+             std::max(1.0f, unit));
+}
+
+void SceneRenderer::updateCropInsets(const FrameResult& result) {
+  cropsShown_ = 0;
+  if (cnnInput_.size <= 0 || !frame_ || frame_->image.empty()) return;
+  const int w = video_.width(), h = video_.height();
+  const float sx = result.frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result.frameWidth) : 1.0f;
+  const float sy = result.frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result.frameHeight) : 1.0f;
+  for (const FaceResult& face : result.faces) {
+    if (cropInsetRect(w, h, static_cast<int>(cropsShown_)).area() == 0) break;
+    if (crops_.size() <= cropsShown_) crops_.emplace_back();
+    CropInset& c = crops_[cropsShown_++];
+    const cv::Rect2f window(face.crop.x0 * sx, face.crop.y0 * sy, face.crop.side * sx, face.crop.side * sy);
+    // The warp is redone only for a new frame or a moved window: the inset costs nothing while paused.
+    if (c.texture && c.size == cnnInput_.size && c.frameId == frame_->id && c.window == window) continue;
+    CropWindow cw;
+    cw.x0 = window.x;
+    cw.y0 = window.y;
+    cw.side = window.width;
+    // What KeypointModel::predict feeds the network: the crop of the frame in the model's colour.
+    cv::Mat crop = warpCrop(frame_->image, cw, cnnInput_.size);
+    if (cnnInput_.channels == 1) {
+      cv::Mat gray;
+      cv::cvtColor(crop, gray, cv::COLOR_BGR2GRAY);
+      cv::cvtColor(gray, crop, cv::COLOR_GRAY2BGR);
+    }
+    GLint previous = 0;
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &previous);
+    if (!c.texture || c.size != cnnInput_.size) {
+      c.texture = gl::Texture::create();
+      glBindTexture(GL_TEXTURE_2D, c.texture.id());
+      // Nearest: each of the CNN's input pixels shows as a block, the resolution the network really sees.
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+      glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, cnnInput_.size, cnnInput_.size, 0, GL_BGR, GL_UNSIGNED_BYTE, nullptr);
+    }
+    glBindTexture(GL_TEXTURE_2D, c.texture.id());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, crop.cols, crop.rows, GL_BGR, GL_UNSIGNED_BYTE, crop.data);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous));
+    c.size = cnnInput_.size;
+    c.trackId = face.trackId;
+    c.frameId = frame_->id;
+    c.window = window;
+  }
+}
+
+void SceneRenderer::drawCropInsets(ImDrawList& dl) const {
+  const int w = video_.width(), h = video_.height();
+  const float unit = unitFor(w, h);
+  const float fontPx = fontPxFor(unit);
+  for (size_t i = 0; i < cropsShown_; ++i) {
+    const CropInset& c = crops_[i];
+    const cv::Rect r = cropInsetRect(w, h, static_cast<int>(i));
+    const ImVec2 a(static_cast<float>(r.x), static_cast<float>(r.y));
+    const ImVec2 b(static_cast<float>(r.x + r.width), static_cast<float>(r.y + r.height));
+    dl.AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), kCyan, 0.0f, 0, 1.0f);
+    dl.AddImage(textureId(c.texture.id()), a, b);
+    char label[64];
+    std::snprintf(label, sizeof label, "CNN input %dx%d %s #%d", c.size, c.size, cnnInput_.channels == 1 ? "gray" : "RGB",
+                  c.trackId);
+    // Right-aligned: the inset sits at the picture's right edge, so a longer label grows inwards.
+    const float labelWidth = ImGui::GetFont()->CalcTextSizeA(fontPx, FLT_MAX, 0.0f, label).x;
+    textWithShadow(dl, fontPx, ImVec2(std::min(a.x, b.x - labelWidth), b.y + 2), kCyan, label);
+  }
 }
 
 void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const ViewSettings& view) const {
@@ -154,8 +375,8 @@ void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const V
   const int w = video_.width(), h = video_.height();
   const float sx = result.frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result.frameWidth) : 1.0f;
   const float sy = result.frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result.frameHeight) : 1.0f;
-  const float unit = std::max(1.0f, static_cast<float>(std::min(w, h)) / 480.0f);  // scales strokes and text
-  const float fontPx = std::max(11.0f, 13.0f * unit);
+  const float unit = unitFor(w, h);
+  const float fontPx = fontPxFor(unit);
   auto P = [&](cv::Point2f p) { return ImVec2(p.x * sx, p.y * sy); };
   auto rect = [&](const cv::Rect2f& r, ImU32 col, float thickness) {
     dl.AddRect(P({r.x, r.y}), P({r.x + r.width, r.y + r.height}), col, 0.0f, 0, thickness);
@@ -177,15 +398,7 @@ void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const V
       textWithShadow(dl, fontPx * 1.2f, P({face.box.x, face.box.y - fontPx * 1.3f}), kGreen, buf);
     }
     const float r = 1.6f * unit;
-    if (dbg.rawVsSmoothed) {
-      for (size_t i = 0; i < face.keypoints.size(); ++i) {
-        dl.AddLine(P(face.rawKeypoints[i]), P(face.keypoints[i]), IM_COL32(255, 255, 0, 160), 1.0f);
-        dl.AddCircleFilled(P(face.rawKeypoints[i]), r, kRed);
-        dl.AddCircleFilled(P(face.keypoints[i]), r, kGreen);
-      }
-      textWithShadow(dl, fontPx, P({face.box.x, face.box.y + face.box.height + 2}), kWhite,
-                     "raw (red) / smoothed (green)");
-    } else if (dbg.points) {
+    if (dbg.points) {
       for (const auto& p : face.keypoints) dl.AddCircleFilled(P(p), r, kGreen);
     }
     if (dbg.indices) {
@@ -219,16 +432,26 @@ void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const V
 }
 
 void SceneRenderer::present(int fbWidth, int fbHeight) const {
+  gl::StateGuard guard;
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
   glViewport(0, 0, fbWidth, fbHeight);
   glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   if (!target_.framebuffer() || target_.width() == 0) return;
   const Viewport v = letterbox(target_.width(), target_.height(), fbWidth, fbHeight);
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, target_.framebuffer());
-  glBlitFramebuffer(0, 0, target_.width(), target_.height(), v.x, v.y, v.x + v.width, v.y + v.height,
-                    GL_COLOR_BUFFER_BIT, GL_LINEAR);
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  // A textured quad rather than a scaled glBlitFramebuffer: on Mesa's llvmpipe (Xvfb) the blit took a
+  // slower path (present 7.9 -> 5.2 ms a frame at 1280x720, measured with glFinish between the phases).
+  glViewport(v.x, v.y, v.width, v.height);
+  glDisable(GL_BLEND);
+  glDisable(GL_SCISSOR_TEST);
+  glDisable(GL_DEPTH_TEST);
+  glUseProgram(presentProgram_.id());
+  glUniform1i(presentProgram_.uniform("uVideo"), 0);
+  glUniform1f(presentProgram_.uniform("uDim"), 0.0f);
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, target_.texture());
+  glBindVertexArray(emptyVao_.id());
+  glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 }
 
 }  // namespace facefilter

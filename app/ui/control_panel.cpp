@@ -7,9 +7,13 @@
 #include <cstring>
 
 #include "app/app_session.hpp"
+#include "engine/core/clock.hpp"
 
 namespace facefilter {
 namespace {
+
+constexpr int kPlotBins = 150;             // 5 s at 33 ms a bin: finer than a person reads the plot
+constexpr double kPresetRelistSeconds = 2;  // presets added by hand (or another instance) show up this fast
 
 void copyTo(char* dst, size_t size, const std::string& s) {
   std::snprintf(dst, size, "%s", s.c_str());
@@ -19,7 +23,21 @@ void summaryLine(const char* label, const SampleSummary& s) {
   ImGui::Text("%-10s last %6.2f  median %6.2f  p95 %6.2f ms", label, s.last, s.median, s.p95);
 }
 
+bool resetButton(const char* id) {
+  ImGui::PushID(id);
+  const bool pressed = ImGui::SmallButton("Reset to defaults");
+  ImGui::PopID();
+  return pressed;
+}
+
 }  // namespace
+
+void ControlPanel::message(float r, float g, float b, const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(r, g, b, 1));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+  state_.messages.push_back(text);
+}
 
 void ControlPanel::draw(AppSession& session) {
   AppConfig& cfg = session.config();
@@ -29,6 +47,9 @@ void ControlPanel::draw(AppSession& session) {
     deviceIndex_ = cfg.device == "cpu" ? 1 : cfg.device == "cuda" ? 2 : 0;
     initialised_ = true;
   }
+  state_.messages.clear();
+  state_.source = session.sourceStatus();
+  ++state_.framesDrawn;
   ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(420, 640), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("facefilter  (Tab hides)")) {
@@ -36,6 +57,13 @@ void ControlPanel::draw(AppSession& session) {
     return;
   }
   const EngineStats st = session.engine().stats();
+
+  // --- Source status first: a lost camera must be seen even with every section folded.
+  switch (state_.source.state) {
+    case SourceState::kOk: break;
+    case SourceState::kEnded: message(1, 0.8f, 0.2f, state_.source.message); break;
+    default: message(1, 0.4f, 0.4f, state_.source.message); break;
+  }
 
   // --- Live stats ---
   const SampleSummary frameMs = session.renderFpsHistory().summary();
@@ -47,25 +75,24 @@ void ControlPanel::draw(AppSession& session) {
               static_cast<unsigned long long>(st.capture.framesCaptured),
               static_cast<unsigned long long>(st.capture.framesDropped), st.pipeline.tracksActive);
   {
-    const auto& h = session.stageHistory();
-    std::vector<float> detect, keypoints, total;
-    for (const auto& s : h) {
-      detect.push_back(s[0]);
-      keypoints.push_back(s[1]);
-      total.push_back(s[3]);
-    }
-    if (!total.empty()) {
-      const float top = std::max(5.0f, *std::max_element(total.begin(), total.end()));
-      ImGui::PlotLines("capture->result ms", total.data(), static_cast<int>(total.size()), 0, nullptr, 0, top, ImVec2(0, 40));
-      ImGui::PlotLines("keypoints ms", keypoints.data(), static_cast<int>(keypoints.size()), 0, nullptr, 0, top, ImVec2(0, 40));
-      ImGui::PlotLines("detect ms", detect.data(), static_cast<int>(detect.size()), 0, nullptr, 0, top, ImVec2(0, 40));
-    }
+    StageHistory& history = session.stageHistory();
+    const StageSeries s = history.series(SteadyClock::instance().nowNs(), kPlotBins);
+    const float top = std::max(5.0f, s.maxMs);
+    char overlay[64];
+    std::snprintf(overlay, sizeof overlay, "last %.0f s, %zu results, max %.1f ms",
+                  static_cast<double>(history.windowNs()) / 1e9, s.samples, static_cast<double>(s.maxMs));
+    ImGui::PlotLines("capture->result ms", s.totalMs.data(), kPlotBins, 0, overlay, 0, top, ImVec2(0, 40));
+    ImGui::PlotLines("keypoints ms", s.keypointsMs.data(), kPlotBins, 0, nullptr, 0, top, ImVec2(0, 40));
+    ImGui::PlotLines("detect ms", s.detectMs.data(), kPlotBins, 0, nullptr, 0, top, ImVec2(0, 40));
     summaryLine("detect", st.pipeline.detectMs);
     summaryLine("keypoints", st.pipeline.keypointsMs);
     summaryLine("track", st.pipeline.trackMs);
   }
-  if (!session.lightingHint().empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.2f, 1), "%s", session.lightingHint().c_str());
-  if (!st.lastError.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", st.lastError.c_str());
+  if (!session.lightingHint().empty()) message(1, 0.8f, 0.2f, session.lightingHint());
+  // The engine's last error, unless the source status already says it.
+  if (!st.lastError.empty() && state_.source.message.find(st.lastError) == std::string::npos) {
+    message(1, 0.4f, 0.4f, st.lastError);
+  }
 
   // --- Source ---
   if (ImGui::CollapsingHeader("Source", ImGuiTreeNodeFlags_DefaultOpen)) {
@@ -86,8 +113,10 @@ void ControlPanel::draw(AppSession& session) {
       auto s = session.applySource("demo");
       sourceStatus_ = s ? "" : s.error().message;
     }
-    if (!sourceStatus_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", sourceStatus_.c_str());
+    if (!sourceStatus_.empty()) message(1, 0.4f, 0.4f, sourceStatus_);
   }
+
+  drawPresets(session);
 
   // --- Filters ---
   if (ImGui::CollapsingHeader("Filters", ImGuiTreeNodeFlags_DefaultOpen)) {
@@ -125,10 +154,11 @@ void ControlPanel::draw(AppSession& session) {
     ImGui::Checkbox("fade with track confidence", &cfg.view.fadeWithConfidence);
     ImGui::Checkbox("head pose perspective (yaw/pitch)", &cfg.view.headPose);
     for (const auto& e : session.filters().entries()) {
-      if (!e.error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "skipped %s: %s", e.name.c_str(), e.error.c_str());
+      if (!e.error.empty()) message(1, 0.45f, 0.45f, "skipped " + e.name + ": " + e.error);
     }
     ImGui::TextDisabled("Add a folder with filter.json + PNG to:");
     for (const auto& r : session.filters().roots()) ImGui::TextDisabled("  %s", r.string().c_str());
+    if (resetButton("filters")) session.resetSection(SettingsSection::kFilters);
   }
 
   // --- Debug views ---
@@ -139,10 +169,10 @@ void ControlPanel::draw(AppSession& session) {
     ImGui::Checkbox("indices (I)", &d.indices);
     ImGui::SameLine();
     ImGui::Checkbox("boxes + ids (B)", &d.boxes);
-    ImGui::Checkbox("CNN crop (C)", &d.crop);
+    ImGui::Checkbox("CNN crop + input (C)", &d.crop);
     ImGui::SameLine();
     ImGui::Checkbox("raw detector boxes (D)", &d.rawDetections);
-    ImGui::Checkbox("raw vs smoothed (R)", &d.rawVsSmoothed);
+    ImGui::Checkbox("raw | smoothed side by side (R)", &d.rawVsSmoothed);
     ImGui::SameLine();
     ImGui::Checkbox("head pose axes (H)", &d.headPoseAxes);
     bool match = cfg.view.sync == VideoSync::kMatchResult;
@@ -151,6 +181,7 @@ void ControlPanel::draw(AppSession& session) {
     }
     if (!match) ImGui::SliderInt("hold video N frames", &cfg.view.holdVideoFrames, 0, 30);
     ImGui::Checkbox("lighting hint", &cfg.view.lightingHint);
+    if (resetButton("debug")) session.resetSection(SettingsSection::kDebugViews);
   }
 
   // --- Detector and tracking ---
@@ -161,6 +192,8 @@ void ControlPanel::draw(AppSession& session) {
     cfg.detector.scaleFactor = sf;
     changed |= ImGui::SliderInt("min neighbours", &cfg.detector.minNeighbors, 0, 20);
     changed |= ImGui::SliderInt("min size px", &cfg.detector.minSizePx, 0, 400);
+    if (resetButton("detector")) session.resetSection(SettingsSection::kDetector);
+    ImGui::Separator();
     changed |= ImGui::SliderInt("detect every N frames", &cfg.tracker.detectIntervalFrames, 1, 120);
     cfg.tracker.minRedetectGapFrames = std::min(TrackerParams{}.minRedetectGapFrames, cfg.tracker.detectIntervalFrames);
     bool smooth = cfg.tracker.smoothing == Smoothing::kOneEuro;
@@ -172,6 +205,7 @@ void ControlPanel::draw(AppSession& session) {
     cfg.tracker.oneEuro.minCutoffHz = mc;
     cfg.tracker.oneEuro.beta = beta;
     if (changed) session.applyDetectorAndTracker();  // takes effect on the next frame
+    if (resetButton("tracking")) session.resetSection(SettingsSection::kTracking);
   }
 
   // --- Model ---
@@ -206,18 +240,75 @@ void ControlPanel::draw(AppSession& session) {
       if (ImGui::Button("Stop recording (V)")) session.stopRecording();
     } else if (ImGui::Button("Record MP4 (V)")) {
       const std::string dir = cfg.record.outputDir.empty() ? "." : cfg.record.outputDir;
-      if (auto s = session.startRecording(timestampedPath(dir, ".mp4")); !s) modelStatus_ = s.error().message;
+      auto s = session.startRecording(timestampedPath(dir, ".mp4"));
+      recordStatus_ = s ? "" : s.error().message;
     }
     ImGui::SameLine();
     if (ImGui::Button("Snapshot PNG (S)")) session.requestSnapshot();
     ImGui::Checkbox("landmark sidecar (.landmarks.jsonl)", &cfg.record.landmarkSidecar);
+    if (!recordStatus_.empty()) message(1, 0.4f, 0.4f, recordStatus_);
     if (!session.lastRecordReport().empty()) ImGui::TextWrapped("last: %s", session.lastRecordReport().c_str());
     if (!session.lastSnapshot().empty()) ImGui::TextWrapped("%s", session.lastSnapshot().c_str());
+    if (resetButton("recording")) session.resetSection(SettingsSection::kRecording);
   }
   if (ImGui::Button("Save settings")) session.saveConfigNow();
   ImGui::SameLine();
   ImGui::TextDisabled("Esc quits");
   ImGui::End();
+}
+
+void ControlPanel::drawPresets(AppSession& session) {
+  if (!ImGui::CollapsingHeader("Presets")) return;
+  const double now = ImGui::GetTime();
+  if (now - presetsListedAt_ > kPresetRelistSeconds) {
+    auto names = session.presets().list();
+    if (names) {
+      presetNames_ = std::move(names).value();
+    } else {
+      presetStatus_ = names.error().message;
+      presetStatusIsError_ = true;
+    }
+    presetsListedAt_ = now;
+  }
+  ImGui::TextDisabled("%s", session.presets().dir().string().c_str());
+  if (ImGui::BeginListBox("##presets", ImVec2(-FLT_MIN, 4.5f * ImGui::GetTextLineHeightWithSpacing()))) {
+    for (const auto& name : presetNames_) {
+      if (ImGui::Selectable(name.c_str(), name == presetName_)) copyTo(presetName_, sizeof presetName_, name);
+    }
+    ImGui::EndListBox();
+  }
+  ImGui::InputText("name", presetName_, sizeof presetName_);
+  auto report = [this](const std::string& text, bool error) {
+    presetStatus_ = text;
+    presetStatusIsError_ = error;
+    presetsListedAt_ = -1e9;  // relist now
+  };
+  if (ImGui::Button("Save")) {
+    auto s = session.savePreset(presetName_);
+    report(s ? "saved preset '" + std::string(presetName_) + "'" : s.error().message, !s);
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Load")) {
+    auto s = session.loadPreset(presetName_);
+    if (!s) {
+      report(s.error().message, true);
+    } else {
+      std::string text = "loaded preset '" + std::string(presetName_) + "'";
+      for (const auto& w : s.value()) text += "\n" + w;
+      report(text, false);
+    }
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Delete")) {
+    auto s = session.presets().remove(presetName_);
+    report(s ? "deleted preset '" + std::string(presetName_) + "'" : s.error().message, !s);
+  }
+  ImGui::SameLine();
+  ImGui::TextDisabled("(the source, model and window are not part of a preset)");
+  if (!presetStatus_.empty()) {
+    if (presetStatusIsError_) message(1, 0.4f, 0.4f, presetStatus_);
+    else message(0.5f, 0.9f, 0.5f, presetStatus_);
+  }
 }
 
 }  // namespace facefilter

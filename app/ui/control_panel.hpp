@@ -1,27 +1,49 @@
 #pragma once
-// The ImGui control panel: source, detector, model, smoothing, filters (all faces or per face), debug views,
-// recording, live stats (fps, per-stage ms plot, drops, result age, latency), the model's metadata and
-// licence. Reads the engine's stats and the session's state; changes take effect through the session.
-// Main thread, between AppWindow::beginImGuiFrame() and renderImGui().
+// The ImGui control panel: source (and its status: lost, ended, not opened), presets, detector, model,
+// smoothing, filters (all faces or per face), debug views, recording, live stats (fps, per-stage ms over
+// the last seconds, drops, result age, latency), the model's metadata and licence. Each settings section
+// has a "reset to defaults". Reads the engine's stats and the session's state; changes take effect through
+// the session. Main thread, between AppWindow::beginImGuiFrame() and renderImGui().
 
 #include <string>
+#include <vector>
+
+#include "app/ui/source_status.hpp"
 
 namespace facefilter {
 
 class AppSession;
 
+// What the panel showed in its last frame: the source status and every status or error line, in the order
+// drawn. The text a user saw, kept for tests and for the window screenshot's reader.
+struct PanelState {
+  SourceStatus source;
+  std::vector<std::string> messages;
+  uint64_t framesDrawn = 0;
+};
+
 class ControlPanel {
  public:
   void draw(AppSession& session);
+  const PanelState& lastState() const { return state_; }
 
  private:
+  void message(float r, float g, float b, const std::string& text);
+  void drawPresets(AppSession& session);
+
   char sourceText_[512] = "";
   char modelPath_[512] = "";
   int deviceIndex_ = 0;
-  char recordPath_[512] = "";
+  char presetName_[128] = "";
+  std::vector<std::string> presetNames_;
+  double presetsListedAt_ = -1e9;
   std::string sourceStatus_;
   std::string modelStatus_;
+  std::string recordStatus_;
+  std::string presetStatus_;
+  bool presetStatusIsError_ = false;
   bool initialised_ = false;
+  PanelState state_;
 };
 
 }  // namespace facefilter

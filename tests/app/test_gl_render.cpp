@@ -5,98 +5,16 @@
 #include <cstdlib>
 #include <memory>
 
-#include <imgui.h>
 #include <opencv2/calib3d.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
-#include "app/gl/shader_program.hpp"
-#include "app/platform/app_window.hpp"
 #include "app/record/frame_readback.hpp"
-#include "app/render/filter_library.hpp"
-#include "app/render/scene_renderer.hpp"
-#include "test_support.hpp"
+#include "gl_fixture.hpp"
 
 using namespace facefilter;
 
 namespace {
 
-class GlTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    const char* display = std::getenv("DISPLAY");
-    if (display == nullptr || *display == '\0') return;
-    WindowParams p;
-    p.visibility = WindowVisibility::kHidden;
-    p.width = 800;
-    p.height = 600;
-    auto w = AppWindow::create(p);
-    if (!w) {
-      failure_ = w.error().message;
-      return;
-    }
-    window_ = std::move(w).value().release();
-    window_->beginImGuiFrame();
-    ImGui::EndFrame();
-  }
-  static void TearDownTestSuite() {
-    delete window_;
-    window_ = nullptr;
-  }
-  void SetUp() override {
-    if (window_ == nullptr && failure_.empty()) GTEST_SKIP() << "no DISPLAY: run under xvfb-run -a";
-    ASSERT_TRUE(failure_.empty()) << failure_;
-    window_->beginImGuiFrame();
-  }
-  void TearDown() override {
-    if (window_ != nullptr) ImGui::EndFrame();
-  }
-
-  static cv::Mat readTarget(const gl::RenderTarget& t) {
-    cv::Mat bgra(t.height(), t.width(), CV_8UC4);
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, t.framebuffer());
-    glReadPixels(0, 0, t.width(), t.height(), GL_BGRA, GL_UNSIGNED_BYTE, bgra.data);
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
-    cv::Mat flipped, bgr;
-    cv::flip(bgra, flipped, 0);
-    cv::cvtColor(flipped, bgr, cv::COLOR_BGRA2BGR);
-    return bgr;
-  }
-  static void save(const std::string& name, const cv::Mat& img) {
-    const auto path = std::filesystem::temp_directory_path() / ("facefilter-gl-" + name + ".png");
-    cv::imwrite(path.string(), img);
-  }
-  static FramePtr makeFrame(cv::Mat image, uint64_t id = 1) {
-    auto f = std::make_shared<Frame>();
-    f->id = id;
-    f->image = std::move(image);
-    return f;
-  }
-  static FrameResult resultWithFace(const Landmarks& l, int w, int h) {
-    FrameResult r;
-    r.frameId = 1;
-    r.frameWidth = w;
-    r.frameHeight = h;
-    FaceResult face;
-    face.trackId = 7;
-    face.confidence = 1.0f;
-    face.keypoints = l;
-    face.rawKeypoints = l;
-    face.box = cv::boundingRect(std::vector<cv::Point2f>(l.begin(), l.end()));
-    r.faces.push_back(face);
-    return r;
-  }
-  static SceneRenderer makeScene() {
-    auto dir = gl::findShaderDir();
-    EXPECT_TRUE(dir) << dir.error().message;
-    auto s = SceneRenderer::create(dir.value());
-    EXPECT_TRUE(s) << s.error().message;
-    return std::move(s).value();
-  }
-
-  static inline AppWindow* window_ = nullptr;
-  static inline std::string failure_;
-};
+using test::GlTest;
 
 double luminance(const cv::Vec3b& c) { return 0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2]; }
 
