@@ -41,7 +41,10 @@ def plot(recs, title, out):
                                                                    100 * recs[-1]["val_nme"]))
     a2.set_xlabel("epoch")
     a2.set_ylabel("val NME (%, inter-ocular 36-45)")
-    a2.set_ylim(0, min(20, max(100 * r["val_nme"] for r in recs) * 1.05))
+    # Early epochs of a good run are far above its final level: cap the axis at 20 %, or at 3x the best
+    # epoch for a run that never got that low (the seed).
+    cap = max(20, 300 * best["val_nme"])
+    a2.set_ylim(0, min(cap, max(100 * r["val_nme"] for r in recs) * 1.05))
     a2.grid(alpha=0.3)
     fig.suptitle("%s: %d epochs, %.1f min wall" % (title, recs[-1]["epoch"], recs[-1]["elapsed_s"] / 60))
     fig.tight_layout()
