@@ -86,10 +86,11 @@ void benchRender(const Context& ctx, Report& report) {
   }
   const std::filesystem::path dir = std::filesystem::temp_directory_path();
   const int frames = ctx.quick ? 120 : 600;
+  // vsync off: the render loop alone, not the display's refresh rate.
   std::fprintf(stderr, "facefilter-bench: rendering (the app, 1280x720 window, %d frames) ...\n", frames);
   const AppRun live = runApp(ctx.appPath,
                              "--input " + quoted(ctx.demoPath) + " --loop --filter sunglasses --window-size 1280x720 "
-                             "--quit-after " + std::to_string(frames),
+                             "--vsync off --quit-after " + std::to_string(frames),
                              dir / "facefilter-bench-render.json");
   if (!live.error.empty()) {
     report.skip("rendering row: " + live.error);
