@@ -5,6 +5,23 @@ LICENSE = ("Trained by the facefilter project on the Udacity P1 facial keypoints
            "frames from YouTube Faces.")
 
 
+def points_box(pts):
+    """(cx, cy, e) of 68 points as in docs/model-format.md: centre and larger side of their extent."""
+    pts = np.asarray(pts, np.float64)
+    mn, mx = pts.min(0), pts.max(0)
+    e = float(max(mx[0] - mn[0], mx[1] - mn[1]))
+    return float((mn[0] + mx[0]) / 2), float((mn[1] + mx[1]) / 2), e
+
+
+def box_from_points(pts, bfp):
+    """docs/model-format.md: square face box (x, y, w, h) equivalent to a detection."""
+    cx, cy, e = points_box(pts)
+    side = bfp["size"] * e
+    cx += bfp["center_x"] * e
+    cy += bfp["center_y"] * e
+    return (cx - side / 2, cy - side / 2, side, side)
+
+
 def nme(pred, gt):
     """Per-image NME: mean point-to-point error / distance between points 36 and 45 (outer eye corners).
 

@@ -24,6 +24,7 @@ import common  # noqa: E402
 import dataset  # noqa: E402
 import ffmodel  # noqa: E402
 import haar_stats  # noqa: E402
+import transforms  # noqa: E402
 
 
 def run(mod, meta, imgs, pts, boxes, batch=32):
@@ -45,7 +46,7 @@ def box_normalised(pts, bfp):
 
 
 def mean_shape(args):
-    bfp = haar_stats_box_rule()
+    bfp = transforms.load_haar_stats()["box_from_points"]
     tr_names, tr_pts = dataset.read_keypoints_csv(*dataset.split_paths(args.data, "train"), check_images=False)
     mean = np.mean([box_normalised(p, bfp) for p in tr_pts], 0)
     _, pts = dataset.read_keypoints_csv(*dataset.split_paths(args.data, args.split), check_images=False)
@@ -56,11 +57,6 @@ def mean_shape(args):
     n = common.nme(np.array(preds), pts)
     print("mean shape (%d training faces) in gt boxes, %s split: NME mean %.2f%%  median %.2f%%  (>10%%: %.1f%%)  n=%d"
           % (len(tr_pts), args.split, 100 * n.mean(), 100 * np.median(n), 100 * (n > 0.1).mean(), len(n)))
-
-
-def haar_stats_box_rule():
-    import transforms
-    return transforms.load_haar_stats()["box_from_points"]
 
 
 def main():

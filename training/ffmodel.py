@@ -5,6 +5,8 @@ import cv2
 import numpy as np
 import torch
 
+from common import box_from_points  # noqa: F401 (re-exported)
+
 REQUIRED = {
     "input": ("width", "height", "channels", "scale", "mean", "std"),
     "output": ("points", "layout", "x_scale", "x_offset", "y_scale", "y_offset"),
@@ -74,13 +76,3 @@ def predict(mod, meta, frame_bgr, boxes):
     with torch.no_grad():
         out = mod(x)
     return postprocess(out, geo, meta)
-
-
-def box_from_points(pts, bfp):
-    pts = np.asarray(pts, np.float64)
-    mn, mx = pts.min(0), pts.max(0)
-    e = max(mx[0] - mn[0], mx[1] - mn[1])
-    cx = (mn[0] + mx[0]) / 2 + bfp["center_x"] * e
-    cy = (mn[1] + mx[1]) / 2 + bfp["center_y"] * e
-    side = bfp["size"] * e
-    return (cx - side / 2, cy - side / 2, side, side)

@@ -23,26 +23,11 @@ import cv2
 import numpy as np
 
 import dataset
+from common import box_from_points, points_box  # noqa: F401 (re-exported)
 
 CASCADE = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
 DETECT = dict(scaleFactor=1.1, minNeighbors=5, flags=0, minSize=(30, 30))
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def points_box(pts):
-    """(cx, cy, e) of 68 points as in docs/model-format.md."""
-    mn, mx = pts.min(0), pts.max(0)
-    e = float(max(mx[0] - mn[0], mx[1] - mn[1]))
-    return float((mn[0] + mx[0]) / 2), float((mn[1] + mx[1]) / 2), e
-
-
-def box_from_points(pts, bfp):
-    """Equivalent detector box (x, y, w, h) from points and box_from_points constants."""
-    cx, cy, e = points_box(pts)
-    side = bfp["size"] * e
-    cx += bfp["center_x"] * e
-    cy += bfp["center_y"] * e
-    return (cx - side / 2, cy - side / 2, side, side)
 
 
 def iou(a, b):

@@ -21,6 +21,8 @@ import os
 import cv2
 import numpy as np
 
+from common import box_from_points, points_box  # noqa: F401 (re-exported)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 HAAR_STATS = os.path.join(HERE, "haar_stats.json")
 
@@ -87,21 +89,6 @@ class SeedTest:
 
 
 # ---------------------------------------------------------------- production transforms
-def points_box(pts):
-    mn, mx = pts.min(0), pts.max(0)
-    e = float(max(mx[0] - mn[0], mx[1] - mn[1]))
-    return float((mn[0] + mx[0]) / 2), float((mn[1] + mx[1]) / 2), e
-
-
-def box_from_points(pts, bfp):
-    """docs/model-format.md: square face box (x, y, w, h) equivalent to a detection."""
-    cx, cy, e = points_box(pts)
-    side = bfp["size"] * e
-    cx += bfp["center_x"] * e
-    cy += bfp["center_y"] * e
-    return (cx - side / 2.0, cy - side / 2.0, side, side)
-
-
 def crop_params(box, crop):
     """docs/model-format.md step 2: (x0, y0, crop_side) for face box (x, y, w, h)."""
     x, y, w, h = [float(v) for v in box]
