@@ -38,7 +38,15 @@ void addTrackerOptions(ArgParser& p) {
   p.flag("no-smoothing", "keypoints as the CNN gives them");
   p.option("min-cutoff", "HZ", "One Euro min cutoff", std::to_string(t.oneEuro.minCutoffHz).substr(0, 4));
   p.option("beta", "B", "One Euro beta", std::to_string(t.oneEuro.beta).substr(0, 5));
+  addRefineOption(p);
 }
+
+void addRefineOption(ArgParser& p) {
+  p.flag("single-pass",
+         "one CNN pass for a face found by the detector (default: a second pass from the box its keypoints imply)");
+}
+
+bool refineFrom(const ArgParser& p) { return !p.has("single-pass"); }
 
 void addLogOptions(ArgParser& p) { p.option("log-level", "LEVEL", "trace|debug|info|warn|error|off", "warn"); }
 
@@ -79,6 +87,7 @@ Result<TrackerParams> trackerParamsFrom(const ArgParser& p) {
   TrackerParams t;
   if (p.has("no-tracking")) t.mode = TrackingMode::kDetectEveryFrame;
   if (p.has("no-smoothing")) t.smoothing = Smoothing::kOff;
+  t.refineDetections = refineFrom(p);
   auto every = p.integer("detect-every", 1, 1000);
   if (!every) return every.error();
   t.detectIntervalFrames = every.value();

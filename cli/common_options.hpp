@@ -13,6 +13,10 @@ void addModelOptions(ArgParser& p);
 void addDetectorOptions(ArgParser& p);
 void addTrackerOptions(ArgParser& p);
 void addLogOptions(ArgParser& p);
+// --single-pass: faces found by the detector get one CNN pass instead of two (engine/keypoints/refine.hpp).
+// Part of addTrackerOptions; commands without tracking (detect, eval) add it alone.
+void addRefineOption(ArgParser& p);
+bool refineFrom(const ArgParser& p);
 
 Result<DetectorParams> detectorParamsFrom(const ArgParser& p);
 Result<TrackerParams> trackerParamsFrom(const ArgParser& p);

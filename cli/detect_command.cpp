@@ -9,6 +9,7 @@
 #include "cli/common_options.hpp"
 #include "engine/capture/image_source.hpp"
 #include "engine/io/result_json.hpp"
+#include "engine/keypoints/refine.hpp"
 
 namespace facefilter::cli {
 
@@ -16,6 +17,7 @@ int detectCommand(const std::vector<std::string>& args) {
   ArgParser p("facefilter-cli detect [options] IMAGE...");
   addModelOptions(p);
   addDetectorOptions(p);
+  addRefineOption(p);
   addLogOptions(p);
   p.flag("help", "show this help");
   if (auto s = p.parse(args); !s) {
@@ -50,6 +52,7 @@ int detectCommand(const std::vector<std::string>& args) {
     return kExitFailed;
   }
 
+  const bool refine = refineFrom(p);
   JsonWriter w;
   w.beginObject().key("images").beginArray();
   int failed = 0;
@@ -71,6 +74,14 @@ int detectCommand(const std::vector<std::string>& args) {
     std::vector<CropWindow> crops;
     for (const auto& d : detections) crops.push_back(model->cropFor(d.box));
     auto points = model->predict(gray, crops);
+    if (points && refine) {
+      // Every face here comes from a detector box: the engine's second pass from the keypoints' own box.
+      if (auto second = refineFromKeypoints(model.value(), gray, std::vector<bool>(crops.size(), true), crops,
+                                            points.value());
+          !second) {
+        points = second.error();
+      }
+    }
     if (!points) {
       std::cerr << "facefilter-cli detect: " << path << ": " << points.error().message << "\n";
       w.key("error").value(points.error().message).endObject();

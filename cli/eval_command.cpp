@@ -21,6 +21,7 @@ int evalCommand(const std::vector<std::string>& args) {
   p.flag("no-timing", "skip the ms/face measurement");
   addModelOptions(p);
   addDetectorOptions(p);
+  addRefineOption(p);
   addLogOptions(p);
   p.flag("help", "show this help");
   const auto fail = [](const std::string& message) {
@@ -49,6 +50,7 @@ int evalCommand(const std::vector<std::string>& args) {
   EvalOptions options;
   options.limit = static_cast<size_t>(limit.value());
   options.timing = !p.has("no-timing");
+  options.refine = refineFrom(p);
   auto report = evaluateKeypoints(samples.value(), model.value(), &detector.value(), options);
   if (!report) return fail(report.error().message);
   const EvalReport& r = report.value();

@@ -12,6 +12,7 @@
 #include "engine/keypoints/face_crop.hpp"
 #include "engine/keypoints/keypoint_model.hpp"
 #include "engine/keypoints/model_metadata.hpp"
+#include "engine/keypoints/refine.hpp"
 #include "test_support.hpp"
 
 namespace facefilter {
@@ -453,6 +454,49 @@ TEST_F(Predict, PointsScaleWithTheWindow) {
     EXPECT_NEAR(b.value()[0][k].x, 2 * a.value()[0][k].x, 0.05) << "point " << k;
     EXPECT_NEAR(b.value()[0][k].y, 2 * a.value()[0][k].y, 0.05) << "point " << k;
   }
+}
+
+TEST_F(Predict, RefineRecropsTheChosenFacesFromTheirOwnKeypoints) {
+  const cv::Mat frame = texture({400, 300}, 8);
+  std::vector<CropWindow> crops = {{10, 10, 120}, {200, 50, 90}, {100.5f, 150.5f, 140}};
+  auto first = model_->predict(frame, crops);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  std::vector<Landmarks> points = first.value();
+  const std::vector<CropWindow> before = crops;
+
+  auto n = refineFromKeypoints(*model_, frame, {true, false, true}, crops, points);
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(n.value(), 2u);
+  for (size_t i : {size_t{0}, size_t{2}}) {
+    SCOPED_TRACE(testing::Message() << "face " << i);
+    // The crop is the model's crop of the box the first pass's keypoints imply ...
+    const CropWindow expected = model_->cropFor(model_->faceBoxFor(first.value()[i]));
+    EXPECT_EQ(crops[i].rect(), expected.rect());
+    EXPECT_NE(crops[i].rect(), before[i].rect());
+    // ... and the points are the model's points in that crop.
+    auto direct = model_->predict(frame, {expected});
+    ASSERT_TRUE(direct.ok());
+    EXPECT_LT(maxDifference(points[i], direct.value()[0]), 1e-4);
+    EXPECT_GT(maxDifference(points[i], first.value()[i]), 0.1) << "a second pass that changes nothing";
+  }
+  EXPECT_EQ(crops[1].rect(), before[1].rect()) << "a face not chosen keeps its crop";
+  EXPECT_EQ(maxDifference(points[1], first.value()[1]), 0.0) << "and its points";
+
+  // Nothing chosen: no forward pass, nothing changed.
+  auto none = refineFromKeypoints(*model_, frame, {false, false, false}, crops, points);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none.value(), 0u);
+}
+
+TEST_F(Predict, RefineOnAModelErrorKeepsTheFirstPass) {
+  std::vector<CropWindow> crops = {{10, 10, 120}};
+  std::vector<Landmarks> points(1);
+  points[0][0] = cv::Point2f(42, 43);
+  auto r = refineFromKeypoints(*model_, cv::Mat(), {true}, crops, points);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr("empty"));
+  EXPECT_EQ(crops[0].rect(), cv::Rect2f(10, 10, 120, 120));
+  EXPECT_EQ(points[0][0], cv::Point2f(42, 43));
 }
 
 }  // namespace

@@ -416,6 +416,63 @@ TEST(EngineThread, SwitchingSourcesStartsAfresh) {
   EXPECT_THAT(engine.stats().source, HasSubstr(second));
 }
 
+// Faces found by the detector get a second CNN pass from their own keypoints' box (refine.hpp); tracked
+// faces get one pass from the previous frame's keypoints.
+TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
+  const std::vector<Frame> frames = readDemoFrames(12);
+  ASSERT_EQ(frames.size(), 12u);
+  TrackerParams on;
+  TrackerParams off;
+  off.refineDetections = false;
+  FacePipeline refined = makePipeline(test::kTestModel, on);
+  FacePipeline single = makePipeline(test::kTestModel, off);
+  auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+
+  uint64_t detectedFaces = 0, trackedFaces = 0, facesRefined = 0, facesSingle = 0;
+  for (const Frame& f : frames) {
+    const FrameResult a = refined.process(f);
+    const FrameResult b = single.process(f);
+    ASSERT_TRUE(a.error.empty()) << a.error;
+    ASSERT_TRUE(b.error.empty()) << b.error;
+    facesRefined += a.faces.size();
+    facesSingle += b.faces.size();
+    for (size_t i = 0; i < a.faces.size(); ++i) {
+      const FaceResult& face = a.faces[i];
+      if (!face.detectedThisFrame) {
+        ++trackedFaces;
+        continue;
+      }
+      ++detectedFaces;
+      for (const Detection& d : a.detections) {
+        EXPECT_NE(face.crop.rect(), model->cropFor(d.box).rect()) << "frame " << f.id << ": a detector box's crop";
+      }
+      if (f.id != frames[1].id) continue;
+      // The first detection (frame 1, no tracks yet: one face per detection, in order): both pipelines
+      // start from the same boxes, so the single-pass one shows the first pass; the refined crop is the one
+      // its keypoints imply, and the refined points come from that crop.
+      ASSERT_EQ(b.faces.size(), b.detections.size());
+      ASSERT_LT(i, b.faces.size());
+      const FaceResult& firstPass = b.faces[i];
+      ASSERT_TRUE(firstPass.detectedThisFrame);
+      EXPECT_EQ(firstPass.crop.rect(), model->cropFor(b.detections[i].box).rect());
+      const CropWindow expected = model->cropFor(model->faceBoxFor(firstPass.rawKeypoints));
+      EXPECT_EQ(face.crop.rect(), expected.rect());
+      auto direct = model->predict(f.image, {expected});
+      ASSERT_TRUE(direct.ok());
+      for (size_t k = 0; k < kNumKeypoints; ++k) {
+        EXPECT_NEAR(face.rawKeypoints[k].x, direct.value()[0][k].x, 1e-3) << "point " << k;
+        EXPECT_NEAR(face.rawKeypoints[k].y, direct.value()[0][k].y, 1e-3) << "point " << k;
+      }
+    }
+  }
+  EXPECT_GT(detectedFaces, 0u);
+  EXPECT_GT(trackedFaces, 0u);
+  // Forward passes per face: one per reported face, plus one more per detected face when refining.
+  EXPECT_GE(refined.stats().facesProcessed, facesRefined + detectedFaces);
+  EXPECT_GE(single.stats().facesProcessed, facesSingle);
+}
+
 // The trained model (assets/models/ffnet.pt, or $FACEFILTER_MODEL as for the CLI): tracking must carry
 // the face between detections.
 TEST(PipelineWithTrainedModel, TracksTheDemoFaceWithFewDetections) {

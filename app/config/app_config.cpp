@@ -181,6 +181,7 @@ Result<LoadedConfig> parseConfig(const std::string& json, const std::string& ori
   r.number("one_euro_min_cutoff_hz", c.tracker.oneEuro.minCutoffHz, 0.001, 100.0);
   r.number("one_euro_beta", c.tracker.oneEuro.beta, 0.0, 100.0);
   r.number("one_euro_derivative_cutoff_hz", c.tracker.oneEuro.derivativeCutoffHz, 0.001, 100.0);
+  r.boolean("second_pass_for_detections", c.tracker.refineDetections);
   // kFilters
   r.string("filters", c.view.filters);
   r.boolean("fade_with_confidence", c.view.fadeWithConfidence);
@@ -257,6 +258,7 @@ std::string serializeConfig(const AppConfig& c, ConfigScope scope) {
   key("one_euro_min_cutoff_hz") << c.tracker.oneEuro.minCutoffHz;
   key("one_euro_beta") << c.tracker.oneEuro.beta;
   key("one_euro_derivative_cutoff_hz") << c.tracker.oneEuro.derivativeCutoffHz;
+  key("second_pass_for_detections") << b(c.tracker.refineDetections);
   key("filters") << quote(c.view.filters);
   key("fade_with_confidence") << b(c.view.fadeWithConfidence);
   key("head_pose") << b(c.view.headPose);

@@ -204,6 +204,10 @@ void ControlPanel::draw(AppSession& session) {
     changed |= ImGui::SliderFloat("beta", &beta, 0.0f, 1.0f, "%.3f");
     cfg.tracker.oneEuro.minCutoffHz = mc;
     cfg.tracker.oneEuro.beta = beta;
+    changed |= ImGui::Checkbox("second CNN pass for detected faces", &cfg.tracker.refineDetections);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("re-crop a face the detector found from its own keypoints and run the CNN again");
+    }
     if (changed) session.applyDetectorAndTracker();  // takes effect on the next frame
     if (resetButton("tracking")) session.resetSection(SettingsSection::kTracking);
   }

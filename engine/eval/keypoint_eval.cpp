@@ -10,6 +10,7 @@
 #include "engine/core/clock.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/core/sample_window.hpp"
+#include "engine/keypoints/refine.hpp"
 
 namespace facefilter {
 namespace {
@@ -100,8 +101,14 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
       if (!best) {
         ++report.misses;
       } else {
-        auto pred = model.predict(gray, {model.cropFor(best->box)});
+        std::vector<CropWindow> crops = {model.cropFor(best->box)};
+        auto pred = model.predict(gray, crops);
         if (!pred) return pred.error();
+        if (options.refine) {
+          if (auto second = refineFromKeypoints(model, gray, {true}, crops, pred.value()); !second) {
+            return second.error();
+          }
+        }
         pipelineNmes.push_back(normalisedMeanError(pred.value()[0], s.points));
       }
     }

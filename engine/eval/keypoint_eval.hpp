@@ -35,6 +35,8 @@ struct EvalOptions {
   int timingFaces = 200;       // single-face forwards timed (median reported)
   size_t limit = 0;            // 0 = every sample
   double matchIou = 0.25;      // a detection "finds" the face when its IoU with the truth's box is at least this
+  // pipeline mode: the engine's second pass from the first pass's keypoints (engine/keypoints/refine.hpp)
+  bool refine = true;
 };
 
 struct EvalReport {

@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/core/logging.hpp"
+#include "engine/keypoints/refine.hpp"
 
 namespace facefilter {
 namespace {
@@ -162,10 +163,20 @@ FrameResult FacePipeline::process(const Frame& frame) {
   const int64_t t3 = clock_.nowNs();
 
   std::vector<Landmarks> raw;
+  size_t refined = 0;
   if (!crops.empty()) {
-    auto predicted = model_.predict(model_.metadata().channels == 1 ? gray : frame.image, crops);
+    const cv::Mat& modelInput = model_.metadata().channels == 1 ? gray : frame.image;
+    auto predicted = model_.predict(modelInput, crops);
     if (predicted) {
       raw = std::move(predicted).value();
+      if (tracker_.params().refineDetections) {
+        auto second = refineFromKeypoints(model_, modelInput, tracker_.plannedFromDetection(), crops, raw);
+        if (second) {
+          refined = second.value();
+        } else {
+          r.error = second.error().message;  // the first pass's keypoints stand
+        }
+      }
     } else {
       r.error = predicted.error().message;
       crops.clear();
@@ -193,7 +204,7 @@ FrameResult FacePipeline::process(const Frame& frame) {
     if (r.detectScope == DetectScope::kFullFrame) ++stats_.fullScans;
     detectMs_.add(r.times.detect);
   }
-  stats_.facesProcessed += raw.size();
+  stats_.facesProcessed += raw.size() + refined;
   stats_.tracksCreated = tracker_.tracksCreated();
   stats_.tracksActive = tracker_.trackCount();
   if (!r.error.empty()) {

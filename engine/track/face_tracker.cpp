@@ -143,6 +143,13 @@ std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detectio
   return boxes;
 }
 
+std::vector<bool> FaceTracker::plannedFromDetection() const {
+  std::vector<bool> out;
+  out.reserve(planned_.size());
+  for (const auto& p : planned_) out.push_back(p.detected);
+  return out;
+}
+
 cv::Mat FaceTracker::appearanceThumbnail(const cv::Mat& gray, const CropWindow& crop) {
   cv::Mat thumb;
   warpCrop(gray, crop, 24).convertTo(thumb, CV_32F);

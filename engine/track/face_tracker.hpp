@@ -36,6 +36,9 @@ struct TrackerParams {
   float duplicateIou = 0.5f;       // two tracks overlapping more than this: the younger is dropped
   Smoothing smoothing = Smoothing::kOneEuro;
   OneEuroParams oneEuro;
+  // Faces cropped from a detector box get a second CNN pass from their own keypoints' box
+  // (engine/keypoints/refine.hpp): off = one pass per face on every frame.
+  bool refineDetections = true;
 };
 
 Status validate(const TrackerParams& params);
@@ -87,6 +90,10 @@ class FaceTracker {
   // `scope`: where those detections were searched for (a full scan restarts the full-scan interval).
   std::vector<cv::Rect2f> plan(const std::vector<Detection>* detections, const BoxFromPoints& rule,
                                DetectScope scope = DetectScope::kFullFrame);
+
+  // Per planned box, in plan() order: whether it is a detector box (a new face or a re-detected one)
+  // rather than a box from a track's keypoints.
+  std::vector<bool> plannedFromDetection() const;
 
   // Step 2: the CNN's keypoints for each planned box, in the same order. Returns the frame's faces.
   // `appearance` (optional, same order): a small gray thumbnail of each crop (see appearanceThumbnail);
