@@ -1,6 +1,6 @@
 """Quick Python NME check of a model file on the TEST split (the official eval is the C++ one).
 
-  /usr/bin/python3 training/eval_py.py --model assets/models/ffnet.pt [--mode gt|haar|both]
+  /usr/bin/python3 training/eval_py.py --model assets/models/ffnet.pt [--mode gt|haar|both] [--passes N]
   /usr/bin/python3 training/eval_py.py --mean-shape      # the no-learning reference (see below)
 
 gt:   crops from box_from_points(truth points) with the model's metadata constants.
@@ -27,12 +27,25 @@ import haar_stats  # noqa: E402
 import transforms  # noqa: E402
 
 
-def run(mod, meta, imgs, pts, boxes, batch=32):
-    preds = []
-    for s in range(0, len(imgs), batch):
-        for img, b in zip(imgs[s:s + batch], boxes[s:s + batch]):
-            preds.append(ffmodel.predict(mod, meta, img, [b])[0])
-    return np.array(preds)
+def run(mod, meta, imgs, pts, boxes, passes=1):
+    """Predictions per pass: pass k > 1 crops from the box that pass k-1's keypoints imply (the engine's
+    second pass for detected faces, engine/keypoints/refine.hpp). Returns [passes][N, 68, 2]."""
+    out = []
+    for _ in range(passes):
+        preds = np.array([ffmodel.predict(mod, meta, img, [b])[0] for img, b in zip(imgs, boxes)])
+        out.append(preds)
+        boxes = [ffmodel.box_from_points(p, meta["box_from_points"]) for p in preds]
+    return out
+
+
+def report(label, mode_key, res, per_pass, pts, extra=""):
+    for k, preds in enumerate(per_pass):
+        n = common.nme(preds, pts)
+        key = mode_key if k == 0 else "%s_pass%d" % (mode_key, k + 1)
+        res[key] = summary(n)
+        print("%s pass %d NME mean %.2f%%  median %.2f%%  p90 %.2f%%  (>10%%: %.1f%%)  n=%d%s"
+              % (label, k + 1, 100 * n.mean(), 100 * np.median(n), 100 * np.percentile(n, 90), 100 * (n > 0.1).mean(),
+                 len(n), extra))
 
 
 def summary(n):
@@ -67,6 +80,8 @@ def main():
     ap.add_argument("--mode", default="both", choices=["gt", "haar", "both"])
     ap.add_argument("--split", default="test", choices=["test", "train"])
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--passes", type=int, default=1,
+                    help="also report passes 2..N, each cropped from the previous pass's keypoints")
     ap.add_argument("--json", help="also write the results to this JSON file")
     args = ap.parse_args()
     if args.mean_shape:
@@ -82,10 +97,7 @@ def main():
     t0 = time.time()
     if args.mode in ("gt", "both"):
         boxes = [ffmodel.box_from_points(p, meta["box_from_points"]) for p in pts]
-        n = common.nme(run(mod, meta, imgs, pts, boxes), pts)
-        res["gt_box"] = summary(n)
-        print("gt-box   NME mean %.2f%%  median %.2f%%  p90 %.2f%%  (>10%%: %.1f%%)  n=%d"
-              % (100 * n.mean(), 100 * np.median(n), 100 * np.percentile(n, 90), 100 * (n > 0.1).mean(), len(n)))
+        report("gt-box  ", "gt_box", res, run(mod, meta, imgs, pts, boxes, args.passes), pts)
     if args.mode in ("haar", "both"):
         det = haar_stats.make_detector()
         keep, boxes = [], []
@@ -95,13 +107,10 @@ def main():
                 keep.append(i)
                 boxes.append(b)
         keep = np.array(keep)
-        n = common.nme(run(mod, meta, [imgs[i] for i in keep], pts[keep], boxes), pts[keep])
-        res["haar_box"] = summary(n)
+        report("haar-box", "haar_box", res, run(mod, meta, [imgs[i] for i in keep], pts[keep], boxes, args.passes),
+               pts[keep], " of %d detected" % len(names))
         res["haar_box"]["detected"] = int(len(keep))
         res["haar_box"]["images"] = len(names)
-        print("haar-box NME mean %.2f%%  median %.2f%%  p90 %.2f%%  (>10%%: %.1f%%)  n=%d of %d detected"
-              % (100 * n.mean(), 100 * np.median(n), 100 * np.percentile(n, 90), 100 * (n > 0.1).mean(),
-                 len(keep), len(names)))
     res["seconds"] = round(time.time() - t0, 1)
     if args.json:
         with open(args.json, "w") as f:
