@@ -35,6 +35,7 @@ int usage(const std::string& why) {
                "         [--sections LIST] [--quick] [--json]\n"
                "         [--detect-scale X] [--min-size-fraction X] [--scale-factor X] [--min-neighbors N]\n"
                "         [--downscale min-face|off] [--min-cutoff HZ] [--beta B] [--app PATH]\n"
+               "         [--single-pass] (stability rows without the second CNN pass for detected faces)\n"
                "         [--peer-dlib-haar FILE.dat]\n"
                "  sections: %s (default: all)\n"
                "  --seed-model defaults to training/runs/seed.pt; its rows are skipped when it is absent.\n"
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
     if (a == "--help" || a == "-h") return usage("");
     if (a == "--json") { json = true; continue; }
     if (a == "--quick") { ctx.quick = true; continue; }
+    if (a == "--single-pass") { ctx.refineDetections = false; continue; }
     if (i + 1 >= argc) return usage("missing value after " + a);
     const std::string v = argv[++i];
     if (a == "--model") modelPath = v;

@@ -25,6 +25,7 @@ struct Context {
   DetectorParams detector;     // the defaults unless overridden on the command line
   bool detectorOverridden = false;
   OneEuroParams oneEuro;      // smoothing for the stability rows (the defaults unless overridden)
+  bool refineDetections = true;  // stability rows: the second CNN pass for detected faces (--single-pass: off)
 };
 
 // Writes the 1280x720 version of `src` (aspect kept, pillar-boxed) to `dst`. Returns an error message or "".

@@ -89,7 +89,7 @@ double jitterPct(const std::vector<Landmarks>& pts, double iod) {
 }
 
 // Runs one synthetic clip through a fresh tracking pipeline.
-ClipFigures runSynthetic(const DetectorParams& detector, const OneEuroParams& oneEuro, const cv::Mat& image, const Landmarks& truth, const KeypointModel& model, bool moving,
+ClipFigures runSynthetic(const DetectorParams& detector, const OneEuroParams& oneEuro, bool refine, const cv::Mat& image, const Landmarks& truth, const KeypointModel& model, bool moving,
                          int frames, uint64_t seed) {
   const double iod = interOcularDistance(truth);
   cv::Point2f c(0, 0);
@@ -101,6 +101,7 @@ ClipFigures runSynthetic(const DetectorParams& detector, const OneEuroParams& on
 
   TrackerParams tp;
   tp.oneEuro = oneEuro;
+  tp.refineDetections = refine;
   FacePipeline pipeline(std::move(FaceDetector::create(detector)).value(), model, tp);
   cv::RNG rng(seed);
   std::vector<Landmarks> raw, smoothed;
@@ -190,8 +191,8 @@ void benchStability(const Context& ctx, const KeypointModel& model, Report& repo
   for (size_t i = 0; i < order.size() && used < faces; ++i) {
     auto image = readImageFile(order[i]->imagePath);
     if (!image) continue;
-    const ClipFigures s = runSynthetic(ctx.detector, ctx.oneEuro, image.value(), order[i]->points, model, false, stillFrames, 1000 + i);
-    const ClipFigures m = runSynthetic(ctx.detector, ctx.oneEuro, image.value(), order[i]->points, model, true, movingFrames, 2000 + i);
+    const ClipFigures s = runSynthetic(ctx.detector, ctx.oneEuro, ctx.refineDetections, image.value(), order[i]->points, model, false, stillFrames, 1000 + i);
+    const ClipFigures m = runSynthetic(ctx.detector, ctx.oneEuro, ctx.refineDetections, image.value(), order[i]->points, model, true, movingFrames, 2000 + i);
     if (s.frames == s.missed || m.frames == m.missed) continue;  // the detector never found this face
     still.jitterRaw += s.jitterRaw;
     still.jitterSmoothed += s.jitterSmoothed;
