@@ -429,7 +429,7 @@ TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
   auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
   ASSERT_TRUE(model.ok()) << model.error().message;
 
-  uint64_t detectedFaces = 0, trackedFaces = 0, facesRefined = 0, facesSingle = 0;
+  uint64_t detectedFaces = 0, trackedFaces = 0, facesRefined = 0, facesSingle = 0, firstChecked = 0;
   for (const Frame& f : frames) {
     const FrameResult a = refined.process(f);
     const FrameResult b = single.process(f);
@@ -458,6 +458,7 @@ TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
       EXPECT_EQ(firstPass.crop.rect(), model->cropFor(b.detections[i].box).rect());
       const CropWindow expected = model->cropFor(model->faceBoxFor(firstPass.rawKeypoints));
       EXPECT_EQ(face.crop.rect(), expected.rect());
+      ++firstChecked;
       auto direct = model->predict(f.image, {expected});
       ASSERT_TRUE(direct.ok());
       for (size_t k = 0; k < kNumKeypoints; ++k) {
@@ -468,6 +469,7 @@ TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
   }
   EXPECT_GT(detectedFaces, 0u);
   EXPECT_GT(trackedFaces, 0u);
+  EXPECT_GT(firstChecked, 0u) << "frame 1 (the first detection) was not checked";
   // Forward passes per face: one per reported face, plus one more per detected face when refining.
   EXPECT_GE(refined.stats().facesProcessed, facesRefined + detectedFaces);
   EXPECT_GE(single.stats().facesProcessed, facesSingle);

@@ -5,7 +5,7 @@
 // training/haar_stats.json), and the CNN is least accurate on such crops. Its keypoints place the face
 // far better than the box did, so cropping again from the box they imply (the crop tracking uses on the
 // next frame) and predicting once more gives a newly found face, or a still photo, tracking accuracy at
-// once. A third pass gains nothing (training/README.md, "Refinement pass").
+// once. A third pass gains nothing (training/README.md, "Second pass for detected faces").
 
 #include <vector>
 
