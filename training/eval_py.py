@@ -27,7 +27,7 @@ import haar_stats  # noqa: E402
 import transforms  # noqa: E402
 
 
-def run(mod, meta, imgs, pts, boxes, passes=1):
+def run(mod, meta, imgs, boxes, passes=1):
     """Predictions per pass: pass k > 1 crops from the box that pass k-1's keypoints imply (the engine's
     second pass for detected faces, engine/keypoints/refine.hpp). Returns [passes][N, 68, 2]."""
     out = []
@@ -97,7 +97,7 @@ def main():
     t0 = time.time()
     if args.mode in ("gt", "both"):
         boxes = [ffmodel.box_from_points(p, meta["box_from_points"]) for p in pts]
-        report("gt-box  ", "gt_box", res, run(mod, meta, imgs, pts, boxes, args.passes), pts)
+        report("gt-box  ", "gt_box", res, run(mod, meta, imgs, boxes, args.passes), pts)
     if args.mode in ("haar", "both"):
         det = haar_stats.make_detector()
         keep, boxes = [], []
@@ -107,7 +107,7 @@ def main():
                 keep.append(i)
                 boxes.append(b)
         keep = np.array(keep)
-        report("haar-box", "haar_box", res, run(mod, meta, [imgs[i] for i in keep], pts[keep], boxes, args.passes),
+        report("haar-box", "haar_box", res, run(mod, meta, [imgs[i] for i in keep], boxes, args.passes),
                pts[keep], " of %d detected" % len(names))
         res["haar_box"]["detected"] = int(len(keep))
         res["haar_box"]["images"] = len(names)

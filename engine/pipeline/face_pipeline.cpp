@@ -169,7 +169,8 @@ FrameResult FacePipeline::process(const Frame& frame) {
     auto predicted = model_.predict(modelInput, crops);
     if (predicted) {
       raw = std::move(predicted).value();
-      if (tracker_.params().refineDetections) {
+      // Only a frame where the detector ran can hold a face cropped from a detector box.
+      if (r.detectorRan && tracker_.params().refineDetections) {
         auto second = refineFromKeypoints(model_, modelInput, tracker_.plannedFromDetection(), crops, raw);
         if (second) {
           refined = second.value();
