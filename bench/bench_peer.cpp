@@ -98,7 +98,7 @@ void benchPeer(const Context& ctx, const KeypointModel& model, Report& report) {
       haarBoxes[i] = best->box;
       ++haarFound;
       std::vector<CropWindow> crops = {model.cropFor(best->box)};
-      auto pred = model.predict(grays[i], crops);
+      auto pred = model.predict(grays[i], crops, {true});
       if (!pred) continue;
       oursHaarSingle.push_back(normalisedMeanError(pred.value()[0], all[i].points));
       if (refineFromKeypoints(model, grays[i], {true}, crops, pred.value())) {

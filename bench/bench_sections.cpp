@@ -427,7 +427,7 @@ void benchSeed(const Context& ctx, const KeypointModel& ours, Report& report) {
       if (rr.status != ReadStatus::kFrame) break;
       const cv::Mat gray = toGray(rr.image);
       for (const Detection& d : det.detect(gray)) {
-        (void)model.predict(model.metadata().channels == 1 ? gray : rr.image, {model.cropFor(d.box)});
+        (void)model.predict(model.metadata().channels == 1 ? gray : rr.image, {model.cropFor(d.box)}, {true});
       }
       ms.push_back(nsToMs(clk().nowNs() - t0));
       ++frames;

@@ -73,7 +73,7 @@ int detectCommand(const std::vector<std::string>& args) {
               [](const Detection& a, const Detection& b) { return a.box.x < b.box.x; });
     std::vector<CropWindow> crops;
     for (const auto& d : detections) crops.push_back(model->cropFor(d.box));
-    auto points = model->predict(gray, crops);
+    auto points = model->predict(gray, crops, std::vector<bool>(crops.size(), true));
     if (points && refine) {
       // Every face here comes from a detector box: the engine's second pass from the keypoints' own box.
       if (auto second = refineFromKeypoints(model.value(), gray, std::vector<bool>(crops.size(), true), crops,

@@ -211,6 +211,10 @@ TEST(ModelMetadata, EachKindOfBadJsonIsAnErrorNamingTheFile) {
       {replaced(good, "\"box_from_points\": {\"size\": 1.1, \"center_x\": 0.02, \"center_y\": -0.1},", ""),
        "box_from_points"},
       {replaced(good, "\"input\":  {", "\"inputs\": {"), "input"},
+      {replaced(good, "\"format_version\": 1,", "\"format_version\": 1, \"detector_box_method\": 3,"),
+       "detector_box_method"},
+      {replaced(good, "\"format_version\": 1,", "\"format_version\": 1, \"detector_box_method\": \"a.b()\","),
+       "detector_box_method"},
   };
   for (const Case& c : cases) {
     auto m = parseModelMetadata(c.json, "/models/bad.pt");
@@ -222,6 +226,14 @@ TEST(ModelMetadata, EachKindOfBadJsonIsAnErrorNamingTheFile) {
 
 // ---------------------------------------------------------------------------------------------
 // Loading models
+
+double maxDifference(const Landmarks& a, const Landmarks& b) {
+  double d = 0;
+  for (size_t k = 0; k < a.size(); ++k) {
+    d = std::max({d, static_cast<double>(std::abs(a[k].x - b[k].x)), static_cast<double>(std::abs(a[k].y - b[k].y))});
+  }
+  return d;
+}
 
 TEST(KeypointModel, LoadsTheTestModelWithItsMetadata) {
   auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
@@ -260,6 +272,53 @@ void expectLoadError(const std::string& path, const char* mentions) {
 }
 
 TEST(KeypointModel, WrongOutputShapeIsRefused) { expectLoadError(test::kTestModelBadShape, "output shape"); }
+
+TEST(KeypointModel, DetectorStageNamedButMissingIsRefused) {
+  expectLoadError(test::kTestModelMissingStage, "detector_box_method 'forward_detector_box'");
+}
+
+TEST(KeypointModel, OneStageModelServesDetectorCropsWithForward) {
+  auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  EXPECT_FALSE(model->hasDetectorStage());
+  cv::Mat frame(200, 200, CV_8UC1);
+  cv::randu(frame, 0, 256);
+  const std::vector<CropWindow> crops = {{10, 10, 120}, {50, 40, 100}};
+  auto plain = model->predict(frame, crops);
+  auto flagged = model->predict(frame, crops, {true, true});
+  ASSERT_TRUE(plain.ok() && flagged.ok());
+  for (size_t i = 0; i < crops.size(); ++i) EXPECT_EQ(plain.value()[i], flagged.value()[i]);
+}
+
+// A model with a detector-box stage runs crops from detector boxes through it and the rest through
+// forward(), in one call with mixed crops as well as with one kind, and the points land the same either way.
+TEST(KeypointModel, TwoStageModelRoutesCropsByWhereTheyCameFrom) {
+  auto model = KeypointModel::load(test::kTestModelTwoStage, ComputeDevice::kCpu);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  EXPECT_TRUE(model->hasDetectorStage());
+  EXPECT_EQ(model->metadata().detectorBoxMethod, "forward_detector_box");
+  cv::Mat noise(240, 320, CV_8UC1), frame;
+  cv::randu(noise, 0, 256);
+  cv::GaussianBlur(noise, frame, cv::Size(0, 0), 3);
+  const std::vector<CropWindow> crops = {{10, 10, 120}, {150, 50, 90}, {100.5f, 100.5f, 110}};
+  auto keypointsStage = model->predict(frame, crops);
+  auto detectorStage = model->predict(frame, crops, {true, true, true});
+  auto mixed = model->predict(frame, crops, {true, false, true});
+  auto shortFlags = model->predict(frame, crops, {true});  // missing entries: from keypoints
+  ASSERT_TRUE(keypointsStage.ok() && detectorStage.ok() && mixed.ok() && shortFlags.ok());
+  for (size_t i = 0; i < crops.size(); ++i) {
+    SCOPED_TRACE(testing::Message() << "crop " << i);
+    EXPECT_GT(maxDifference(keypointsStage.value()[i], detectorStage.value()[i]), 0.5) << "two different stages";
+    const Landmarks& expected = i == 1 ? keypointsStage.value()[i] : detectorStage.value()[i];
+    EXPECT_LT(maxDifference(mixed.value()[i], expected), 1e-4);
+    const Landmarks& expectedShort = i == 0 ? detectorStage.value()[i] : keypointsStage.value()[i];
+    EXPECT_LT(maxDifference(shortFlags.value()[i], expectedShort), 1e-4);
+    for (const auto& p : mixed.value()[i]) {
+      EXPECT_GE(p.x, crops[i].x0 - 1e-3f);
+      EXPECT_LE(p.x, crops[i].x0 + crops[i].side + 1e-3f);
+    }
+  }
+}
 
 TEST(KeypointModel, MissingMetadataIsRefused) {
   expectLoadError(test::kTestModelNoMetadata, "facefilter.json");
@@ -349,14 +408,6 @@ class Predict : public ::testing::Test {
   static KeypointModel* model_;
 };
 KeypointModel* Predict::model_ = nullptr;
-
-double maxDifference(const Landmarks& a, const Landmarks& b) {
-  double d = 0;
-  for (size_t k = 0; k < a.size(); ++k) {
-    d = std::max({d, static_cast<double>(std::abs(a[k].x - b[k].x)), static_cast<double>(std::abs(a[k].y - b[k].y))});
-  }
-  return d;
-}
 
 TEST_F(Predict, EmptyCropsRunNothing) {
   auto r = model_->predict(texture({100, 100}, 1), {});

@@ -46,21 +46,24 @@ std::vector<cv::Point2f> parsePoints(const std::string& json) {
   return points;
 }
 
-void expectParity(const std::string& modelPath, const std::string& imagePath, const cv::Rect2f& box) {
+// fromDetector: the box is a detector's, so a two-stage model runs its detector-box stage on both sides.
+void expectParity(const std::string& modelPath, const std::string& imagePath, const cv::Rect2f& box,
+                  bool fromDetector = false) {
   auto model = KeypointModel::load(modelPath, ComputeDevice::kCpu);
   ASSERT_TRUE(model.ok()) << model.error().message;
   auto image = readImageFile(imagePath);
   ASSERT_TRUE(image.ok()) << image.error().message;
   cv::Mat gray;
   cv::cvtColor(image.value(), gray, cv::COLOR_BGR2GRAY);
-  auto cpp = model->predict(model->metadata().channels == 1 ? gray : image.value(), {model->cropFor(box)});
+  auto cpp = model->predict(model->metadata().channels == 1 ? gray : image.value(), {model->cropFor(box)},
+                            {fromDetector});
   ASSERT_TRUE(cpp.ok()) << cpp.error().message;
 
   char boxArg[128];
   std::snprintf(boxArg, sizeof(boxArg), "%.4f,%.4f,%.4f,%.4f", box.x, box.y, box.width, box.height);
   const std::string command = std::string(FACEFILTER_TEST_PYTHON) + " " + FACEFILTER_TEST_SOURCE_DIR +
                               "/training/predict.py --model '" + modelPath + "' --image '" + imagePath +
-                              "' --box=" + boxArg + " 2>&1";
+                              "' --box=" + boxArg + (fromDetector ? " --detector-box" : "") + " 2>&1";
   const std::string output = runCommand(command);
   const std::vector<cv::Point2f> py = parsePoints(output);
   ASSERT_EQ(py.size(), 68u) << "predict.py said: " << output;
@@ -102,13 +105,24 @@ TEST(Parity, TestModelWithCropOutsideTheImage) {
   expectParity(FACEFILTER_TEST_MODEL, syntheticImage(), cv::Rect2f(-30.f, -20.f, 160.f, 160.f));
 }
 
+TEST(Parity, TwoStageTestModelBothStages) {
+  const std::string image = syntheticImage();
+  for (bool fromDetector : {false, true}) {
+    SCOPED_TRACE(fromDetector ? "detector-box stage" : "forward()");
+    expectParity(FACEFILTER_TEST_MODEL_TWO_STAGE, image, cv::Rect2f(125.5f, 60.25f, 150.f, 150.f), fromDetector);
+  }
+}
+
 TEST(Parity, ShippedModelOnSamplePhoto) {
   const std::string model = std::string(FACEFILTER_TEST_SOURCE_DIR) + "/assets/models/ffnet.pt";
   if (!std::filesystem::exists(model)) GTEST_SKIP() << "no shipped model at " << model;
   const std::string image = dataDir() + "/samples/obamas.jpg";
   if (!std::filesystem::exists(image)) GTEST_SKIP() << "sample image missing: " << image << " (set FACEFILTER_DATA)";
-  expectParity(model, image, cv::Rect2f(174.f, 71.f, 180.f, 180.f));
-  expectParity(model, image, cv::Rect2f(370.f, 141.f, 165.f, 165.f));
+  for (bool fromDetector : {false, true}) {  // both stages, where the file has two
+    SCOPED_TRACE(fromDetector ? "detector box" : "box from keypoints");
+    expectParity(model, image, cv::Rect2f(174.f, 71.f, 180.f, 180.f), fromDetector);
+    expectParity(model, image, cv::Rect2f(370.f, 141.f, 165.f, 165.f), fromDetector);
+  }
 }
 
 }  // namespace

@@ -418,15 +418,15 @@ TEST(EngineThread, SwitchingSourcesStartsAfresh) {
 
 // Faces found by the detector get a second CNN pass from their own keypoints' box (refine.hpp); tracked
 // faces get one pass from the previous frame's keypoints.
-TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
-  const std::vector<Frame> frames = readDemoFrames(12);
-  ASSERT_EQ(frames.size(), 12u);
+// With a two-stage model file the first pass of a detected face runs the detector-box stage and the
+// second pass (and tracking) forward(); with a one-stage file both are forward().
+void checkSecondPass(const std::vector<Frame>& frames, const std::string& modelPath) {
   TrackerParams on;
   TrackerParams off;
   off.refineDetections = false;
-  FacePipeline refined = makePipeline(test::kTestModel, on);
-  FacePipeline single = makePipeline(test::kTestModel, off);
-  auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
+  FacePipeline refined = makePipeline(modelPath, on);
+  FacePipeline single = makePipeline(modelPath, off);
+  auto model = KeypointModel::load(modelPath, ComputeDevice::kCpu);
   ASSERT_TRUE(model.ok()) << model.error().message;
 
   uint64_t detectedFaces = 0, trackedFaces = 0, facesRefined = 0, facesSingle = 0, firstChecked = 0;
@@ -441,6 +441,9 @@ TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
       const FaceResult& face = a.faces[i];
       if (!face.detectedThisFrame) {
         ++trackedFaces;
+        auto tracked = model->predict(f.image, {face.crop});  // a crop from keypoints: forward()
+        ASSERT_TRUE(tracked.ok());
+        EXPECT_NEAR(face.rawKeypoints[30].x, tracked.value()[0][30].x, 1e-3) << "frame " << f.id;
         continue;
       }
       ++detectedFaces;
@@ -456,6 +459,11 @@ TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
       const FaceResult& firstPass = b.faces[i];
       ASSERT_TRUE(firstPass.detectedThisFrame);
       EXPECT_EQ(firstPass.crop.rect(), model->cropFor(b.detections[i].box).rect());
+      auto detectorStage = model->predict(f.image, {firstPass.crop}, {true});
+      ASSERT_TRUE(detectorStage.ok());
+      for (size_t k = 0; k < kNumKeypoints; ++k) {
+        EXPECT_NEAR(firstPass.rawKeypoints[k].x, detectorStage.value()[0][k].x, 1e-3) << "first pass, point " << k;
+      }
       const CropWindow expected = model->cropFor(model->faceBoxFor(firstPass.rawKeypoints));
       EXPECT_EQ(face.crop.rect(), expected.rect());
       ++firstChecked;
@@ -473,6 +481,18 @@ TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
   // Forward passes per face: one per reported face, plus one more per detected face when refining.
   EXPECT_GE(refined.stats().facesProcessed, facesRefined + detectedFaces);
   EXPECT_GE(single.stats().facesProcessed, facesSingle);
+}
+
+TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
+  const std::vector<Frame> frames = readDemoFrames(12);
+  ASSERT_EQ(frames.size(), 12u);
+  checkSecondPass(frames, test::kTestModel);
+}
+
+TEST_F(PipelineOnDemo, TwoStageModelRunsItsDetectorStageOnDetectorBoxesOnly) {
+  const std::vector<Frame> frames = readDemoFrames(12);
+  ASSERT_EQ(frames.size(), 12u);
+  checkSecondPass(frames, test::kTestModelTwoStage);
 }
 
 // The trained model (assets/models/ffnet.pt, or $FACEFILTER_MODEL as for the CLI): tracking must carry

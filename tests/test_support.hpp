@@ -41,6 +41,8 @@ inline fs::path samplePath(const std::string& name) { return dataDir() / "sample
 inline constexpr const char* kTestModel = FACEFILTER_TEST_MODEL;
 inline constexpr const char* kTestModelBadShape = FACEFILTER_TEST_MODEL_BAD_SHAPE;
 inline constexpr const char* kTestModelNoMetadata = FACEFILTER_TEST_MODEL_NO_METADATA;
+inline constexpr const char* kTestModelTwoStage = FACEFILTER_TEST_MODEL_TWO_STAGE;
+inline constexpr const char* kTestModelMissingStage = FACEFILTER_TEST_MODEL_MISSING_STAGE;
 inline constexpr const char* kDemoClip = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi";
 
 #define FACEFILTER_SKIP_IF_NO_DEMO()                                                                  \

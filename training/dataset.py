@@ -145,7 +145,7 @@ def person_split(names, val_fraction=0.1, seed=0):
         val.extend(by_person[p])
         vp.add(p)
     train = [i for i, n in enumerate(names) if person_of(n) not in vp]
-    return np.array(sorted(train)), np.array(sorted(val))
+    return np.array(sorted(train), dtype=np.int64), np.array(sorted(val), dtype=np.int64)
 
 
 class KeypointsData:

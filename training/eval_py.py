@@ -27,12 +27,14 @@ import haar_stats  # noqa: E402
 import transforms  # noqa: E402
 
 
-def run(mod, meta, imgs, boxes, passes=1):
+def run(mod, meta, imgs, boxes, passes=1, detector_box=False):
     """Predictions per pass: pass k > 1 crops from the box that pass k-1's keypoints imply (the engine's
-    second pass for detected faces, engine/keypoints/refine.hpp). Returns [passes][N, 68, 2]."""
+    second pass for detected faces, engine/keypoints/refine.hpp). detector_box: pass 1's boxes come from
+    the detector (its stage, if the model has one). Returns [passes][N, 68, 2]."""
     out = []
-    for _ in range(passes):
-        preds = np.array([ffmodel.predict(mod, meta, img, [b])[0] for img, b in zip(imgs, boxes)])
+    for k in range(passes):
+        preds = np.array([ffmodel.predict(mod, meta, img, [b], detector_box=detector_box and k == 0)[0]
+                          for img, b in zip(imgs, boxes)])
         out.append(preds)
         boxes = [ffmodel.box_from_points(p, meta["box_from_points"]) for p in preds]
     return out
@@ -107,7 +109,7 @@ def main():
                 keep.append(i)
                 boxes.append(b)
         keep = np.array(keep)
-        report("haar-box", "haar_box", res, run(mod, meta, [imgs[i] for i in keep], boxes, args.passes),
+        report("haar-box", "haar_box", res, run(mod, meta, [imgs[i] for i in keep], boxes, args.passes, True),
                pts[keep], " of %d detected" % len(names))
         res["haar_box"]["detected"] = int(len(keep))
         res["haar_box"]["images"] = len(names)

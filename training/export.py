@@ -27,48 +27,67 @@ def load_model_from_ckpt(path):
     if ck["arch"] == "seed":
         model = models.SeedNet()
     else:
-        model = models.FFNet(**{k: (tuple(v) if isinstance(v, list) else v)
-                                for k, v in cfg["model_config"].items()})
+        net = models.FFHeat if ck["arch"] == "ffheat" else models.FFNet
+        model = net(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in cfg["model_config"].items()})
     # the EMA weights are what training validated (val_nme); fall back to the raw weights
     model.load_state_dict(ck["model_ema"] if ck.get("model_ema") is not None else ck["model"])
     return model.eval(), ck
 
 
-def script_frozen(model):
-    return torch.jit.freeze(torch.jit.script(model.eval()))
+def script_frozen(model, methods=()):
+    return torch.jit.freeze(torch.jit.script(model.eval()), preserved_attrs=list(methods))
 
 
 def check_model(mod, meta, ref=None):
-    """Output shape [N, 2P] on zeros for N=1 and 4; optional comparison to a reference module."""
+    """Output shape [N, 2P] on zeros for N=1 and 4, for forward() and the detector-box method if the
+    metadata names one; optional comparison to a reference module."""
     c, h, w = meta["input"]["channels"], meta["input"]["height"], meta["input"]["width"]
     p = meta["output"]["points"]
+    names = ["forward"] + ([meta["detector_box_method"]] if meta.get("detector_box_method") else [])
+    worst = 0.0
     with torch.no_grad():
-        for n in (1, 4):
-            out = mod(torch.zeros(n, c, h, w))
-            if tuple(out.shape) != (n, 2 * p) and tuple(out.shape) != (n, p, 2):
-                raise RuntimeError("bad output shape %s for input [%d,%d,%d,%d]" % (tuple(out.shape), n, c, h, w))
-            if not torch.isfinite(out).all():
-                raise RuntimeError("non-finite output")
-        if ref is not None:
-            x = torch.rand(4, c, h, w)
-            d = (mod(x).reshape(4, -1) - ref(x).reshape(4, -1)).abs().max().item()
-            if d > 1e-3:
-                raise RuntimeError("exported model differs from the eager model by %g" % d)
-            return d
-    return 0.0
+        for name in names:
+            fn = getattr(mod, name)
+            for n in (1, 4):
+                out = fn(torch.zeros(n, c, h, w))
+                if tuple(out.shape) != (n, 2 * p) and tuple(out.shape) != (n, p, 2):
+                    raise RuntimeError("%s: bad output shape %s for input [%d,%d,%d,%d]"
+                                       % (name, tuple(out.shape), n, c, h, w))
+                if not torch.isfinite(out).all():
+                    raise RuntimeError("%s: non-finite output" % name)
+            if ref is not None:
+                x = torch.rand(4, c, h, w)
+                d = (fn(x).reshape(4, -1) - getattr(ref, name)(x).reshape(4, -1)).abs().max().item()
+                if d > 1e-3:
+                    raise RuntimeError("%s: exported model differs from the eager model by %g" % (name, d))
+                worst = max(worst, d)
+    return worst
+
+
+def without_nulls(value):
+    """The engine reads facefilter.json with OpenCV's FileStorage, whose JSON parser has no null: unset
+    options (None) are left out instead."""
+    def unset(v):
+        return v is None or (isinstance(v, float) and v != v)  # None or NaN (no validation part)
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if not unset(v)}
+    if isinstance(value, (list, tuple)):
+        return [without_nulls(v) for v in value if not unset(v)]
+    return value
 
 
 def save_model(frozen, meta, out_path):
     os.makedirs(os.path.dirname(os.path.abspath(out_path)) or ".", exist_ok=True)
     tmp = out_path + ".tmp"
-    torch.jit.save(frozen, tmp, _extra_files={"facefilter.json": json.dumps(meta, indent=1)})
+    torch.jit.save(frozen, tmp, _extra_files={"facefilter.json": json.dumps(without_nulls(meta), indent=1)})
     # reload check: exactly what the engine does
     extra = {"facefilter.json": ""}
     loaded = torch.jit.load(tmp, map_location="cpu", _extra_files=extra)
     meta2 = json.loads(extra["facefilter.json"])
     assert meta2["format"] == "facefilter-keypoints"
     check_model(loaded, meta2)
-    opt = torch.jit.optimize_for_inference(loaded)
+    method = meta2.get("detector_box_method")
+    opt = torch.jit.optimize_for_inference(loaded, [method] if method else None)
     check_model(opt, meta2, ref=loaded)
     os.replace(tmp, out_path)
 
@@ -81,7 +100,7 @@ def _crop_outputs(model, ck, meta, data_dir, part):
     names, _ = dataset.read_keypoints_csv(*dataset.split_paths(data_dir, "train"))
     tr, va = dataset.person_split(names, cfg["val_fraction"], seed=0)
     d = dataset.KeypointsData(data_dir, "train", tr if part == "train" else va)
-    tf = transforms.ProdEval(meta) if ck["arch"] == "ffnet" else transforms.SeedTest()
+    tf = transforms.SeedTest() if ck["arch"] == "seed" else transforms.ProdEval(meta)
     xs, ys, ex = [], [], []
     for i in range(len(d)):
         x, y, e = tf(d.gray[i], d.points[i])
@@ -103,12 +122,15 @@ def calibrate(model, ck, meta, data_dir):
     out, ys, _, _ = _crop_outputs(model, ck, meta, data_dir, "train")
     bias = (ys - out).mean(0)
     cal = models.OutputBias(model, bias).eval()
-    res = {}
-    for name, m in (("before", model), ("after", cal)):
-        o, _, ex, pts = _crop_outputs(m, ck, meta, data_dir, "val")
-        res[name] = float(common.nme(common.out_to_image(o, ex, meta), pts).mean())
-    print("calibration: mean |offset| %.4f (normalised), val NME %.2f%% -> %.2f%%"
-          % (abs(bias).mean(), 100 * res["before"], 100 * res["after"]))
+    res = {"before": None, "after": None}
+    if ck["config"]["val_fraction"] > 0:
+        for name, m in (("before", model), ("after", cal)):
+            o, _, ex, pts = _crop_outputs(m, ck, meta, data_dir, "val")
+            res[name] = float(common.nme(common.out_to_image(o, ex, meta), pts).mean())
+        print("calibration: mean |offset| %.4f (normalised), val NME %.2f%% -> %.2f%%"
+              % (abs(bias).mean(), 100 * res["before"], 100 * res["after"]))
+    else:
+        print("calibration: mean |offset| %.4f (normalised); no validation part" % abs(bias).mean())
     meta["training"]["calibration"] = {
         "what": "constant per-coordinate output offset = mean residual on the training part (gt-box crops)",
         "mean_abs_offset_normalised": float(abs(bias).mean()),
@@ -128,6 +150,9 @@ def main():
     ap.add_argument("--data", default=None, help="data root for --calibrate (default as in train.py)")
     ap.add_argument("--flip-tta", action="store_true",
                     help="bake horizontal-flip test-time averaging into the model (2 crops per face in one batch)")
+    ap.add_argument("--detector-stage", metavar="MODEL_PT",
+                    help="a facefilter model file whose net serves crops from detector boxes "
+                         "(method %s); the checkpoint's net serves crops from keypoints" % models.DETECTOR_BOX_METHOD)
     args = ap.parse_args()
 
     torch.set_num_threads(1)
@@ -165,7 +190,26 @@ def main():
         meta["training"]["flip_tta"] = True
     if args.calibrate:
         model = calibrate(model, ck, meta, args.data)
-    frozen = script_frozen(model)
+    methods = ()
+    if args.detector_stage:
+        import ffmodel
+        det, det_meta = ffmodel.load(args.detector_stage, optimize=False)
+        for key in ("input", "output", "crop", "box_from_points"):
+            if det_meta[key] != meta[key]:
+                raise SystemExit("--detector-stage %s: its %s differs from the checkpoint's (%s vs %s)"
+                                 % (args.detector_stage, key, det_meta[key], meta[key]))
+        if det_meta.get("detector_box_method"):
+            raise SystemExit("--detector-stage %s has two stages itself" % args.detector_stage)
+        model = models.TwoStage(model, det).eval()
+        methods = (models.DETECTOR_BOX_METHOD,)
+        meta["detector_box_method"] = models.DETECTOR_BOX_METHOD
+        meta["training"]["detector_stage"] = {"file": os.path.basename(args.detector_stage),
+                                              "description": det_meta.get("description"),
+                                              "training": det_meta.get("training")}
+        det_wall = (det_meta.get("training") or {}).get("wall_time_s")
+        if det_wall is not None:  # what training both stages from scratch takes
+            meta["training"]["both_stages_wall_time_s"] = round(wall + det_wall, 1)
+    frozen = script_frozen(model, methods)
     check_model(frozen, meta, ref=model)
     save_model(frozen, meta, args.out)
     print("wrote %s (%.1f MB), epoch %d, val NME %.2f%%"

@@ -27,9 +27,12 @@ def load(path, optimize=True):
         for k in keys:
             if k not in meta.get(sec, {}):
                 raise RuntimeError("%s: metadata lacks %s.%s" % (path, sec, k))
+    method = meta.get("detector_box_method")
+    if method is not None and not hasattr(mod, method):
+        raise RuntimeError("%s: detector_box_method %r is not a method of the module" % (path, method))
     mod.eval()
     if optimize:
-        mod = torch.jit.optimize_for_inference(mod)
+        mod = torch.jit.optimize_for_inference(mod, [method] if method else None)
     return mod, meta
 
 
@@ -68,11 +71,13 @@ def postprocess(out, geo, meta):
     return res
 
 
-def predict(mod, meta, frame_bgr, boxes):
-    """Keypoints [N, P, 2] in frame pixels for face boxes [(x, y, w, h), ...]."""
+def predict(mod, meta, frame_bgr, boxes, detector_box=False):
+    """Keypoints [N, P, 2] in frame pixels for face boxes [(x, y, w, h), ...]. detector_box: the boxes come
+    from the face detector, so a model with a detector-box stage runs that stage (docs/model-format.md)."""
     if len(boxes) == 0:
         return np.zeros((0, meta["output"]["points"], 2))
     x, geo = preprocess(frame_bgr, boxes, meta)
+    method = meta.get("detector_box_method") if detector_box else None
     with torch.no_grad():
-        out = mod(x)
+        out = getattr(mod, method)(x) if method else mod(x)
     return postprocess(out, geo, meta)

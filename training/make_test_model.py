@@ -1,10 +1,13 @@
 """Build a tiny random-weight facefilter model for the C++ test build (a few seconds, no data needed).
 
-  /usr/bin/python3 training/make_test_model.py OUT.pt [--bad-shape | --no-metadata] [--seed N]
+  /usr/bin/python3 training/make_test_model.py OUT.pt [--bad-shape | --no-metadata | --two-stage |
+                                                       --missing-stage] [--seed N]
 
 Default: input 1x64x64 gray, 2 convs + linear -> 136, tanh outputs in [-1, 1], a fully
 valid facefilter.json ("name": "test-random"). --bad-shape: output [N, 10] (for the
-engine's shape check). --no-metadata: no facefilter.json extra file.
+engine's shape check). --no-metadata: no facefilter.json extra file. --two-stage: a
+detector-box stage (the net's output shrunk and shifted), named by "detector_box_method".
+--missing-stage: the metadata names that method, but the module has none.
 Deterministic for a given --seed.
 """
 import argparse
@@ -32,6 +35,22 @@ class TinyNet(nn.Module):
         return torch.tanh(self.fc(x))
 
 
+class TwoStage(nn.Module):
+    """The detector-box stage is the same net, shrunk and shifted a little: other points, but still points
+    whose box agrees with the crop's (the tracker drops faces whose points do not)."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net(x)
+
+    @torch.jit.export
+    def forward_detector_box(self, x):
+        return self.net(x) * 0.95 + 0.03
+
+
 def test_meta():
     half = SIZE / 2.0
     return {
@@ -55,11 +74,17 @@ def main():
     g = ap.add_mutually_exclusive_group()
     g.add_argument("--bad-shape", action="store_true", help="output [N, 10] instead of [N, 136]")
     g.add_argument("--no-metadata", action="store_true", help="omit the facefilter.json extra file")
+    g.add_argument("--two-stage", action="store_true", help="add a detector-box stage with other outputs")
+    g.add_argument("--missing-stage", action="store_true",
+                   help="name a detector-box method in the metadata that the module lacks")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     model = TinyNet(10 if args.bad_shape else 136).eval()
-    mod = torch.jit.freeze(torch.jit.script(model))
+    if args.two_stage:
+        model = TwoStage(model).eval()
+    mod = torch.jit.freeze(torch.jit.script(model),
+                           preserved_attrs=["forward_detector_box"] if args.two_stage else None)
     with torch.no_grad():
         out = mod(torch.zeros(2, 1, SIZE, SIZE))
     assert tuple(out.shape) == (2, 10 if args.bad_shape else 136)
@@ -67,12 +92,15 @@ def main():
     if args.bad_shape:
         meta["name"] = "test-bad-shape"
         meta["description"] = "Tiny random model whose output is [N, 10]: the engine must refuse it."
+    if args.two_stage or args.missing_stage:
+        meta["detector_box_method"] = "forward_detector_box"
+        meta["name"] = "test-two-stage" if args.two_stage else "test-missing-stage"
     extra = {} if args.no_metadata else {"facefilter.json": json.dumps(meta, indent=1)}
     d = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(d, exist_ok=True)
     torch.jit.save(mod, args.out, _extra_files=extra)
     print("wrote %s (%s)" % (args.out, "bad shape" if args.bad_shape else
-                              "no metadata" if args.no_metadata else "valid"))
+                              "no metadata" if args.no_metadata else meta["name"]))
 
 
 if __name__ == "__main__":

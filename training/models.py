@@ -93,6 +93,54 @@ FFNET_CONFIG = dict(input_size=96, widths=(24, 32, 64, 128, 192), depths=(1, 2, 
                     dropout=0.1)
 
 
+class FFHeat(nn.Module):
+    """Heatmap net with integral regression (soft-argmax): the FFNet encoder down to 1/16, a small decoder
+    back to 1/4 with skip connections, one heatmap per point, and the expected position under its softmax
+    as the output. Same output contract as FFNet ([N, 136], x = out * W/2 + W/2), trained on coordinates.
+    Convolutions see every position alike, so a point is located where it appears rather than inferred
+    from a global vector: the better use of a small data set."""
+
+    def __init__(self, input_size=96, widths=(24, 32, 64, 128), depths=(1, 2, 2, 2), decoder=(64, 32)):
+        super().__init__()
+        self.input_size = input_size
+        stages, cin = [], 1
+        for w, d in zip(widths, depths):
+            layers = [conv_bn(cin, w, 2)] + [conv_bn(w, w, 1) for _ in range(d - 1)]
+            stages.append(nn.Sequential(*layers))
+            cin = w
+        self.s1, self.s2, self.s3, self.s4 = stages  # 1/2, 1/4, 1/8, 1/16
+        d3, d2 = decoder  # decoder widths at 1/8 and 1/4 (the 1/4 map is the costly one)
+        self.top = nn.Conv2d(widths[3], d3, 1)
+        self.lat3 = nn.Conv2d(widths[2], d3, 1)
+        self.dec3 = conv_bn(d3, d3)
+        self.mid = nn.Conv2d(d3, d2, 1)
+        self.lat2 = nn.Conv2d(widths[1], d2, 1)
+        self.dec2 = conv_bn(d2, d2)
+        self.heat = nn.Conv2d(d2, NUM_OUT // 2, 1)
+        hm = input_size // 4
+        # cell centres in normalised crop coordinates: ((i + 0.5) * 4 - W/2) / (W/2)
+        g = (torch.arange(hm, dtype=torch.float32) + 0.5) * (2.0 / hm) - 1.0
+        self.register_buffer("gx", g.repeat(hm))                 # x varies fastest (row-major cells)
+        self.register_buffer("gy", g.repeat_interleave(hm))
+
+    def forward(self, x):
+        f2 = self.s2(self.s1(x))
+        f3 = self.s3(f2)
+        f4 = self.s4(f3)
+        y = self.top(f4)
+        y = self.dec3(F.interpolate(y, scale_factor=2.0, mode="nearest") + self.lat3(f3))
+        y = self.dec2(F.interpolate(self.mid(y), scale_factor=2.0, mode="nearest") + self.lat2(f2))
+        h = self.heat(y)
+        n = h.shape[0]
+        p = torch.softmax(h.reshape(n, 68, -1), dim=2)
+        px = (p * self.gx).sum(2)
+        py = (p * self.gy).sum(2)
+        return torch.stack([px, py], 2).reshape(n, 136)
+
+
+FFHEAT_CONFIG = dict(input_size=96, widths=(24, 32, 64, 128), depths=(1, 2, 2, 2), decoder=(64, 32))
+
+
 def build(arch, **kw):
     if arch == "seed":
         return SeedNet()
@@ -100,6 +148,10 @@ def build(arch, **kw):
         cfg = dict(FFNET_CONFIG)
         cfg.update(kw)
         return FFNet(**cfg)
+    if arch == "ffheat":
+        cfg = dict(FFHEAT_CONFIG)
+        cfg.update(kw)
+        return FFHeat(**cfg)
     raise ValueError("unknown arch %r" % arch)
 
 
@@ -128,6 +180,27 @@ class FlipTTA(nn.Module):
         bx = -b[:, :, 0] - self.shift
         b = torch.stack([bx, b[:, :, 1]], 2)
         return ((a + b) * 0.5).reshape(n, -1)
+
+
+class TwoStage(nn.Module):
+    """One model file, two nets: forward() for crops from keypoints (tracking, the engine's second pass),
+    forward_detector_box() for crops from a face detector's box, whose wider scatter the other net was
+    trained for. The engine picks by where the crop came from (docs/model-format.md)."""
+
+    def __init__(self, keypoints_net, detector_net):
+        super().__init__()
+        self.keypoints_net = keypoints_net
+        self.detector_net = detector_net
+
+    def forward(self, x):
+        return self.keypoints_net(x)
+
+    @torch.jit.export
+    def forward_detector_box(self, x):
+        return self.detector_net(x)
+
+
+DETECTOR_BOX_METHOD = "forward_detector_box"
 
 
 class OutputBias(nn.Module):

@@ -22,6 +22,8 @@ def main():
     ap.add_argument("--image", required=True)
     ap.add_argument("--box", required=True, help="face box x,y,w,h in image pixels")
     ap.add_argument("--no-optimize", action="store_true", help="skip torch.jit.optimize_for_inference")
+    ap.add_argument("--detector-box", action="store_true",
+                    help="the box comes from the face detector: use the model's detector-box stage if it has one")
     args = ap.parse_args()
     try:
         box = [float(v) for v in args.box.split(",")]
@@ -34,7 +36,7 @@ def main():
     if img is None:
         sys.exit("error: cannot read image %s" % args.image)
     mod, meta = ffmodel.load(args.model, optimize=not args.no_optimize)
-    pts = ffmodel.predict(mod, meta, img, [box])[0]
+    pts = ffmodel.predict(mod, meta, img, [box], detector_box=args.detector_box)[0]
     print(json.dumps({"keypoints": [[round(float(x), 4), round(float(y), 4)] for x, y in pts]}))
 
 

@@ -45,6 +45,9 @@ DEFAULTS = {
     # the same one-cycle shape driven by elapsed/budget, as many epochs as fit into 42 minutes.
     "ffnet": dict(epochs=220, batch=32, lr=2e-3, wd=1e-4, loss="wing", opt="adamw", sched="onecycle",
                   time_budget_min=None, ema=0.0),
+    # Heatmap net for crops from keypoints (the two-stage model's forward()); see training/README.md.
+    "ffheat": dict(epochs=400, batch=32, lr=2e-3, wd=1e-4, loss="wing", opt="adamw", sched="time",
+                   time_budget_min=32.0, ema=0.0),
     # NaimishNet / Udacity P1 style: Adam + MSE on normalised points
     "seed": dict(epochs=50, batch=32, lr=1e-4, wd=0.0, loss="mse", opt="adam", sched="none",
                  time_budget_min=30.0, ema=0.0),
@@ -118,6 +121,12 @@ def build_meta(arch, stats, size=None):
                                 "facefilter production 68-point face keypoint regressor: plain 3x3 conv "
                                 "net (BatchNorm folded), %dx%d gray face crop around a detector box."
                                 % (size, size), FFNET_NORM)
+    if arch == "ffheat":
+        size = size or models.FFHEAT_CONFIG["input_size"]
+        return common.make_meta("ffheat", size, stats, FFNET_CROP, "ffheat",
+                                "facefilter 68-point face keypoints: conv encoder-decoder, one heatmap per "
+                                "point, soft-argmax (BatchNorm folded), %dx%d gray face crop."
+                                % (size, size), FFNET_NORM)
     sf = stats["seed_framing"]
     return common.make_meta("seed", T.SEED_SIZE, stats,
                             {"size": sf["size"], "center_x": sf["center_x"], "center_y": sf["center_y"]},
@@ -162,7 +171,7 @@ def set_rng_state(st, gen, tf_rng):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--arch", required=True, choices=["seed", "ffnet"])
+    ap.add_argument("--arch", required=True, choices=["seed", "ffnet", "ffheat"])
     dataset.add_data_arg(ap)
     ap.add_argument("--out", default=None, help="output dir (default training/runs/ARCH)")
     ap.add_argument("--epochs", type=int)
@@ -191,6 +200,8 @@ def main():
     g.add_argument("--max-rot", type=float, default=25.0)
     g.add_argument("--p-rot", type=float, default=0.6)
     g.add_argument("--jitter-gain", type=float, default=1.0)
+    g.add_argument("--jitter-std", help="S,X,Y: box jitter std (log-scale, centre x, centre y; units of the box "
+                                        "side) instead of the measured Haar spread")
     args = ap.parse_args()
 
     cfg = dict(DEFAULTS[args.arch])
@@ -205,14 +216,14 @@ def main():
     random.seed(args.seed)
 
     stats = T.load_haar_stats()
-    mcfg = dict(models.FFNET_CONFIG)
+    mcfg = dict(models.FFHEAT_CONFIG if args.arch == "ffheat" else models.FFNET_CONFIG)
     if args.input_size:
         mcfg["input_size"] = args.input_size
     if args.widths:
         mcfg["widths"] = tuple(int(v) for v in args.widths.split(","))
     if args.depths:
         mcfg["depths"] = tuple(int(v) for v in args.depths.split(","))
-    if args.hidden:
+    if args.hidden and args.arch == "ffnet":
         mcfg["hidden"] = args.hidden
     meta = build_meta(args.arch, stats, mcfg["input_size"])
 
@@ -235,9 +246,12 @@ def main():
         model = models.SeedNet()
         train_tf, val_tf = T.SeedTrain(tf_rng), T.SeedTest()
     else:
-        model = models.FFNet(**mcfg)
+        model = models.FFHeat(**mcfg) if args.arch == "ffheat" else models.FFNet(**mcfg)
+        jitter_std = tuple(float(v) for v in args.jitter_std.split(",")) if args.jitter_std else None
+        if jitter_std is not None and len(jitter_std) != 3:
+            ap.error("--jitter-std needs three numbers S,X,Y")
         train_tf = T.ProdTrain(meta, stats, tf_rng, max_rot_deg=args.max_rot, jitter_gain=args.jitter_gain,
-                               p_rot=args.p_rot)
+                               p_rot=args.p_rot, jitter_std=jitter_std)
         val_tf = T.ProdEval(meta)
     unit = meta["output"]["x_scale"]
     if cfg["loss"] == "wing":
@@ -301,11 +315,13 @@ def main():
     config = dict(cfg, arch=args.arch, seed=args.seed, val_fraction=args.val_fraction, threads=args.threads,
                   workers=args.workers, train_images=len(train_data), val_images=len(val_data),
                   val_split="by person, seed 0", limit=args.limit,
-                  model_config=(mcfg if args.arch == "ffnet" else "NaimishNet-227"),
-                  augmentation=("haar-like box jitter x%g measured spread, rotation +-%g deg (p %g), "
+                  model_config=(mcfg if args.arch != "seed" else "NaimishNet-227"),
+                  augmentation=(("box jitter std %s (log-scale, x, y) x%g" % (args.jitter_std, args.jitter_gain)
+                                 if args.jitter_std else "haar-like box jitter x%g measured spread" % args.jitter_gain)
+                                + ", rotation +-%g deg (p %g), "
                                 "flip (p 0.5, iBUG perm), contrast/brightness, blur (p 0.3), noise (p 0.2)"
-                                % (args.jitter_gain, args.max_rot, args.p_rot)
-                                if args.arch == "ffnet" else "rescale 250, random crop 227"))
+                                % (args.max_rot, args.p_rot)
+                                if args.arch != "seed" else "rescale 250, random crop 227"))
     jsonl = open(os.path.join(out_dir, "log.jsonl"), "w" if start_epoch == 0 else "a")
     csv_path_log = os.path.join(out_dir, "log.csv")
     new_csv = start_epoch == 0
@@ -334,9 +350,11 @@ def main():
                 ema.update(model)
             tot += loss.item() * len(xb)
             n += len(xb)
-        val_loss, val_nme = evaluate(model, val_data, val_tf, meta, loss_fn)
+        # --val-fraction 0 trains on every image (the final run, once the recipe is fixed): no validation
+        nan = (float("nan"), float("nan"))
+        val_loss, val_nme = evaluate(model, val_data, val_tf, meta, loss_fn) if len(val_data) else nan
         raw_val_nme = val_nme
-        if ema is not None:  # report (and select/export) the EMA weights
+        if ema is not None and len(val_data):  # report (and select/export) the EMA weights
             val_loss, val_nme = evaluate(ema.model, val_data, val_tf, meta, loss_fn)
         dt = time.time() - t0
         elapsed += dt

@@ -148,13 +148,15 @@ class ProdTrain:
     """Augmented doc crop: Haar-like box jitter, rotation, flip, photometric changes; one warp."""
 
     def __init__(self, meta, stats, rng, max_rot_deg=25.0, jitter_gain=1.0, p_flip=0.5,
-                 p_rot=0.6, p_blur=0.3):
+                 p_rot=0.6, p_blur=0.3, jitter_std=None):
+        """jitter_std: (log-scale, shift x, shift y) standard deviations in units of the box side; default
+        the measured Haar spread times jitter_gain."""
         self.meta = meta
         self.size = meta["input"]["width"]
         sp = stats["spread"]
-        self.s_scale = jitter_gain * sp["log_scale"]["std"]
-        self.s_x = jitter_gain * sp["shift_x"]["std"]
-        self.s_y = jitter_gain * sp["shift_y"]["std"]
+        if jitter_std is None:
+            jitter_std = (sp["log_scale"]["std"], sp["shift_x"]["std"], sp["shift_y"]["std"])
+        self.s_scale, self.s_x, self.s_y = (jitter_gain * v for v in jitter_std)
         self.rng = rng
         self.max_rot = max_rot_deg
         self.p_flip, self.p_rot, self.p_blur = p_flip, p_rot, p_blur

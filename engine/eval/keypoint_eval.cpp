@@ -102,7 +102,7 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
         ++report.misses;
       } else {
         std::vector<CropWindow> crops = {model.cropFor(best->box)};
-        auto pred = model.predict(gray, crops);
+        auto pred = model.predict(gray, crops, {true});
         if (!pred) return pred.error();
         if (options.refine) {
           if (auto second = refineFromKeypoints(model, gray, {true}, crops, pred.value()); !second) {

@@ -23,6 +23,7 @@ namespace facefilter {
 struct KeypointModel::Impl {
   torch::jit::Module module;
   ModelMetadata metadata;
+  bool detectorStage = false;  // metadata.detectorBoxMethod names a method the module has
   std::string path;
   torch::Device device{torch::kCPU};
 };
@@ -93,13 +94,16 @@ cv::Mat toModelColour(const cv::Mat& image, int channels) {
   return out;
 }
 
-// Runs the module on a [N, C, H, W] tensor and returns [N, 68, 2] (float, CPU), or an error.
+// Runs `method` of the module (forward() when empty) on a [N, C, H, W] tensor and returns [N, 68, 2]
+// (float, CPU), or an error.
 Result<torch::Tensor> forward(torch::jit::Module& module, const torch::Tensor& input, const torch::Device& device,
-                              const std::string& path) {
+                              const std::string& path, const std::string& method = {}) {
+  const std::string name = method.empty() ? "forward" : method;
   try {
     c10::InferenceMode guard;
-    torch::jit::IValue out = module.forward({input.to(device)});
-    if (!out.isTensor()) return makeError("model '" + path + "': forward() must return one tensor");
+    torch::jit::IValue out = method.empty() ? module.forward({input.to(device)})
+                                            : module.get_method(method)({input.to(device)});
+    if (!out.isTensor()) return makeError("model '" + path + "': " + name + "() must return one tensor");
     torch::Tensor t = out.toTensor();
     const int64_t n = input.size(0);
     if (t.dim() == 2 && t.size(0) == n && t.size(1) == 2 * kNumKeypoints) {
@@ -107,14 +111,14 @@ Result<torch::Tensor> forward(torch::jit::Module& module, const torch::Tensor& i
     } else if (!(t.dim() == 3 && t.size(0) == n && t.size(1) == kNumKeypoints && t.size(2) == 2)) {
       std::string shape = "[";
       for (int64_t i = 0; i < t.dim(); ++i) shape += (i ? ", " : "") + std::to_string(t.size(i));
-      return makeError("model '" + path + "': output shape " + shape + "] for a batch of " + std::to_string(n) +
-                       "; expected [N, 136] or [N, 68, 2]");
+      return makeError("model '" + path + "': " + name + "() output shape " + shape + "] for a batch of " +
+                       std::to_string(n) + "; expected [N, 136] or [N, 68, 2]");
     }
     return t.to(torch::kCPU, torch::kFloat).contiguous();
   } catch (const c10::Error& e) {
-    return makeError("model '" + path + "': forward pass failed: " + e.what_without_backtrace());
+    return makeError("model '" + path + "': " + name + "() failed: " + e.what_without_backtrace());
   } catch (const std::exception& e) {
-    return makeError("model '" + path + "': forward pass failed: " + e.what());
+    return makeError("model '" + path + "': " + name + "() failed: " + e.what());
   }
 }
 
@@ -124,23 +128,32 @@ Result<torch::Tensor> forward(torch::jit::Module& module, const torch::Tensor& i
 // makes every batch size take the oneDNN path: ~10x faster for one face. Kept only if it reproduces the
 // original's output on a random probe; otherwise the original module stays (logged).
 void optimiseForCpu(torch::jit::Module& module, const torch::Device& device, const std::string& path,
-                    const torch::Tensor& probeInput) {
+                    const torch::Tensor& probeInput, const std::string& otherMethod) {
   try {
-    auto reference = forward(module, probeInput, device, path);
-    if (!reference) return;
-    torch::jit::Module copy = module.clone();
-    torch::jit::Module optimised = torch::jit::optimize_for_inference(copy);
-    auto out = forward(optimised, probeInput, device, path);
-    if (!out) {
-      logger("keypoints")->warn("model '{}': optimised copy failed ({}); using it as loaded", path,
-                                out.error().message);
-      return;
+    std::vector<std::string> methods{std::string()};
+    if (!otherMethod.empty()) methods.push_back(otherMethod);
+    std::vector<torch::Tensor> reference;
+    for (const std::string& m : methods) {
+      auto r = forward(module, probeInput, device, path, m);
+      if (!r) return;
+      reference.push_back(r.value());
     }
-    const double diff = (out.value() - reference.value()).abs().max().item<double>();
-    if (!(diff < 1e-3)) {
-      logger("keypoints")->warn("model '{}': optimised copy differs by {} on the probe; using it as loaded", path,
-                                diff);
-      return;
+    torch::jit::Module copy = module.clone();
+    torch::jit::Module optimised = torch::jit::optimize_for_inference(
+        copy, otherMethod.empty() ? std::vector<std::string>{} : std::vector<std::string>{otherMethod});
+    for (size_t k = 0; k < methods.size(); ++k) {
+      auto out = forward(optimised, probeInput, device, path, methods[k]);
+      if (!out) {
+        logger("keypoints")->warn("model '{}': optimised copy failed ({}); using it as loaded", path,
+                                  out.error().message);
+        return;
+      }
+      const double diff = (out.value() - reference[k]).abs().max().item<double>();
+      if (!(diff < 1e-3)) {
+        logger("keypoints")->warn("model '{}': optimised copy differs by {} on the probe; using it as loaded",
+                                  path, diff);
+        return;
+      }
     }
     module = std::move(optimised);
   } catch (const std::exception& e) {
@@ -194,54 +207,84 @@ Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevi
 
   // Check the contract now rather than on the first face: a batch of 2 must give [2, 68, 2].
   const auto& m = impl->metadata;
-  auto probe = forward(impl->module, torch::zeros({2, m.channels, m.inputHeight, m.inputWidth}), impl->device, path);
-  if (!probe) {
-    return makeError(probe.error().message + " (checked on load with input [2, " + std::to_string(m.channels) +
-                     ", " + std::to_string(m.inputHeight) + ", " + std::to_string(m.inputWidth) + "])");
+  if (!m.detectorBoxMethod.empty()) {
+    if (!impl->module.find_method(m.detectorBoxMethod)) {
+      return makeError("model '" + path + "': facefilter.json names detector_box_method '" + m.detectorBoxMethod +
+                       "', which the module does not have");
+    }
+    impl->detectorStage = true;
+  }
+  std::vector<std::string> methods{std::string()};
+  if (impl->detectorStage) methods.push_back(m.detectorBoxMethod);
+  for (const std::string& method : methods) {
+    auto probe =
+        forward(impl->module, torch::zeros({2, m.channels, m.inputHeight, m.inputWidth}), impl->device, path, method);
+    if (!probe) {
+      return makeError(probe.error().message + " (checked on load with input [2, " + std::to_string(m.channels) +
+                       ", " + std::to_string(m.inputHeight) + ", " + std::to_string(m.inputWidth) + "])");
+    }
   }
   if (device != ComputeDevice::kCuda) {
-    optimiseForCpu(impl->module, impl->device, path, torch::rand({2, m.channels, m.inputHeight, m.inputWidth}));
+    optimiseForCpu(impl->module, impl->device, path, torch::rand({2, m.channels, m.inputHeight, m.inputWidth}),
+                   m.detectorBoxMethod);
   }
-  logger("keypoints")->info("loaded model '{}' ({}, {}x{}x{}) on {}", path, m.name, m.channels, m.inputWidth,
-                            m.inputHeight, impl->device.str());
+  logger("keypoints")->info("loaded model '{}' ({}, {}x{}x{}{}) on {}", path, m.name, m.channels, m.inputWidth,
+                            m.inputHeight, impl->detectorStage ? ", detector-box stage" : "",
+                            impl->device.str());
   return KeypointModel(std::move(impl));
 }
 
-Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image,
-                                                      const std::vector<CropWindow>& crops) const {
+Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image, const std::vector<CropWindow>& crops,
+                                                      const std::vector<bool>& fromDetector) const {
   std::vector<Landmarks> out;
   if (crops.empty()) return out;
   if (image.empty()) return makeError("KeypointModel::predict: empty image");
   const ModelMetadata& m = impl_->metadata;
   const cv::Mat src = toModelColour(image, m.channels);
   const auto n = static_cast<int64_t>(crops.size());
-  torch::Tensor input = torch::empty({n, m.channels, m.inputHeight, m.inputWidth}, torch::kFloat);
-  float* data = input.data_ptr<float>();
   const int64_t perFace = static_cast<int64_t>(m.channels) * m.inputHeight * m.inputWidth;
-  for (int64_t i = 0; i < n; ++i) {
-    const cv::Mat crop = warpCrop(src, crops[static_cast<size_t>(i)], m.inputWidth);
-    fillInput(crop, m, data + i * perFace);
-  }
-  auto result = forward(impl_->module, input, impl_->device, impl_->path);
-  if (!result) return result.error();
-  const torch::Tensor& t = result.value();
-  const float* p = t.data_ptr<float>();
   out.resize(static_cast<size_t>(n));
+
+  // One batch per stage: crops from detector boxes through the detector-box stage (if the model has
+  // one), the rest through forward().
+  std::vector<int64_t> groups[2];
   for (int64_t i = 0; i < n; ++i) {
-    const CropWindow& w = crops[static_cast<size_t>(i)];
-    const double inv = w.side / static_cast<double>(m.inputWidth);  // input pixels -> frame pixels
-    for (int k = 0; k < kNumKeypoints; ++k) {
-      const float ox = p[(i * kNumKeypoints + k) * 2];
-      const float oy = p[(i * kNumKeypoints + k) * 2 + 1];
-      const double xi = ox * m.xScale + m.xOffset;
-      const double yi = oy * m.yScale + m.yOffset;
-      out[static_cast<size_t>(i)][static_cast<size_t>(k)] =
-          cv::Point2f(static_cast<float>(w.x0 + xi * inv), static_cast<float>(w.y0 + yi * inv));
+    const bool detector = impl_->detectorStage && static_cast<size_t>(i) < fromDetector.size() &&
+                          fromDetector[static_cast<size_t>(i)];
+    groups[detector ? 1 : 0].push_back(i);
+  }
+  for (int g = 0; g < 2; ++g) {
+    const std::vector<int64_t>& index = groups[g];
+    if (index.empty()) continue;
+    const auto batch = static_cast<int64_t>(index.size());
+    torch::Tensor input = torch::empty({batch, m.channels, m.inputHeight, m.inputWidth}, torch::kFloat);
+    float* data = input.data_ptr<float>();
+    for (int64_t b = 0; b < batch; ++b) {
+      const cv::Mat crop = warpCrop(src, crops[static_cast<size_t>(index[static_cast<size_t>(b)])], m.inputWidth);
+      fillInput(crop, m, data + b * perFace);
+    }
+    auto result = forward(impl_->module, input, impl_->device, impl_->path, g == 1 ? m.detectorBoxMethod : "");
+    if (!result) return result.error();
+    const torch::Tensor& t = result.value();
+    const float* p = t.data_ptr<float>();
+    for (int64_t b = 0; b < batch; ++b) {
+      const auto i = static_cast<size_t>(index[static_cast<size_t>(b)]);
+      const CropWindow& w = crops[i];
+      const double inv = w.side / static_cast<double>(m.inputWidth);  // input pixels -> frame pixels
+      for (int k = 0; k < kNumKeypoints; ++k) {
+        const float ox = p[(b * kNumKeypoints + k) * 2];
+        const float oy = p[(b * kNumKeypoints + k) * 2 + 1];
+        const double xi = ox * m.xScale + m.xOffset;
+        const double yi = oy * m.yScale + m.yOffset;
+        out[i][static_cast<size_t>(k)] =
+            cv::Point2f(static_cast<float>(w.x0 + xi * inv), static_cast<float>(w.y0 + yi * inv));
+      }
     }
   }
   return out;
 }
 
+bool KeypointModel::hasDetectorStage() const { return impl_->detectorStage; }
 const ModelMetadata& KeypointModel::metadata() const { return impl_->metadata; }
 const std::string& KeypointModel::path() const { return impl_->path; }
 std::string KeypointModel::deviceName() const { return impl_->device.str(); }

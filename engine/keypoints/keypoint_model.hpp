@@ -36,7 +36,12 @@ class KeypointModel {
 
   // One keypoint set per crop window, in frame pixels. `image` is the whole frame: 8-bit gray or BGR
   // (converted as the model needs). An empty `crops` gives an empty result without running the model.
-  Result<std::vector<Landmarks>> predict(const cv::Mat& image, const std::vector<CropWindow>& crops) const;
+  // `fromDetector[i]` marks a crop cut from a detector box rather than from keypoints; a model with a
+  // detector-box stage runs those through it (docs/model-format.md). Missing entries count as false.
+  Result<std::vector<Landmarks>> predict(const cv::Mat& image, const std::vector<CropWindow>& crops,
+                                         const std::vector<bool>& fromDetector = {}) const;
+  // Whether the file has a separate stage for crops from detector boxes.
+  bool hasDetectorStage() const;
 
   // The crop window for a face box under this model's crop convention.
   CropWindow cropFor(const cv::Rect2f& faceBox) const { return cropFromBox(faceBox, metadata().crop); }

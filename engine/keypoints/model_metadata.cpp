@@ -1,5 +1,7 @@
 #include "engine/keypoints/model_metadata.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <opencv2/core.hpp>
@@ -113,6 +115,16 @@ Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::str
     m.boxFromPoints.size = r.number(bfp, "size", "box_from_points.");
     m.boxFromPoints.centerX = r.number(bfp, "center_x", "box_from_points.");
     m.boxFromPoints.centerY = r.number(bfp, "center_y", "box_from_points.");
+  }
+  if (!root["detector_box_method"].empty()) {
+    m.detectorBoxMethod = r.text(root, "detector_box_method", true);
+    const bool identifier =
+        !m.detectorBoxMethod.empty() && !std::isdigit(static_cast<unsigned char>(m.detectorBoxMethod[0])) &&
+        std::all_of(m.detectorBoxMethod.begin(), m.detectorBoxMethod.end(),
+                    [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    if (r.error.empty() && !identifier) {
+      return fail("'detector_box_method' must name a method of the module, got \"" + m.detectorBoxMethod + "\"");
+    }
   }
   const cv::FileNode training = root["training"];
   if (!training.empty() && training.isMap()) {

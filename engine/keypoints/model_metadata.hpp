@@ -36,6 +36,9 @@ struct ModelMetadata {
   double xScale = 1, xOffset = 0, yScale = 1, yOffset = 0;
   CropConvention crop;
   BoxFromPoints boxFromPoints;
+  // Optional: the module's method for crops from a detector box (a stage trained on the detector's wider
+  // scatter). Empty: forward() serves every crop. forward() always serves crops from keypoints.
+  std::string detectorBoxMethod;
   std::string rawJson;  // the whole facefilter.json as stored, for display
   std::string dataFingerprint;
 };

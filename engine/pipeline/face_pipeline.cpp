@@ -166,7 +166,9 @@ FrameResult FacePipeline::process(const Frame& frame) {
   size_t refined = 0;
   if (!crops.empty()) {
     const cv::Mat& modelInput = model_.metadata().channels == 1 ? gray : frame.image;
-    auto predicted = model_.predict(modelInput, crops);
+    // Faces planned from a detector box go through the model's detector-box stage, if it has one.
+    auto predicted =
+        model_.predict(modelInput, crops, r.detectorRan ? tracker_.plannedFromDetection() : std::vector<bool>{});
     if (predicted) {
       raw = std::move(predicted).value();
       // Only a frame where the detector ran can hold a face cropped from a detector box.

@@ -38,7 +38,9 @@ def main():
         src = "haar"
         if box is None:
             box, src = ffmodel.box_from_points(pts[i], meta["box_from_points"]), "gt-box"
-        pred = ffmodel.predict(mod, meta, img, [box])[0]
+        pred = ffmodel.predict(mod, meta, img, [box], detector_box=src == "haar")[0]
+        if src == "haar":  # the engine's second pass, from the box the first keypoints imply
+            pred = ffmodel.predict(mod, meta, img, [ffmodel.box_from_points(pred, meta["box_from_points"])])[0]
         e = common.nme(pred[None], pts[i][None])[0]
         s = T / max(img.shape[:2])
         vis = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
