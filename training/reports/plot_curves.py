@@ -1,8 +1,9 @@
 """Plot training curves from run logs.
 
   /usr/bin/python3 training/reports/plot_curves.py [--runs training/runs]
-writes training/reports/ffnet_curves.png and seed_curves.png (train/val loss, val NME per epoch)
-from RUNS/ffnet/log.jsonl and RUNS/seed/log.jsonl (those present).
+writes training/reports/ffnet_curves.png, seed_curves.png and ffheat_curves.png (train/val loss, val NME
+per epoch) from RUNS/ffnet, RUNS/seed and RUNS/heat (log.jsonl, those present). RUNS/heat is the keypoints
+stage's recipe run with a validation part; the shipped net is the same recipe on every image (no val).
 """
 import argparse
 import json
@@ -58,10 +59,12 @@ def main():
     ap.add_argument("--runs", default=os.path.join(os.path.dirname(HERE), "runs"))
     ap.add_argument("--out-dir", default=HERE)
     args = ap.parse_args()
-    for arch, title in (("ffnet", "FFNet (production)"), ("seed", "SeedNet (NaimishNet-227 baseline)")):
-        p = os.path.join(args.runs, arch, "log.jsonl")
+    for run, name, title in (("ffnet", "ffnet", "FFNet (detector-box stage)"),
+                             ("seed", "seed", "SeedNet (NaimishNet-227 baseline)"),
+                             ("heat", "ffheat", "FFHeat (keypoints stage), recipe run with 357 val images")):
+        p = os.path.join(args.runs, run, "log.jsonl")
         if os.path.exists(p) and read_log(p):
-            plot(read_log(p), title, os.path.join(args.out_dir, "%s_curves.png" % arch))
+            plot(read_log(p), title, os.path.join(args.out_dir, "%s_curves.png" % name))
         else:
             print("no log at", p)
 
