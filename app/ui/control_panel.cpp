@@ -218,6 +218,10 @@ void ControlPanel::draw(AppSession& session) {
     ImGui::TextWrapped("file: %s (%s)", m.path().c_str(), m.deviceName().c_str());
     ImGui::TextWrapped("name: %s", m.metadata().name.c_str());
     ImGui::TextWrapped("%s", m.metadata().description.c_str());
+    if (m.hasDetectorStage()) {
+      ImGui::TextWrapped("two nets: %s() for crops from detector boxes, forward() for crops from keypoints",
+                         m.metadata().detectorBoxMethod.c_str());
+    }
     ImGui::TextWrapped("licence: %s", m.metadata().license.c_str());
     if (!m.metadata().dataFingerprint.empty()) ImGui::TextWrapped("training data: %s", m.metadata().dataFingerprint.c_str());
     if (ImGui::TreeNode("metadata (facefilter.json)")) {
