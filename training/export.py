@@ -27,8 +27,8 @@ def load_model_from_ckpt(path):
     if ck["arch"] == "seed":
         model = models.SeedNet()
     else:
-        net = models.FFHeat if ck["arch"] == "ffheat" else models.FFNet
-        model = net(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in cfg["model_config"].items()})
+        model = models.build(ck["arch"], **{k: (tuple(v) if isinstance(v, list) else v)
+                                            for k, v in cfg["model_config"].items()})
     # the EMA weights are what training validated (val_nme); fall back to the raw weights
     model.load_state_dict(ck["model_ema"] if ck.get("model_ema") is not None else ck["model"])
     return model.eval(), ck

@@ -141,18 +141,17 @@ class FFHeat(nn.Module):
 FFHEAT_CONFIG = dict(input_size=96, widths=(24, 32, 64, 128), depths=(1, 2, 2, 2), decoder=(64, 32))
 
 
+CONFIGS = {"ffnet": FFNET_CONFIG, "ffheat": FFHEAT_CONFIG}
+NETS = {"ffnet": FFNet, "ffheat": FFHeat}
+
+
 def build(arch, **kw):
+    """The net for `arch` with its default configuration, updated by `kw`."""
     if arch == "seed":
         return SeedNet()
-    if arch == "ffnet":
-        cfg = dict(FFNET_CONFIG)
-        cfg.update(kw)
-        return FFNet(**cfg)
-    if arch == "ffheat":
-        cfg = dict(FFHEAT_CONFIG)
-        cfg.update(kw)
-        return FFHeat(**cfg)
-    raise ValueError("unknown arch %r" % arch)
+    if arch not in NETS:
+        raise ValueError("unknown arch %r" % arch)
+    return NETS[arch](**dict(CONFIGS[arch], **kw))
 
 
 def num_params(m):

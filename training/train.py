@@ -114,19 +114,20 @@ class KPDataset(torch.utils.data.Dataset):
         return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)
 
 
+# facefilter.json "description" of the production nets (%d x %d: the input size)
+PROD_DESCRIPTIONS = {
+    "ffnet": "facefilter production 68-point face keypoint regressor: plain 3x3 conv net (BatchNorm folded), "
+             "%dx%d gray face crop around a detector box.",
+    "ffheat": "facefilter 68-point face keypoints: conv encoder-decoder, one heatmap per point, soft-argmax "
+              "(BatchNorm folded), %dx%d gray face crop.",
+}
+
+
 def build_meta(arch, stats, size=None):
-    if arch == "ffnet":
-        size = size or models.FFNET_CONFIG["input_size"]
-        return common.make_meta("ffnet", size, stats, FFNET_CROP, "ffnet",
-                                "facefilter production 68-point face keypoint regressor: plain 3x3 conv "
-                                "net (BatchNorm folded), %dx%d gray face crop around a detector box."
-                                % (size, size), FFNET_NORM)
-    if arch == "ffheat":
-        size = size or models.FFHEAT_CONFIG["input_size"]
-        return common.make_meta("ffheat", size, stats, FFNET_CROP, "ffheat",
-                                "facefilter 68-point face keypoints: conv encoder-decoder, one heatmap per "
-                                "point, soft-argmax (BatchNorm folded), %dx%d gray face crop."
-                                % (size, size), FFNET_NORM)
+    if arch in PROD_DESCRIPTIONS:
+        size = size or models.CONFIGS[arch]["input_size"]
+        return common.make_meta(arch, size, stats, FFNET_CROP, arch, PROD_DESCRIPTIONS[arch] % (size, size),
+                                FFNET_NORM)
     sf = stats["seed_framing"]
     return common.make_meta("seed", T.SEED_SIZE, stats,
                             {"size": sf["size"], "center_x": sf["center_x"], "center_y": sf["center_y"]},
@@ -216,7 +217,7 @@ def main():
     random.seed(args.seed)
 
     stats = T.load_haar_stats()
-    mcfg = dict(models.FFHEAT_CONFIG if args.arch == "ffheat" else models.FFNET_CONFIG)
+    mcfg = dict(models.CONFIGS.get(args.arch, models.FFNET_CONFIG))
     if args.input_size:
         mcfg["input_size"] = args.input_size
     if args.widths:
@@ -246,7 +247,7 @@ def main():
         model = models.SeedNet()
         train_tf, val_tf = T.SeedTrain(tf_rng), T.SeedTest()
     else:
-        model = models.FFHeat(**mcfg) if args.arch == "ffheat" else models.FFNet(**mcfg)
+        model = models.build(args.arch, **mcfg)
         jitter_std = tuple(float(v) for v in args.jitter_std.split(",")) if args.jitter_std else None
         if jitter_std is not None and len(jitter_std) != 3:
             ap.error("--jitter-std needs three numbers S,X,Y")
