@@ -56,11 +56,20 @@ Result<cv::CascadeClassifier> FaceDetector::loadCascade(const std::string& path)
   return cascade;
 }
 
+std::shared_ptr<const HaarCascade> FaceDetector::loadFast(const std::string& path) {
+  auto fast = HaarCascade::load(path);
+  if (!fast) {
+    logger("detect")->info("{}; OpenCV's own scan serves it", fast.error().message);
+    return nullptr;
+  }
+  return std::make_shared<const HaarCascade>(std::move(fast).value());
+}
+
 Result<FaceDetector> FaceDetector::create(const DetectorParams& params) {
   if (auto valid = validate(params); !valid) return valid.error();
   auto cascade = loadCascade(params.cascadePath);
   if (!cascade) return cascade.error();
-  return FaceDetector(std::move(cascade).value(), params);
+  return FaceDetector(std::move(cascade).value(), loadFast(params.cascadePath), params);
 }
 
 Status FaceDetector::setParams(const DetectorParams& params) {
@@ -69,6 +78,7 @@ Status FaceDetector::setParams(const DetectorParams& params) {
     auto cascade = loadCascade(params.cascadePath);
     if (!cascade) return cascade.error();
     cascade_ = std::move(cascade).value();
+    fast_ = loadFast(params.cascadePath);
   }
   params_ = params;
   return Ok{};
@@ -124,8 +134,15 @@ std::vector<Detection> FaceDetector::run(const cv::Mat& image, double s, double 
   std::vector<int> levels;
   std::vector<double> weights;
   try {
-    cascade_.detectMultiScale(work, boxes, levels, weights, params_.scaleFactor, params_.minNeighbors, 0,
-                              cv::Size(minSide, minSide), cv::Size(maxSide, maxSide), true);
+    if (fast_) {
+      HaarCascade::Hits hits = fast_->detect(work, params_.scaleFactor, params_.minNeighbors, cv::Size(minSide, minSide),
+                                             cv::Size(maxSide, maxSide));
+      boxes = std::move(hits.boxes);
+      weights = std::move(hits.weights);
+    } else {
+      cascade_.detectMultiScale(work, boxes, levels, weights, params_.scaleFactor, params_.minNeighbors, 0,
+                                cv::Size(minSide, minSide), cv::Size(maxSide, maxSide), true);
+    }
   } catch (const cv::Exception& e) {
     logger("detect")->error("detectMultiScale failed: {}", e.what());
     return out;

@@ -1,7 +1,10 @@
 #pragma once
-// Haar-cascade face detection (OpenCV). Every threshold is a parameter; boxes carry the cascade's
-// final-stage level weight as their score. One thread at a time per instance.
+// Haar-cascade face detection (OpenCV's cascades). Every threshold is a parameter; boxes carry the cascade's
+// final-stage level weight as their score. One thread at a time per instance. Cascades that HaarCascade
+// supports (OpenCV's frontal face cascades) are scanned by it, others by cv::CascadeClassifier: the same
+// boxes either way (tests/detect/haar_cascade_test.cpp).
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +12,7 @@
 #include <opencv2/objdetect.hpp>
 
 #include "engine/core/result.hpp"
+#include "engine/detect/haar_cascade.hpp"
 
 namespace facefilter {
 
@@ -67,16 +71,21 @@ class FaceDetector {
   Status setParams(const DetectorParams& params);
   const DetectorParams& params() const { return params_; }
 
+  // Whether our vectorised scan serves this cascade (else OpenCV's own).
+  bool fastScan() const { return fast_ != nullptr; }
+
  private:
-  FaceDetector(cv::CascadeClassifier cascade, DetectorParams params)
-      : cascade_(std::move(cascade)), params_(std::move(params)) {}
+  FaceDetector(cv::CascadeClassifier cascade, std::shared_ptr<const HaarCascade> fast, DetectorParams params)
+      : cascade_(std::move(cascade)), fast_(std::move(fast)), params_(std::move(params)) {}
   static Result<cv::CascadeClassifier> loadCascade(const std::string& path);
+  static std::shared_ptr<const HaarCascade> loadFast(const std::string& path);
   // Runs the cascade on `image` scaled by `scale`; boxes come back in `image` pixels plus `offset`.
   std::vector<Detection> run(const cv::Mat& image, double scale, double minFacePx, double maxFacePx,
                              cv::Point2f offset) const;
   int windowSide() const;
 
   mutable cv::CascadeClassifier cascade_;
+  std::shared_ptr<const HaarCascade> fast_;  // null: cascade_ scans
   DetectorParams params_;
 };
 
