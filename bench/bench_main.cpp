@@ -34,7 +34,7 @@ int usage(const std::string& why) {
                "         [--ibug-dlib FILE.dat] [--data DIR] [--video PATH] [--threads N]\n"
                "         [--sections LIST] [--quick] [--json]\n"
                "         [--detect-scale X] [--min-size-fraction X] [--scale-factor X] [--min-neighbors N]\n"
-               "         [--downscale min-face|off] [--min-cutoff HZ] [--beta B] [--app PATH]\n"
+               "         [--downscale min-face|off] [--cascade-scan ours|opencv] [--min-cutoff HZ] [--beta B] [--app PATH]\n"
                "         [--single-pass] (stability rows without the second CNN pass for detected faces)\n"
                "         [--peer-dlib-haar FILE.dat]\n"
                "  sections: %s (default: all)\n"
@@ -87,6 +87,11 @@ int main(int argc, char** argv) {
     else if (a == "--min-size-fraction") { ctx.detector.minSizeFraction = std::atof(v.c_str()); ctx.detectorOverridden = true; }
     else if (a == "--scale-factor") { ctx.detector.scaleFactor = std::atof(v.c_str()); ctx.detectorOverridden = true; }
     else if (a == "--downscale") { ctx.detector.downscale = v == "off" ? DetectDownscale::kOff : DetectDownscale::kToMinFace; ctx.detectorOverridden = true; }
+    else if (a == "--cascade-scan") {
+      if (v != "ours" && v != "opencv") return usage("--cascade-scan: expected ours or opencv, got " + v);
+      ctx.detector.scan = v == "ours" ? CascadeScan::kVectorised : CascadeScan::kOpenCv;
+      ctx.detectorOverridden = true;
+    }
     else if (a == "--min-cutoff") ctx.oneEuro.minCutoffHz = std::atof(v.c_str());
     else if (a == "--beta") ctx.oneEuro.beta = std::atof(v.c_str());
     else if (a == "--min-neighbors") { ctx.detector.minNeighbors = std::atoi(v.c_str()); ctx.detectorOverridden = true; }

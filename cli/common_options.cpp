@@ -25,6 +25,10 @@ void addDetectorOptions(ArgParser& p) {
   p.option("downscale", "min-face|off",
            "min-face: run the detector on a copy scaled so that the smallest face is 1.6 cascade windows",
            d.downscale == DetectDownscale::kToMinFace ? "min-face" : "off");
+  p.option("cascade-scan", "ours|opencv",
+           "ours: our vectorised scan where it supports the cascade (same boxes as OpenCV's, faster); opencv: "
+           "cv::CascadeClassifier",
+           d.scan == CascadeScan::kVectorised ? "ours" : "opencv");
 }
 
 void addTrackerOptions(ArgParser& p) {
@@ -78,6 +82,14 @@ Result<DetectorParams> detectorParamsFrom(const ArgParser& p) {
     d.downscale = DetectDownscale::kOff;
   } else {
     return makeError("--downscale: expected min-face or off, got '" + downscale + "'");
+  }
+  const std::string scan = p.get("cascade-scan");
+  if (scan == "ours") {
+    d.scan = CascadeScan::kVectorised;
+  } else if (scan == "opencv") {
+    d.scan = CascadeScan::kOpenCv;
+  } else {
+    return makeError("--cascade-scan: expected ours or opencv, got '" + scan + "'");
   }
   if (auto v = validate(d); !v) return v.error();
   return d;

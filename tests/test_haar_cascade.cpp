@@ -180,19 +180,46 @@ TEST(HaarCascade, RefusesWhatItCannotScanWithTheReason) {
   }
 }
 
+TEST(HaarCascade, FaceDetectorGivesTheSameFacesWithEitherScan) {
+  FACEFILTER_SKIP_IF_NO_DEMO();
+  DetectorParams opencv;
+  opencv.scan = CascadeScan::kOpenCv;
+  auto a = FaceDetector::create({});
+  auto b = FaceDetector::create(opencv);
+  ASSERT_TRUE(a.ok() && b.ok());
+  size_t faces = 0;
+  for (const cv::Mat& gray : demoFrames({10, 100, 190})) {
+    auto key = [](const std::vector<Detection>& d) {
+      std::vector<std::tuple<float, float, float, float, float>> k;
+      for (const Detection& x : d) k.emplace_back(x.box.x, x.box.y, x.box.width, x.box.height, x.score);
+      std::sort(k.begin(), k.end());
+      return k;
+    };
+    const auto fast = a->detect(gray);
+    EXPECT_EQ(key(fast), key(b->detect(gray)));
+    faces += fast.size();
+    const cv::Rect2f region(100, 50, 400, 400);
+    EXPECT_EQ(key(a->detectIn(gray, region, 60, 300)), key(b->detectIn(gray, region, 60, 300)));
+  }
+  EXPECT_GE(faces, 3u);
+}
+
 TEST(HaarCascade, FaceDetectorUsesItWhereItCanAndOpenCvElsewhere) {
   auto d = FaceDetector::create({});
   ASSERT_TRUE(d.ok()) << d.error().message;
-  EXPECT_TRUE(d->fastScan()) << "the default cascade is one our scan serves";
+  EXPECT_TRUE(d->vectorisedScan()) << "the default cascade is one our scan serves";
   const std::string trees = kCascades + "haarcascade_frontalface_alt2.xml";
   if (!std::filesystem::exists(trees)) GTEST_SKIP() << "missing " << trees;
   DetectorParams p;
   p.cascadePath = trees;
   ASSERT_TRUE(d->setParams(p).ok());
-  EXPECT_FALSE(d->fastScan()) << "a cascade of trees goes to OpenCV's scan";
+  EXPECT_FALSE(d->vectorisedScan()) << "a cascade of trees goes to OpenCV's scan";
   p.cascadePath = kDefaultCascadePath;
   ASSERT_TRUE(d->setParams(p).ok());
-  EXPECT_TRUE(d->fastScan());
+  EXPECT_TRUE(d->vectorisedScan());
+  p.scan = CascadeScan::kOpenCv;
+  ASSERT_TRUE(d->setParams(p).ok());
+  EXPECT_FALSE(d->vectorisedScan()) << "asked for OpenCV's scan";
 }
 
 }  // namespace

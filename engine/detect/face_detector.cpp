@@ -134,7 +134,7 @@ std::vector<Detection> FaceDetector::run(const cv::Mat& image, double s, double 
   std::vector<int> levels;
   std::vector<double> weights;
   try {
-    if (fast_) {
+    if (vectorisedScan()) {
       HaarCascade::Hits hits = fast_->detect(work, params_.scaleFactor, params_.minNeighbors, cv::Size(minSide, minSide),
                                              cv::Size(maxSide, maxSide));
       boxes = std::move(hits.boxes);

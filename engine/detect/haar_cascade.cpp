@@ -26,7 +26,7 @@ constexpr int kLanes = 8;
 // OpenCV lowers every stage threshold by this when it reads a cascade (CascadeClassifierImpl::Data::read).
 constexpr float kStageThresholdEps = 1e-5f;
 
-// A feature's rectangle corners as offsets into one pyramid level's integral image.
+// A feature's rectangle corners as offsets into the levels' integral images (which share one row stride).
 struct LevelFeature {
   int ofs[3][4];
   float weight[3];
@@ -63,10 +63,17 @@ inline V8i load(const std::int32_t* p) {
   }
 }
 
+// A rectangle's sum from its four integral corners. In unsigned arithmetic: the corners of a large image's
+// integral can pass 2^31 and wrap (as in OpenCV), while the rectangle's own sum always fits.
+template <int Step>
+inline V8i boxSumInt(const std::int32_t* p, const int (&ofs)[4]) {
+  const auto u = [&](int i) { return reinterpret_cast<V8u>(load<Step>(p + ofs[i])); };
+  return reinterpret_cast<V8i>(u(0) - u(1) - u(2) + u(3));
+}
+
 template <int Step>
 inline V8f boxSum(const std::int32_t* p, const int (&ofs)[4]) {
-  return __builtin_convertvector(
-      load<Step>(p + ofs[0]) - load<Step>(p + ofs[1]) - load<Step>(p + ofs[2]) + load<Step>(p + ofs[3]), V8f);
+  return __builtin_convertvector(boxSumInt<Step>(p, ofs), V8f);
 }
 
 struct RowContext {
@@ -123,12 +130,9 @@ __attribute__((target_clones("avx2", "default"))) void scanRow(const RowContext&
   for (int x0 = 0; x0 < width; x0 += kLanes * Step) {
     const std::int32_t* p = sumRow + x0;
     const std::int32_t* q = sqRow + x0;
-    const V8i valsum =
-        load<Step>(p + n[0]) - load<Step>(p + n[1]) - load<Step>(p + n[2]) + load<Step>(p + n[3]);
+    const V8i valsum = boxSumInt<Step>(p, n);
     // squares in 32 bits wrap around as in OpenCV (HaarEvaluator::setWindow reads them unsigned)
-    const V8u valsqsum =
-        reinterpret_cast<V8u>(load<Step>(q + n[0])) - reinterpret_cast<V8u>(load<Step>(q + n[1])) -
-        reinterpret_cast<V8u>(load<Step>(q + n[2])) + reinterpret_cast<V8u>(load<Step>(q + n[3]));
+    const V8u valsqsum = reinterpret_cast<V8u>(boxSumInt<Step>(q, n));
     alignas(32) float norm[kLanes];
     bool valid[kLanes];
     for (int k = 0; k < kLanes; ++k) {  // HaarEvaluator::setWindow
