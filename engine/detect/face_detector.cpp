@@ -144,7 +144,7 @@ std::vector<Detection> FaceDetector::run(const cv::Mat& image, double s, double 
                                 cv::Size(minSide, minSide), cv::Size(maxSide, maxSide), true);
     }
   } catch (const cv::Exception& e) {
-    logger("detect")->error("detectMultiScale failed: {}", e.what());
+    logger("detect")->error("cascade scan failed: {}", e.what());
     return out;
   }
   out.reserve(boxes.size());

@@ -22,7 +22,8 @@ inline constexpr const char* kDefaultCascadePath =
 enum class DetectDownscale { kToMinFace, kOff };
 
 // kVectorised: HaarCascade scans the cascades it supports (OpenCV's frontal face cascades), OpenCV the
-// others. kOpenCv: cv::CascadeClassifier always. The same boxes either way; the first is ~2x faster with AVX2.
+// others. kOpenCv: cv::CascadeClassifier always. The same boxes either way; the first is ~4x faster with AVX2
+// (facefilter-bench: a full 1280x720 scan 7.9 against 33.3 ms).
 enum class CascadeScan { kVectorised, kOpenCv };
 
 struct DetectorParams {

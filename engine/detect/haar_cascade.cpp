@@ -17,6 +17,11 @@
 namespace facefilter {
 namespace {
 
+// The helpers below take and return 256-bit vectors and must be inlined into scanRow's clones: called, a
+// default-target helper would pass them in memory where the AVX2 clone passes them in registers (found as
+// wrong results at -O2, where GCC did not inline them on its own).
+#define FACEFILTER_VECTOR_INLINE inline __attribute__((always_inline))
+
 using V8i = std::int32_t __attribute__((vector_size(32)));
 using V8u = std::uint32_t __attribute__((vector_size(32)));
 using V8f = float __attribute__((vector_size(32)));
@@ -50,7 +55,7 @@ void cornerOffsets(int (&ofs)[4], int x, int y, int w, int h, int stride) {
 }
 
 template <int Step>
-inline V8i load(const std::int32_t* p) {
+FACEFILTER_VECTOR_INLINE V8i load(const std::int32_t* p) {
   if constexpr (Step == 1) {
     V8i v;
     std::memcpy(&v, p, sizeof v);
@@ -66,13 +71,16 @@ inline V8i load(const std::int32_t* p) {
 // A rectangle's sum from its four integral corners. In unsigned arithmetic: the corners of a large image's
 // integral can pass 2^31 and wrap (as in OpenCV), while the rectangle's own sum always fits.
 template <int Step>
-inline V8i boxSumInt(const std::int32_t* p, const int (&ofs)[4]) {
-  const auto u = [&](int i) { return reinterpret_cast<V8u>(load<Step>(p + ofs[i])); };
-  return reinterpret_cast<V8i>(u(0) - u(1) - u(2) + u(3));
+FACEFILTER_VECTOR_INLINE V8i boxSumInt(const std::int32_t* p, const int (&ofs)[4]) {
+  const V8u a = reinterpret_cast<V8u>(load<Step>(p + ofs[0]));
+  const V8u b = reinterpret_cast<V8u>(load<Step>(p + ofs[1]));
+  const V8u c = reinterpret_cast<V8u>(load<Step>(p + ofs[2]));
+  const V8u d = reinterpret_cast<V8u>(load<Step>(p + ofs[3]));
+  return reinterpret_cast<V8i>(a - b - c + d);
 }
 
 template <int Step>
-inline V8f boxSum(const std::int32_t* p, const int (&ofs)[4]) {
+FACEFILTER_VECTOR_INLINE V8f boxSum(const std::int32_t* p, const int (&ofs)[4]) {
   return __builtin_convertvector(boxSumInt<Step>(p, ofs), V8f);
 }
 
@@ -88,8 +96,8 @@ struct RowContext {
 // One stage's sum for eight windows. OpenCV (predictOrderedStump): value = float(calc(window)) *
 // varianceNormFactor; sum (a double) += value < threshold ? left : right, stump by stump.
 template <int Step>
-inline void stageSums(const RowContext& c, const HaarCascade::Stage& stage, const std::int32_t* p, V8f norm,
-                      double (&sum)[kLanes]) {
+FACEFILTER_VECTOR_INLINE void stageSums(const RowContext& c, const HaarCascade::Stage& stage,
+                                        const std::int32_t* p, V8f norm, double (&sum)[kLanes]) {
   V4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
   const HaarCascade::Stump* stump = c.stumps + stage.first;
   for (int i = 0; i < stage.count; ++i, ++stump) {
