@@ -57,6 +57,12 @@ Result<cv::CascadeClassifier> FaceDetector::loadCascade(const std::string& path)
 }
 
 std::shared_ptr<const HaarCascade> FaceDetector::loadFast(const std::string& path) {
+#if defined(__SANITIZE_THREAD__)
+  // Under ThreadSanitizer our scan (instrumented, on TBB workers TSan cannot see) did not finish a sample
+  // photo in ten minutes; TSan builds check the threads around the detector with OpenCV's scan, as before.
+  (void)path;
+  return nullptr;
+#endif
   auto fast = HaarCascade::load(path);
   if (!fast) {
     logger("detect")->info("{}; OpenCV's own scan serves it", fast.error().message);

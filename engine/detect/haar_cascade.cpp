@@ -22,6 +22,14 @@ namespace {
 // wrong results at -O2, where GCC did not inline them on its own).
 #define FACEFILTER_VECTOR_INLINE inline __attribute__((always_inline))
 
+// scanRow is built for AVX2 and for the baseline, picked at load time through an ifunc. ThreadSanitizer's
+// runtime crashes resolving ifuncs at start-up, so a TSan build has the baseline alone.
+#if defined(__SANITIZE_THREAD__)
+#define FACEFILTER_SCAN_CLONES
+#else
+#define FACEFILTER_SCAN_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+
 using V8i = std::int32_t __attribute__((vector_size(32)));
 using V8u = std::uint32_t __attribute__((vector_size(32)));
 using V8f = float __attribute__((vector_size(32)));
@@ -126,8 +134,7 @@ struct LaneHit {
 // The windows of row y that pass every stage, in x order. Reproduces OpenCV's walk along the row: a window
 // rejected by the first stage makes it skip the next window position.
 template <int Step>
-__attribute__((target_clones("avx2", "default"))) void scanRow(const RowContext& c, int y,
-                                                               std::vector<LaneHit>& out) {
+FACEFILTER_SCAN_CLONES void scanRow(const RowContext& c, int y, std::vector<LaneHit>& out) {
   const Level& L = *c.level;
   const std::int32_t* sumRow = L.sumBuf.ptr<std::int32_t>() + static_cast<ptrdiff_t>(y) * L.stride;
   const std::int32_t* sqRow = L.sqBuf.ptr<std::int32_t>() + static_cast<ptrdiff_t>(y) * L.stride;
