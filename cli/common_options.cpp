@@ -5,6 +5,18 @@
 #include "engine/core/logging.hpp"
 
 namespace facefilter::cli {
+namespace {
+
+// An option that takes one of two words.
+template <typename E>
+Result<E> oneOf(const ArgParser& p, const std::string& name, const std::string& a, E ea, const std::string& b, E eb) {
+  const std::string v = p.get(name);
+  if (v == a) return ea;
+  if (v == b) return eb;
+  return makeError("--" + name + ": expected " + a + " or " + b + ", got '" + v + "'");
+}
+
+}  // namespace
 
 void addModelOptions(ArgParser& p) {
   p.option("model", "FILE", "keypoint model (TorchScript with facefilter metadata)", defaultModelPath());
@@ -75,22 +87,12 @@ Result<DetectorParams> detectorParamsFrom(const ArgParser& p) {
   d.minSizePx = mins.value();
   d.maxSizePx = maxs.value();
   d.detectScale = ds.value();
-  const std::string downscale = p.get("downscale");
-  if (downscale == "min-face") {
-    d.downscale = DetectDownscale::kToMinFace;
-  } else if (downscale == "off") {
-    d.downscale = DetectDownscale::kOff;
-  } else {
-    return makeError("--downscale: expected min-face or off, got '" + downscale + "'");
-  }
-  const std::string scan = p.get("cascade-scan");
-  if (scan == "ours") {
-    d.scan = CascadeScan::kVectorised;
-  } else if (scan == "opencv") {
-    d.scan = CascadeScan::kOpenCv;
-  } else {
-    return makeError("--cascade-scan: expected ours or opencv, got '" + scan + "'");
-  }
+  auto downscale = oneOf(p, "downscale", "min-face", DetectDownscale::kToMinFace, "off", DetectDownscale::kOff);
+  if (!downscale) return downscale.error();
+  d.downscale = downscale.value();
+  auto scan = oneOf(p, "cascade-scan", "ours", CascadeScan::kVectorised, "opencv", CascadeScan::kOpenCv);
+  if (!scan) return scan.error();
+  d.scan = scan.value();
   if (auto v = validate(d); !v) return v.error();
   return d;
 }
