@@ -123,7 +123,8 @@ class FFHeat(nn.Module):
         self.register_buffer("gx", g.repeat(hm))                 # x varies fastest (row-major cells)
         self.register_buffer("gy", g.repeat_interleave(hm))
 
-    def forward(self, x):
+    def heatmaps(self, x):
+        """[N, 68, cells]: each point's softmax over the 1/4-resolution grid (cells row-major, x fastest)."""
         f2 = self.s2(self.s1(x))
         f3 = self.s3(f2)
         f4 = self.s4(f3)
@@ -131,11 +132,20 @@ class FFHeat(nn.Module):
         y = self.dec3(F.interpolate(y, scale_factor=2.0, mode="nearest") + self.lat3(f3))
         y = self.dec2(F.interpolate(self.mid(y), scale_factor=2.0, mode="nearest") + self.lat2(f2))
         h = self.heat(y)
-        n = h.shape[0]
-        p = torch.softmax(h.reshape(n, 68, -1), dim=2)
+        return torch.softmax(h.reshape(h.shape[0], 68, -1), dim=2)
+
+    def coords(self, p):
         px = (p * self.gx).sum(2)
         py = (p * self.gy).sum(2)
-        return torch.stack([px, py], 2).reshape(n, 136)
+        return torch.stack([px, py], 2).reshape(p.shape[0], 136)
+
+    def forward(self, x):
+        return self.coords(self.heatmaps(x))
+
+    def forward_train(self, x):
+        """(coordinates, heatmaps), for a loss on the heatmaps' shape as well (train.py --heatmap-reg)."""
+        p = self.heatmaps(x)
+        return self.coords(p), p
 
 
 FFHEAT_CONFIG = dict(input_size=96, widths=(24, 32, 64, 128), depths=(1, 2, 2, 2), decoder=(64, 32))
