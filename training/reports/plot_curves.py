@@ -3,7 +3,9 @@
   /usr/bin/python3 training/reports/plot_curves.py [--runs training/runs]
 writes training/reports/ffnet_curves.png, seed_curves.png and ffheat_curves.png (train/val loss, val NME
 per epoch) from RUNS/ffnet, RUNS/seed and RUNS/heat (log.jsonl, those present). RUNS/heat is the keypoints
-stage's recipe run with a validation part; the shipped net is the same recipe on every image (no val).
+stage's recipe run with a validation part, without the heatmap regulariser. heatmap_reg_ab.png: validation
+NME against wall time of the three side-by-side runs that chose the regulariser's weight (RUNS/ab_base,
+ab_r20, ab_r100; training/README.md).
 """
 import argparse
 import json
@@ -54,6 +56,32 @@ def plot(recs, title, out):
     print("wrote", out)
 
 
+AB_RUNS = (("ab_base", "no regulariser"), ("ab_r20", "--heatmap-reg 20"), ("ab_r100", "--heatmap-reg 100"))
+
+
+def plot_ab(runs_dir, out):
+    logs = [(read_log(os.path.join(runs_dir, run, "log.jsonl")), label) for run, label in AB_RUNS
+            if os.path.exists(os.path.join(runs_dir, run, "log.jsonl"))]
+    if len(logs) != len(AB_RUNS):
+        print("no A/B logs in", runs_dir)
+        return
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for recs, label in logs:
+        last10 = sum(r["val_nme"] for r in recs[-10:]) / len(recs[-10:])
+        ax.plot([r["elapsed_s"] / 60 for r in recs], [100 * r["val_nme"] for r in recs],
+                label="%s: %d epochs, last-10 mean %.2f%%" % (label, len(recs), 100 * last10))
+    ax.set_ylim(4, 8)
+    ax.set_xlabel("wall time (min; three 1-thread runs side by side on the 2 cores)")
+    ax.set_ylabel("val NME (%, 357 images of 36 held-out persons)")
+    ax.set_title("FFHeat: heatmap regulariser weight, same 36-minute budget")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+    print("wrote", out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", default=os.path.join(os.path.dirname(HERE), "runs"))
@@ -67,6 +95,7 @@ def main():
             plot(read_log(p), title, os.path.join(args.out_dir, "%s_curves.png" % name))
         else:
             print("no log at", p)
+    plot_ab(args.runs, os.path.join(args.out_dir, "heatmap_reg_ab.png"))
 
 
 if __name__ == "__main__":
