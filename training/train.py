@@ -1,6 +1,9 @@
-"""Train a keypoint model (SeedNet baseline or the production FFNet).
+"""Train a keypoint model: the SeedNet baseline, or one of the production model's two nets (FFNet, the
+detector-box stage; FFHeat, the keypoints stage). training/README.md has the exact production commands.
 
   /usr/bin/python3 training/train.py --arch ffnet --out training/runs/ffnet
+  /usr/bin/python3 training/train.py --arch ffheat --out training/runs/ffheat_reg --jitter-std 0.05,0.035,0.03 \
+      --val-fraction 0 --ema 0.998 --heatmap-reg 20
   /usr/bin/python3 training/train.py --arch seed  --out training/runs/seed --epochs 12
   ... add --resume to continue from OUT/last.ckpt
 
@@ -220,7 +223,8 @@ def main():
                                         "side) instead of the measured Haar spread")
     g = ap.add_argument_group("ffheat")
     g.add_argument("--heatmap-reg", type=float, default=0.0,
-                   help="weight of the heatmap regulariser (JS divergence to a Gaussian at the truth); 0 = off")
+                   help="weight of the heatmap regulariser (JS divergence to a Gaussian at the truth); 0 = off. "
+                        "The logged train loss includes it")
     g.add_argument("--heatmap-sigma", type=float, default=1.0, help="its Gaussian's std, in heatmap cells")
     args = ap.parse_args()
     if args.heatmap_reg and args.arch != "ffheat":
