@@ -16,3 +16,8 @@ function(facefilter_target_defaults target)
     message(FATAL_ERROR "FACEFILTER_SANITIZE must be '', 'address' or 'thread', got '${FACEFILTER_SANITIZE}'")
   endif()
 endfunction()
+
+# Options for engine/detect/haar_cascade.cpp, in every target that compiles it (the engine, the fuzz build).
+# The cascade scan must round exactly as OpenCV's scalar code does: no fused multiply-add. -Wno-psabi: GCC warns
+# that its 256-bit vector helpers have another ABI without AVX; they are always_inline into each clone.
+set(FACEFILTER_HAAR_SCAN_OPTIONS -ffp-contract=off -fno-math-errno -Wno-psabi)
