@@ -1,7 +1,8 @@
 """Draw predictions of a model file on a few TEST images (truth green, prediction red).
 
   /usr/bin/python3 training/reports/show_predictions.py --model assets/models/ffnet.pt
-writes training/reports/predictions.png (crops from real Haar boxes when found, else gt-box).
+writes training/runs/predictions.png (crops from real Haar boxes when found, else gt-box). The picture is made
+of the data set's own test images, so it stays out of the repository (training/runs/ is ignored), as the data does.
 """
 import argparse
 import os
@@ -23,7 +24,7 @@ def main():
     ap.add_argument("--model", required=True)
     dataset.add_data_arg(ap)
     ap.add_argument("--n", type=int, default=12)
-    ap.add_argument("--out", default=os.path.join(HERE, "predictions.png"))
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(HERE), "runs", "predictions.png"))
     args = ap.parse_args()
     mod, meta = ffmodel.load(args.model)
     csv_path, img_dir = dataset.split_paths(args.data, "test")
@@ -61,6 +62,7 @@ def main():
     header = np.full((24, grid.shape[1], 3), 0, np.uint8)
     cv2.putText(header, "%s: green = truth, red = prediction, orange = face box" % meta.get("name", "model"),
                 (6, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     cv2.imwrite(args.out, np.vstack([header, grid]))
     print("wrote", args.out)
 
