@@ -36,14 +36,19 @@ def nme(pred, gt):
 def out_to_image(out, extra_list, meta):
     """Network output [N,136] -> image pixels [N,68,2] using metadata mapping and crop info.
 
-    extra: {"x0","y0","s"} (doc crop: x = x0 + u/s) or {"sx","sy"} (seed whole-image resize).
+    extra: {"x0","y0","s"} (doc crop: x = x0 + u/s), {"Minv"} (a rotated crop's input -> frame affine) or
+    {"sx","sy"} (seed whole-image resize).
     """
     o = np.asarray(out, np.float64).reshape(len(extra_list), -1, 2)
     u = o[..., 0] * meta["output"]["x_scale"] + meta["output"]["x_offset"]
     v = o[..., 1] * meta["output"]["y_scale"] + meta["output"]["y_offset"]
     res = np.empty_like(o)
     for i, ex in enumerate(extra_list):
-        if "s" in ex:
+        if "Minv" in ex:
+            A = ex["Minv"]
+            res[i, :, 0] = A[0, 0] * u[i] + A[0, 1] * v[i] + A[0, 2]
+            res[i, :, 1] = A[1, 0] * u[i] + A[1, 1] * v[i] + A[1, 2]
+        elif "s" in ex:
             res[i, :, 0] = ex["x0"] + u[i] / ex["s"]
             res[i, :, 1] = ex["y0"] + v[i] / ex["s"]
         else:

@@ -36,7 +36,7 @@ def run(mod, meta, imgs, boxes, passes=1, detector_box=False):
         preds = np.array([ffmodel.predict(mod, meta, img, [b], detector_box=detector_box and k == 0)[0]
                           for img, b in zip(imgs, boxes)])
         out.append(preds)
-        boxes = [ffmodel.box_from_points(p, meta["box_from_points"]) for p in preds]
+        boxes = [ffmodel.face_box_from_points(p, meta) for p in preds]
     return out
 
 
@@ -98,7 +98,7 @@ def main():
     res = {"model": os.path.basename(args.model), "name": meta.get("name"), "split": args.split}
     t0 = time.time()
     if args.mode in ("gt", "both"):
-        boxes = [ffmodel.box_from_points(p, meta["box_from_points"]) for p in pts]
+        boxes = [ffmodel.face_box_from_points(p, meta) for p in pts]
         report("gt-box  ", "gt_box", res, run(mod, meta, imgs, boxes, args.passes), pts)
     if args.mode in ("haar", "both"):
         det = haar_stats.make_detector()

@@ -100,7 +100,12 @@ def _crop_outputs(model, ck, meta, data_dir, part):
     names, _ = dataset.read_keypoints_csv(*dataset.split_paths(data_dir, "train"))
     tr, va = dataset.person_split(names, cfg["val_fraction"], seed=0)
     d = dataset.KeypointsData(data_dir, "train", tr if part == "train" else va)
-    tf = transforms.SeedTest() if ck["arch"] == "seed" else transforms.ProdEval(meta)
+    if ck["arch"] == "seed":
+        tf = transforms.SeedTest()
+    elif meta["crop"].get("rotation") == "eye_line":
+        tf = transforms.ProdEvalAligned(meta)
+    else:
+        tf = transforms.ProdEval(meta)
     xs, ys, ex = [], [], []
     for i in range(len(d)):
         x, y, e = tf(d.gray[i], d.points[i])
@@ -194,19 +199,31 @@ def main():
     if args.detector_stage:
         import ffmodel
         det, det_meta = ffmodel.load(args.detector_stage, optimize=False)
+        det_training = det_meta.get("training")
+        if det_meta.get("detector_box_method"):
+            # A two-stage file (the shipped model): its detector-box net, as trained for it.
+            if det_meta["detector_box_method"] != models.DETECTOR_BOX_METHOD:
+                raise SystemExit("--detector-stage %s: detector_box_method %r is not %r"
+                                 % (args.detector_stage, det_meta["detector_box_method"], models.DETECTOR_BOX_METHOD))
+            det = models.DetectorStageOf(det)
+            det_training = ((det_meta.get("training") or {}).get("detector_stage") or {}).get("training")
+        # Crops from detector boxes turn with the detection's roll whatever crop.rotation says (that key is
+        # about crops from keypoints), so the two stages must agree on everything else.
         for key in ("input", "output", "crop", "box_from_points"):
-            if det_meta[key] != meta[key]:
+            a, b = dict(det_meta[key]), dict(meta[key])
+            if key == "crop":
+                a.pop("rotation", None)
+                b.pop("rotation", None)
+            if a != b:
                 raise SystemExit("--detector-stage %s: its %s differs from the checkpoint's (%s vs %s)"
                                  % (args.detector_stage, key, det_meta[key], meta[key]))
-        if det_meta.get("detector_box_method"):
-            raise SystemExit("--detector-stage %s has two stages itself" % args.detector_stage)
         model = models.TwoStage(model, det).eval()
         methods = (models.DETECTOR_BOX_METHOD,)
         meta["detector_box_method"] = models.DETECTOR_BOX_METHOD
         meta["training"]["detector_stage"] = {"file": os.path.basename(args.detector_stage),
                                               "description": det_meta.get("description"),
-                                              "training": det_meta.get("training")}
-        det_wall = (det_meta.get("training") or {}).get("wall_time_s")
+                                              "training": det_training}
+        det_wall = (det_training or {}).get("wall_time_s")
         if det_wall is not None:  # what training both stages from scratch takes
             meta["training"]["both_stages_wall_time_s"] = round(wall + det_wall, 1)
     frozen = script_frozen(model, methods)

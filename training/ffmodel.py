@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from common import box_from_points  # noqa: F401 (re-exported)
+import transforms
 
 REQUIRED = {
     "input": ("width", "height", "channels", "scale", "mean", "std"),
@@ -37,7 +38,7 @@ def load(path, optimize=True):
 
 
 def preprocess(frame_bgr, boxes, meta):
-    """Returns (input tensor [N,C,H,W], list of (x0, y0, s))."""
+    """Returns (input tensor [N,C,H,W], per box the 2x3 affine from input pixels back to the frame)."""
     inp = meta["input"]
     W, H, C = inp["width"], inp["height"], inp["channels"]
     if C == 1:
@@ -46,28 +47,38 @@ def preprocess(frame_bgr, boxes, meta):
         img = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
     crop = meta["crop"]
     xs, geo = [], []
-    for (x, y, w, h) in boxes:
-        side = (w + h) / 2.0
-        cx = x + w / 2.0 + crop["center_x"] * side
-        cy = y + h / 2.0 + crop["center_y"] * side
-        crop_side = crop["size"] * side
-        x0, y0 = cx - crop_side / 2.0, cy - crop_side / 2.0
-        s = W / crop_side
-        M = np.array([[s, 0.0, -s * x0], [0.0, s, -s * y0]], dtype=np.float64)
+    for box in boxes:
+        # (x, y, w, h) or (x, y, w, h, roll): a turned box crops turned (docs/model-format.md, "Crop rotation")
+        angle = float(box[4]) if len(box) > 4 else 0.0
+        M = transforms.box_crop_matrix(box[:4], angle, crop, W)
         patch = cv2.warpAffine(img, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         f = patch.astype(np.float32).reshape(H, W, C) * np.float32(inp["scale"])
         f = (f - np.array(inp["mean"], np.float32)) / np.array(inp["std"], np.float32)
         xs.append(f.transpose(2, 0, 1))
-        geo.append((x0, y0, s))
+        geo.append(transforms.invert_affine(M))
     return torch.from_numpy(np.ascontiguousarray(np.stack(xs))), geo
+
+
+def face_box_from_points(pts, meta):
+    """The face box of 68 points under the model's conventions: (x, y, w, h, roll), roll 0 unless the model
+    crops along the eye line (then the box is taken in the face's own frame)."""
+    if meta["crop"].get("rotation") != "eye_line":
+        return tuple(box_from_points(pts, meta["box_from_points"])) + (0.0,)
+    theta = transforms.eye_angle(pts)
+    q = np.asarray(pts, np.float64) @ transforms.rot(-theta).T
+    x, y, w, h = box_from_points(q, meta["box_from_points"])
+    cx, cy = transforms.rot(theta) @ np.array([x + w / 2.0, y + h / 2.0])
+    return (cx - w / 2.0, cy - h / 2.0, w, h, theta)
 
 
 def postprocess(out, geo, meta):
     o = out.detach().numpy().astype(np.float64).reshape(len(geo), meta["output"]["points"], 2)
     res = np.empty_like(o)
-    for i, (x0, y0, s) in enumerate(geo):
-        res[i, :, 0] = x0 + (o[i, :, 0] * meta["output"]["x_scale"] + meta["output"]["x_offset"]) / s
-        res[i, :, 1] = y0 + (o[i, :, 1] * meta["output"]["y_scale"] + meta["output"]["y_offset"]) / s
+    for i, A in enumerate(geo):
+        u = o[i, :, 0] * meta["output"]["x_scale"] + meta["output"]["x_offset"]
+        v = o[i, :, 1] * meta["output"]["y_scale"] + meta["output"]["y_offset"]
+        res[i, :, 0] = A[0, 0] * u + A[0, 1] * v + A[0, 2]
+        res[i, :, 1] = A[1, 0] * u + A[1, 1] * v + A[1, 2]
     return res
 
 

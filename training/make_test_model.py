@@ -1,13 +1,17 @@
 """Build a tiny random-weight facefilter model for the C++ test build (a few seconds, no data needed).
 
   /usr/bin/python3 training/make_test_model.py OUT.pt [--bad-shape | --no-metadata | --two-stage |
-                                                       --missing-stage] [--seed N]
+                                                       --missing-stage | --presence | --missing-presence |
+                                                       --bad-presence] [--seed N]
 
 Default: input 1x64x64 gray, 2 convs + linear -> 136, tanh outputs in [-1, 1], a fully
 valid facefilter.json ("name": "test-random"). --bad-shape: output [N, 10] (for the
 engine's shape check). --no-metadata: no facefilter.json extra file. --two-stage: a
 detector-box stage (the net's output shrunk and shifted), named by "detector_box_method".
---missing-stage: the metadata names that method, but the module has none.
+--missing-stage: the metadata names that method, but the module has none. --presence: eye-line crops
+("crop.rotation") and a presence method whose score rises with the crop's brightness (sigmoid of 8 x the
+mean normalised input), so that tests choose it by what they show; --missing-presence: the metadata names a
+presence method the module lacks; --bad-presence: one that returns [N, 3].
 Deterministic for a given --seed.
 """
 import argparse
@@ -51,6 +55,23 @@ class TwoStage(nn.Module):
         return self.net(x) * 0.95 + 0.03
 
 
+class WithPresence(nn.Module):
+    def __init__(self, net, bad=False):
+        super().__init__()
+        self.net = net
+        self.bad = bad
+
+    def forward(self, x):
+        return self.net(x)
+
+    @torch.jit.export
+    def presence(self, x):
+        score = torch.sigmoid(8.0 * x.mean(dim=(1, 2, 3)))
+        if self.bad:
+            return score.reshape(-1, 1).repeat(1, 3)
+        return score
+
+
 def test_meta():
     half = SIZE / 2.0
     return {
@@ -77,14 +98,22 @@ def main():
     g.add_argument("--two-stage", action="store_true", help="add a detector-box stage with other outputs")
     g.add_argument("--missing-stage", action="store_true",
                    help="name a detector-box method in the metadata that the module lacks")
+    g.add_argument("--presence", action="store_true", help="eye-line crops and a presence method (brightness)")
+    g.add_argument("--missing-presence", action="store_true",
+                   help="name a presence method in the metadata that the module lacks")
+    g.add_argument("--bad-presence", action="store_true", help="a presence method that returns [N, 3]")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     model = TinyNet(10 if args.bad_shape else 136).eval()
+    preserved = None
     if args.two_stage:
         model = TwoStage(model).eval()
-    mod = torch.jit.freeze(torch.jit.script(model),
-                           preserved_attrs=["forward_detector_box"] if args.two_stage else None)
+        preserved = ["forward_detector_box"]
+    elif args.presence or args.bad_presence:
+        model = WithPresence(model, bad=args.bad_presence).eval()
+        preserved = ["presence"]
+    mod = torch.jit.freeze(torch.jit.script(model), preserved_attrs=preserved)
     with torch.no_grad():
         out = mod(torch.zeros(2, 1, SIZE, SIZE))
     assert tuple(out.shape) == (2, 10 if args.bad_shape else 136)
@@ -95,6 +124,12 @@ def main():
     if args.two_stage or args.missing_stage:
         meta["detector_box_method"] = "forward_detector_box"
         meta["name"] = "test-two-stage" if args.two_stage else "test-missing-stage"
+    if args.presence or args.missing_presence or args.bad_presence:
+        meta["presence_method"] = "presence"
+        meta["presence"] = {"threshold": 0.5}
+        meta["crop"]["rotation"] = "eye_line"
+        meta["name"] = "test-" + ("presence" if args.presence else
+                                  "missing-presence" if args.missing_presence else "bad-presence")
     extra = {} if args.no_metadata else {"facefilter.json": json.dumps(meta, indent=1)}
     d = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(d, exist_ok=True)

@@ -212,6 +212,18 @@ class TwoStage(nn.Module):
 DETECTOR_BOX_METHOD = "forward_detector_box"
 
 
+class DetectorStageOf(nn.Module):
+    """The detector-box net of a two-stage model file as a net of its own, so that a new keypoints stage can be
+    paired with a shipped detector stage (export.py --detector-stage) without retraining it."""
+
+    def __init__(self, two_stage):
+        super().__init__()
+        self.base = two_stage
+
+    def forward(self, x):
+        return self.base.forward_detector_box(x)
+
+
 class OutputBias(nn.Module):
     """Adds a constant per-coordinate offset to a net's output (a calibration folded in by freezing)."""
 

@@ -221,6 +221,10 @@ def main():
     g.add_argument("--jitter-gain", type=float, default=1.0)
     g.add_argument("--jitter-std", help="S,X,Y: box jitter std (log-scale, centre x, centre y; units of the box "
                                         "side) instead of the measured Haar spread")
+    g.add_argument("--eye-line", metavar="ROLL_STD,MOTION",
+                   help="eye-line crops (metadata crop.rotation eye_line) as tracking cuts them: box jitter in the "
+                        "face's own frame and a residual roll ~ N(0, ROLL_STD) + U(-MOTION, MOTION) degrees "
+                        "instead of --max-rot (training/track_residual.json)")
     g = ap.add_argument_group("ffheat")
     g.add_argument("--heatmap-reg", type=float, default=0.0,
                    help="weight of the heatmap regulariser (JS divergence to a Gaussian at the truth); 0 = off. "
@@ -252,6 +256,14 @@ def main():
     if args.hidden and args.arch == "ffnet":
         mcfg["hidden"] = args.hidden
     meta = build_meta(args.arch, stats, mcfg["input_size"])
+    eye_line = None
+    if args.eye_line:
+        if args.arch == "seed":
+            ap.error("--eye-line is for the production nets")
+        eye_line = tuple(float(v) for v in args.eye_line.split(","))
+        if len(eye_line) != 2:
+            ap.error("--eye-line needs two numbers ROLL_STD,MOTION (degrees)")
+        meta["crop"]["rotation"] = "eye_line"
 
     csv_path, img_dir = dataset.split_paths(args.data, "train")
     names, _ = dataset.read_keypoints_csv(csv_path, img_dir)
@@ -277,8 +289,8 @@ def main():
         if jitter_std is not None and len(jitter_std) != 3:
             ap.error("--jitter-std needs three numbers S,X,Y")
         train_tf = T.ProdTrain(meta, stats, tf_rng, max_rot_deg=args.max_rot, jitter_gain=args.jitter_gain,
-                               p_rot=args.p_rot, jitter_std=jitter_std)
-        val_tf = T.ProdEval(meta)
+                               p_rot=args.p_rot, jitter_std=jitter_std, eye_line=eye_line)
+        val_tf = T.ProdEvalAligned(meta) if eye_line else T.ProdEval(meta)
     unit = meta["output"]["x_scale"]
     if cfg["loss"] == "wing":
         loss_fn = WingLoss(unit)
@@ -348,9 +360,9 @@ def main():
                   model_config=(mcfg if args.arch != "seed" else "NaimishNet-227"),
                   augmentation=(("box jitter std %s (log-scale, x, y) x%g" % (args.jitter_std, args.jitter_gain)
                                  if args.jitter_std else "haar-like box jitter x%g measured spread" % args.jitter_gain)
-                                + ", rotation +-%g deg (p %g), "
-                                "flip (p 0.5, iBUG perm), contrast/brightness, blur (p 0.3), noise (p 0.2)"
-                                % (args.max_rot, args.p_rot)
+                                + (", eye-line crops, residual roll N(0, %g) + U(+-%g) deg, " % eye_line
+                                   if eye_line else ", rotation +-%g deg (p %g), " % (args.max_rot, args.p_rot))
+                                + "flip (p 0.5, iBUG perm), contrast/brightness, blur (p 0.3), noise (p 0.2)"
                                 if args.arch != "seed" else "rescale 250, random crop 227"))
     jsonl = open(os.path.join(out_dir, "log.jsonl"), "w" if start_epoch == 0 else "a")
     csv_path_log = os.path.join(out_dir, "log.csv")

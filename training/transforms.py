@@ -148,9 +148,12 @@ class ProdTrain:
     """Augmented doc crop: Haar-like box jitter, rotation, flip, photometric changes; one warp."""
 
     def __init__(self, meta, stats, rng, max_rot_deg=25.0, jitter_gain=1.0, p_flip=0.5,
-                 p_rot=0.6, p_blur=0.3, jitter_std=None):
+                 p_rot=0.6, p_blur=0.3, jitter_std=None, eye_line=None):
         """jitter_std: (log-scale, shift x, shift y) standard deviations in units of the box side; default
-        the measured Haar spread times jitter_gain."""
+        the measured Haar spread times jitter_gain.
+        eye_line: None (axis-aligned crops, rotated by up to max_rot_deg with probability p_rot), or
+        (roll_std_deg, motion_deg): eye-line crops as tracking cuts them, jittered in the face's own frame,
+        turned by a residual roll ~ N(0, roll_std) + U(-motion, motion) (training/track_residual.json)."""
         self.meta = meta
         self.size = meta["input"]["width"]
         sp = stats["spread"]
@@ -160,12 +163,21 @@ class ProdTrain:
         self.rng = rng
         self.max_rot = max_rot_deg
         self.p_flip, self.p_rot, self.p_blur = p_flip, p_rot, p_blur
+        self.eye_line = eye_line
 
     def _clipped_normal(self, std, k=2.5):
         return float(np.clip(self.rng.normal(0.0, std), -k * std, k * std))
 
-    def __call__(self, gray, pts):
+    def _geometry(self, pts):
+        """The crop affine (3x3) before the flip."""
         rng, size = self.rng, self.size
+        if self.eye_line is not None:
+            roll_std, motion = self.eye_line
+            roll = math.radians(self._clipped_normal(roll_std) + rng.uniform(-motion, motion))
+            jitter = (self._clipped_normal(self.s_scale), self._clipped_normal(self.s_x),
+                      self._clipped_normal(self.s_y), roll)
+            M, _ = aligned_crop_matrix(pts, self.meta, size, jitter)
+            return np.vstack([M, [0.0, 0.0, 1.0]])
         # 1. face box like a Haar detection: box_from_points + measured spread
         bx, by, bw, bh = box_from_points(pts, self.meta["box_from_points"])
         side = bw * math.exp(self._clipped_normal(self.s_scale))
@@ -179,6 +191,11 @@ class ProdTrain:
             ang = rng.uniform(-self.max_rot, self.max_rot)
             R = cv2.getRotationMatrix2D((size / 2.0, size / 2.0), ang, 1.0)
             A = np.vstack([R, [0.0, 0.0, 1.0]]) @ A
+        return A
+
+    def __call__(self, gray, pts):
+        rng, size = self.rng, self.size
+        A = self._geometry(pts)
         # 3. horizontal flip (u -> W - u keeps the doc's continuous coordinates symmetric)
         flip = rng.rand() < self.p_flip
         if flip:
@@ -203,3 +220,82 @@ class ProdTrain:
             f = f + rng.normal(0, rng.uniform(2, 8), f.shape).astype(np.float32)
         img = np.clip(f + 0.5, 0, 255).astype(np.uint8)
         return normalise_input(img, self.meta["input"]), normalise_points(p, size), {}
+
+
+# ---------------------------------------------------------------- eye-line (rotation-aligned) crops
+# metadata "crop": {..., "rotation": "eye_line"}: the crop square is turned with the face's roll, so an upright
+# crop is cut from a tilted face. theta follows the image axes (y down): positive turns x towards y.
+def rot(t):
+    c, s = math.cos(t), math.sin(t)
+    return np.array([[c, -s], [s, c]], dtype=np.float64)
+
+
+def eye_angle(pts):
+    """Roll of the line from the mean of points 36..41 to the mean of 42..47 (upright ~0, upside down ~pi)."""
+    pts = np.asarray(pts, np.float64)
+    el, er = pts[36:42].mean(0), pts[42:48].mean(0)
+    return math.atan2(er[1] - el[1], er[0] - el[0])
+
+
+def rotated_crop_matrix(center, crop_side, theta, size):
+    """Affine frame -> input: u = S/2 + s R(-theta) (p - c), s = S / crop_side. Inverse: p = c + R(theta) (u - S/2)/s."""
+    s = size / float(crop_side)
+    co, si = math.cos(theta), math.sin(theta)
+    cx, cy = float(center[0]), float(center[1])
+    half = size / 2.0
+    return np.array([[s * co, s * si, half - s * (co * cx + si * cy)],
+                     [-s * si, s * co, half - s * (-si * cx + co * cy)]], dtype=np.float64)
+
+
+def invert_affine(M):
+    A = np.vstack([M, [0.0, 0.0, 1.0]])
+    return np.linalg.inv(A)[:2]
+
+
+def box_crop_matrix(box, angle, crop, size):
+    """Crop of a detector box (x, y, w, h) found with roll `angle`: the doc crop, turned by `angle` about the
+    box centre. angle 0 is crop_matrix exactly."""
+    x, y, w, h = [float(v) for v in box]
+    side = (w + h) / 2.0
+    off = rot(angle) @ np.array([crop["center_x"] * side, crop["center_y"] * side])
+    c = np.array([x + w / 2.0, y + h / 2.0]) + off
+    return rotated_crop_matrix(c, crop["size"] * side, angle, size)
+
+
+def aligned_crop_matrix(pts, meta, size, jitter=None):
+    """Eye-line crop from 68 points: box_from_points in the frame turned by -theta, the doc crop there.
+
+    jitter: optional (log_scale, shift_x, shift_y, roll) residuals: the crop side times exp(log_scale), its
+    centre moved by (shift_x, shift_y) * box side along the crop's own axes, and the crop turned by a further
+    roll (radians) about its centre, as tracking's estimate of the previous frame scatters.
+    Returns (M, theta), theta the crop's roll (including the residual)."""
+    theta = eye_angle(pts)
+    q = np.asarray(pts, np.float64) @ rot(-theta).T
+    bx, by, bw, bh = box_from_points(q, meta["box_from_points"])
+    crop = meta["crop"]
+    side = (bw + bh) / 2.0
+    cq = np.array([bx + bw / 2.0 + crop["center_x"] * side, by + bh / 2.0 + crop["center_y"] * side])
+    crop_side = crop["size"] * side
+    if jitter is not None:
+        ls, dx, dy, droll = jitter
+        cq = cq + np.array([dx, dy]) * side
+        crop_side *= math.exp(ls)
+        theta += droll
+    c = rot(eye_angle(pts)) @ cq
+    return rotated_crop_matrix(c, crop_side, theta, size), theta
+
+
+class ProdEvalAligned:
+    """Deterministic eye-line crop from the truth points (the "eye_line" convention's ProdEval).
+    extra["Minv"] maps input pixels back to the frame."""
+
+    def __init__(self, meta):
+        self.meta = meta
+        self.size = meta["input"]["width"]
+
+    def __call__(self, gray, pts):
+        M, theta = aligned_crop_matrix(pts, self.meta, self.size)
+        img = warp(gray, M, self.size)
+        p = apply_affine(M, pts)
+        return normalise_input(img, self.meta["input"]), normalise_points(p, self.size), \
+            {"Minv": invert_affine(M), "theta": theta}
