@@ -26,7 +26,7 @@ using namespace facefilter::bench;
 
 namespace {
 
-const char* kAllSections = "decode,detect,keypoints,smoothing,e2e,samples,latency,seed,stability,peer,render";
+const char* kAllSections = "decode,detect,keypoints,smoothing,e2e,samples,latency,seed,stability,pose,peer,render";
 
 int usage(const std::string& why) {
   std::fprintf(stderr,
@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
   if (wanted.count("latency")) benchLatency(ctx, m, report);
   if (wanted.count("seed")) benchSeed(ctx, m, report);
   if (wanted.count("stability")) benchStability(ctx, m, report);
+  if (wanted.count("pose")) benchPose(ctx, m, report);
   if (wanted.count("peer")) benchPeer(ctx, m, report);
   if (wanted.count("render")) benchRender(ctx, report);
 

@@ -40,6 +40,7 @@ void benchSamples(const Context& ctx, const KeypointModel& model, Report& report
 void benchLatency(const Context& ctx, const KeypointModel& model, Report& report);
 void benchSeed(const Context& ctx, const KeypointModel& model, Report& report);
 void benchStability(const Context& ctx, const KeypointModel& model, Report& report);
+void benchPose(const Context& ctx, const KeypointModel& model, Report& report);
 void benchPeer(const Context& ctx, const KeypointModel& model, Report& report);
 void benchRender(const Context& ctx, Report& report);
 

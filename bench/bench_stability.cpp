@@ -15,6 +15,7 @@
 
 #include "bench/bench_sections.hpp"
 #include "bench/bench_stats.hpp"
+#include "bench/synthetic_clip.hpp"
 #include "engine/capture/image_source.hpp"
 #include "engine/eval/keypoint_eval.hpp"
 #include "engine/eval/keypoints_dataset.hpp"
@@ -23,32 +24,7 @@
 namespace facefilter::bench {
 namespace {
 
-constexpr int kCanvasW = 640, kCanvasH = 480;
-constexpr double kTargetIodPx = 80;
-constexpr double kNoiseSigma = 3.0;
-constexpr double kFps = 30;
 constexpr int kWarmupFrames = 15;  // the filter settles, the first detection lands
-
-cv::Matx33d toH(const cv::Mat& m23) {
-  cv::Matx33d h = cv::Matx33d::eye();
-  for (int r = 0; r < 2; ++r)
-    for (int c = 0; c < 3; ++c) h(r, c) = m23.at<double>(r, c);
-  return h;
-}
-
-Landmarks warpPoints(const Landmarks& p, const cv::Matx33d& h) {
-  Landmarks out{};
-  for (size_t i = 0; i < p.size(); ++i) {
-    const double x = h(0, 0) * p[i].x + h(0, 1) * p[i].y + h(0, 2);
-    const double y = h(1, 0) * p[i].x + h(1, 1) * p[i].y + h(1, 2);
-    out[i] = cv::Point2f(static_cast<float>(x), static_cast<float>(y));
-  }
-  return out;
-}
-
-struct Motion {
-  double dx = 0, dy = 0, scale = 1, rollDeg = 0;
-};
 
 // Head motion at realistic speeds: up to ~150 px/s sideways (about 2 IOD/s), 15 % zoom, 10 degree roll.
 Motion trajectory(double t) {
@@ -91,52 +67,22 @@ double jitterPct(const std::vector<Landmarks>& pts, double iod) {
 // Runs one synthetic clip through a fresh tracking pipeline.
 ClipFigures runSynthetic(const DetectorParams& detector, const OneEuroParams& oneEuro, bool refine, const cv::Mat& image, const Landmarks& truth, const KeypointModel& model, bool moving,
                          int frames, uint64_t seed) {
-  const double iod = interOcularDistance(truth);
-  cv::Point2f c(0, 0);
-  for (const auto& p : truth) c += p;
-  c *= 1.0f / kNumKeypoints;
-  const double s0 = kTargetIodPx / iod;
-  const cv::Matx33d base(s0, 0, kCanvasW / 2.0 - s0 * c.x, 0, s0, kCanvasH / 2.0 - s0 * c.y, 0, 0, 1);
-  const cv::Point2f centre(kCanvasW / 2.0f, kCanvasH / 2.0f);
-
   TrackerParams tp;
   tp.oneEuro = oneEuro;
   tp.refineDetections = refine;
   FacePipeline pipeline(std::move(FaceDetector::create(detector)).value(), model, tp);
-  cv::RNG rng(seed);
+  SyntheticClip clip(image, truth, seed);
   std::vector<Landmarks> raw, smoothed;
   ClipFigures fig;
   double nmeRaw = 0, nmeSmoothed = 0;
-  cv::Mat still;
   for (int i = 0; i < frames; ++i) {
     const double t = i / kFps;
-    const Motion m = moving ? trajectory(t) : Motion{};
-    cv::Mat rot = cv::getRotationMatrix2D(centre, m.rollDeg, m.scale);
-    rot.at<double>(0, 2) += m.dx;
-    rot.at<double>(1, 2) += m.dy;
-    const cv::Matx33d h = toH(rot) * base;
-    const Landmarks gt = warpPoints(truth, h);
-    cv::Mat clean;
-    if (moving || still.empty()) {
-      cv::warpAffine(image, clean, cv::Mat(cv::Matx23d(h(0, 0), h(0, 1), h(0, 2), h(1, 0), h(1, 1), h(1, 2))),
-                     cv::Size(kCanvasW, kCanvasH), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(128));
-      if (!moving) still = clean;
-    } else {
-      clean = still;
-    }
-    cv::Mat noise(clean.size(), CV_16SC3);
-    rng.fill(noise, cv::RNG::NORMAL, 0, kNoiseSigma);
-    cv::Mat noisy16;
-    clean.convertTo(noisy16, CV_16SC3);
-    noisy16 += noise;
-    Frame f;
-    f.id = static_cast<uint64_t>(i);
-    f.captureNs = static_cast<int64_t>(std::llround(t * 1e9));
-    noisy16.convertTo(f.image, CV_8UC3);
+    Landmarks gt{};
+    const Frame f = clip.frame(i, moving ? trajectory(t) : Motion{}, gt);
     const FrameResult r = pipeline.process(f);
     if (i < kWarmupFrames) continue;
     ++fig.frames;
-    const cv::Rect2f gtBox = model.faceBoxFor(gt);
+    const cv::Rect2f gtBox = model.faceBoxFor(gt).rect;
     const FaceResult* best = nullptr;
     float bestIou = 0.3f;
     for (const auto& face : r.faces) {

@@ -41,6 +41,26 @@ void addDetectorOptions(ArgParser& p) {
            "ours: our vectorised scan where it supports the cascade (same boxes as OpenCV's, faster); opencv: "
            "cv::CascadeClassifier",
            d.scan == CascadeScan::kVectorised ? "ours" : "opencv");
+  p.option("rolled-passes", "on|off", "cold start: also scan copies turned by +-30 and +-60 degrees for tilted faces",
+           d.rolledPasses ? "on" : "off");
+  p.option("profile-passes", "on|off", "cold start: also scan with the profile cascade (the frame and its mirror)",
+           d.profilePasses ? "on" : "off");
+  p.option("extra-passes", "N",
+           "extra cold-start passes per frame while looking for new faces; they take turns (still images: all)",
+           std::to_string(d.extraPassesPerFrame));
+}
+
+void addPresenceOption(ArgParser& p) {
+  p.option("presence-threshold", "F",
+           "a face whose presence score is below F (0..1) gets no keypoints and no filter; its track ends after a "
+           "few such frames (models with a presence score)",
+           std::to_string(TrackerParams{}.presenceThreshold).substr(0, 4));
+}
+
+Result<float> presenceThresholdFrom(const ArgParser& p) {
+  auto v = p.number("presence-threshold", 0, 1);
+  if (!v) return v.error();
+  return static_cast<float>(v.value());
 }
 
 void addTrackerOptions(ArgParser& p) {
@@ -55,6 +75,7 @@ void addTrackerOptions(ArgParser& p) {
   p.option("min-cutoff", "HZ", "One Euro min cutoff", std::to_string(t.oneEuro.minCutoffHz).substr(0, 4));
   p.option("beta", "B", "One Euro beta", std::to_string(t.oneEuro.beta).substr(0, 5));
   addRefineOption(p);
+  addPresenceOption(p);
 }
 
 void addRefineOption(ArgParser& p) {
@@ -93,6 +114,15 @@ Result<DetectorParams> detectorParamsFrom(const ArgParser& p) {
   auto scan = oneOf(p, "cascade-scan", "ours", CascadeScan::kVectorised, "opencv", CascadeScan::kOpenCv);
   if (!scan) return scan.error();
   d.scan = scan.value();
+  auto rolled = oneOf(p, "rolled-passes", "on", true, "off", false);
+  if (!rolled) return rolled.error();
+  d.rolledPasses = rolled.value();
+  auto profile = oneOf(p, "profile-passes", "on", true, "off", false);
+  if (!profile) return profile.error();
+  d.profilePasses = profile.value();
+  auto extra = p.integer("extra-passes", 0, 6);
+  if (!extra) return extra.error();
+  d.extraPassesPerFrame = extra.value();
   if (auto v = validate(d); !v) return v.error();
   return d;
 }
@@ -115,6 +145,9 @@ Result<TrackerParams> trackerParamsFrom(const ArgParser& p) {
   if (!beta) return beta.error();
   t.oneEuro.minCutoffHz = mc.value();
   t.oneEuro.beta = beta.value();
+  auto presence = presenceThresholdFrom(p);
+  if (!presence) return presence.error();
+  t.presenceThreshold = presence.value();
   if (auto v = validate(t); !v) return v.error();
   return t;
 }

@@ -17,6 +17,9 @@ void addLogOptions(ArgParser& p);
 // Part of addTrackerOptions; commands without tracking (detect, eval) add it alone.
 void addRefineOption(ArgParser& p);
 bool refineFrom(const ArgParser& p);
+// --presence-threshold: part of addTrackerOptions; detect adds it alone.
+void addPresenceOption(ArgParser& p);
+Result<float> presenceThresholdFrom(const ArgParser& p);
 
 Result<DetectorParams> detectorParamsFrom(const ArgParser& p);
 Result<TrackerParams> trackerParamsFrom(const ArgParser& p);

@@ -18,6 +18,7 @@ int detectCommand(const std::vector<std::string>& args) {
   addModelOptions(p);
   addDetectorOptions(p);
   addRefineOption(p);
+  addPresenceOption(p);
   addLogOptions(p);
   p.flag("help", "show this help");
   if (auto s = p.parse(args); !s) {
@@ -53,6 +54,12 @@ int detectCommand(const std::vector<std::string>& args) {
   }
 
   const bool refine = refineFrom(p);
+  auto presenceOption = presenceThresholdFrom(p);
+  if (!presenceOption) {
+    std::cerr << "facefilter-cli detect: " << presenceOption.error().message << "\n";
+    return kExitFailed;
+  }
+  const float presenceThreshold = presenceOption.value();
   JsonWriter w;
   w.beginObject().key("images").beginArray();
   int failed = 0;
@@ -67,17 +74,19 @@ int detectCommand(const std::vector<std::string>& args) {
     }
     cv::Mat gray;
     cv::cvtColor(image.value(), gray, cv::COLOR_BGR2GRAY);
-    std::vector<Detection> detections = detector->detect(gray);
+    // Every cold-start pass (rolled copies, profiles): a still image has no next frame to find a face on.
+    std::vector<Detection> detections = detector->detectAllPasses(gray);
     // Left to right, so that the output order is stable and readable.
     std::sort(detections.begin(), detections.end(),
               [](const Detection& a, const Detection& b) { return a.box.x < b.box.x; });
     std::vector<CropWindow> crops;
-    for (const auto& d : detections) crops.push_back(model->cropFor(d.box));
-    auto points = model->predict(gray, crops, std::vector<bool>(crops.size(), true));
+    for (const auto& d : detections) crops.push_back(model->cropFor(FaceBox{d.box, d.angle}));
+    std::vector<float> presence;
+    auto points = model->predict(gray, crops, std::vector<bool>(crops.size(), true), &presence);
     if (points && refine) {
       // Every face here comes from a detector box: the engine's second pass from the keypoints' own box.
       if (auto second = refineFromKeypoints(model.value(), gray, std::vector<bool>(crops.size(), true), crops,
-                                            points.value());
+                                            points.value(), &presence);
           !second) {
         points = second.error();
       }
@@ -91,9 +100,15 @@ int detectCommand(const std::vector<std::string>& args) {
     w.key("faces").beginArray();
     for (size_t i = 0; i < detections.size(); ++i) {
       FaceResult face;
-      face.box = detections[i].box;
-      face.score = detections[i].score;
       face.keypoints = points.value()[i];
+      face.box = detections[i].box;
+      face.roll = eyeLineAngle(face.keypoints);
+      face.score = detections[i].score;
+      if (i < presence.size()) {
+        face.presence = presence[i];
+        // As in the engine: a detection whose crop holds no face with the points on it is not a face.
+        if (face.presence < presenceThreshold) continue;
+      }
       writeFace(w, face, false);
     }
     w.endArray().endObject();

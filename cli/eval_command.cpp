@@ -22,6 +22,11 @@ int evalCommand(const std::vector<std::string>& args) {
   addModelOptions(p);
   addDetectorOptions(p);
   addRefineOption(p);
+  addPresenceOption(p);
+  p.option("crops", "model|eye-line|upright",
+           "crops from keypoints (gt-box mode, second pass): as the model's metadata says, turned with the eye "
+           "line (aligned mode), or axis-aligned",
+           "model");
   addLogOptions(p);
   p.flag("help", "show this help");
   const auto fail = [](const std::string& message) {
@@ -46,11 +51,20 @@ int evalCommand(const std::vector<std::string>& args) {
   if (!detector) return fail(detector.error().message);
   auto model = loadModelFrom(p);
   if (!model) return fail(model.error().message);
+  const std::string crops = p.get("crops");
+  if (crops == "eye-line" || crops == "upright") {
+    model = model->withEyeLineCrops(crops == "eye-line");
+  } else if (crops != "model") {
+    return fail("--crops: expected model, eye-line or upright, got '" + crops + "'");
+  }
+  auto presence = presenceThresholdFrom(p);
+  if (!presence) return fail(presence.error().message);
 
   EvalOptions options;
   options.limit = static_cast<size_t>(limit.value());
   options.timing = !p.has("no-timing");
   options.refine = refineFrom(p);
+  options.presenceThreshold = presence.value();
   auto report = evaluateKeypoints(samples.value(), model.value(), &detector.value(), options);
   if (!report) return fail(report.error().message);
   const EvalReport& r = report.value();
@@ -63,7 +77,8 @@ int evalCommand(const std::vector<std::string>& args) {
     w.key("failure_rate").value(r.gtBox.failureRate, 5).endObject();
     w.key("pipeline").beginObject();
     w.key("nme_mean").value(r.pipeline.mean, 5).key("nme_median").value(r.pipeline.median, 5);
-    w.key("failure_rate").value(r.pipeline.failureRate, 5).key("miss_rate").value(r.missRate, 5).endObject();
+    w.key("failure_rate").value(r.pipeline.failureRate, 5).key("miss_rate").value(r.missRate, 5);
+    w.key("presence_rejects").value(static_cast<uint64_t>(r.presenceRejects)).endObject();
     w.key("ms_per_face").beginObject();
     w.key("threads_1").value(r.msPerFaceSingle, 4).key("batch_4").value(r.msPerFaceBatch4, 4).endObject();
     w.endObject();

@@ -119,6 +119,8 @@ class Cli : public ::testing::Test {
     ASSERT_EQ(face["box"].size(), 4u);
     EXPECT_GT(face["box"][2].number, 0);
     EXPECT_TRUE(face["score"].isNumber());
+    EXPECT_TRUE(face["roll"].isNumber());
+    EXPECT_FALSE(face.has("presence")) << "the test model scores no presence";
     ASSERT_EQ(face["keypoints"].size(), 68u);
     for (const Json& p : face["keypoints"].array) {
       ASSERT_EQ(p.size(), 2u);
@@ -149,6 +151,41 @@ TEST_F(Cli, UsageAndUnknownCommands) {
   r = runCli({"detect", "--help"});
   EXPECT_EQ(r.exitCode, 0);
   EXPECT_THAT(r.out, HasSubstr("--model"));
+}
+
+TEST_F(Cli, PresenceThresholdAndCropModeAreChecked) {
+  CliResult r = runCli(withModel({"detect", "--presence-threshold", "1.5", "x.jpg"}));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("--presence-threshold must be a number in [0"));
+  r = runCli(withModel({"run", "--input", "demo", "--presence-threshold", "-0.1"}));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("--presence-threshold"));
+  r = runCli(withModel({"eval", "--crops", "sideways"}));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("--crops: expected model, eye-line or upright"));
+  r = runCli(withModel({"detect", "--extra-passes", "9", "x.jpg"}));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("--extra-passes"));
+}
+
+// With a model that scores presence, `detect` reports it and leaves out what scores below the threshold (the
+// presence test model scores a crop by its brightness).
+TEST_F(Cli, DetectReportsPresenceAndDropsFacesBelowTheThreshold) {
+  FACEFILTER_SKIP_IF_MISSING(obamas_);
+  std::vector<std::string> args = {"detect", obamas_, "--model", test::kTestModelPresence, "--device", "cpu"};
+  const auto facesAt = [&](const char* threshold) {
+    std::vector<std::string> a = args;
+    a.insert(a.end(), {"--presence-threshold", threshold});
+    const CliResult r = runCli(a);
+    EXPECT_EQ(r.exitCode, 0) << describe(r);
+    return parseOrFail(r.out)["images"][0]["faces"];
+  };
+  const Json all = facesAt("0");
+  EXPECT_GE(all.size(), 2u) << "every detection at threshold 0";
+  for (const Json& f : all.array) ASSERT_TRUE(f["presence"].isNumber());
+  const Json some = facesAt("0.5");
+  for (const Json& f : some.array) EXPECT_GE(f["presence"].number, 0.5);
+  EXPECT_EQ(facesAt("1").size(), 0u) << "no crop scores 1 with this model";
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -193,6 +193,99 @@ TEST_F(DetectorOnSamples, SearchAroundAFaceFindsItInFramePixels) {
   EXPECT_TRUE(det.detectIn(cv::Mat(), cv::Rect2f(0, 0, 759, 500), 60, 150).empty());
 }
 
+// The photo turned by `deg` (cv::getRotationMatrix2D's sense) on a canvas large enough to hold it; `m` gets the map
+// from the photo to the canvas.
+cv::Mat turnedPhoto(const cv::Mat& gray, double deg, cv::Matx23d& m) {
+  const int side = static_cast<int>(std::ceil(std::hypot(gray.cols, gray.rows)));
+  cv::Mat r = cv::getRotationMatrix2D(cv::Point2f(gray.cols / 2.f, gray.rows / 2.f), deg, 1.0);
+  r.at<double>(0, 2) += (side - gray.cols) / 2.0;
+  r.at<double>(1, 2) += (side - gray.rows) / 2.0;
+  m = cv::Matx23d(r);
+  cv::Mat out;
+  cv::warpAffine(gray, out, r, cv::Size(side, side), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(128));
+  return out;
+}
+
+cv::Point2f mapped(const cv::Matx23d& m, cv::Point2f p) {
+  return {static_cast<float>(m(0, 0) * p.x + m(0, 1) * p.y + m(0, 2)),
+          static_cast<float>(m(1, 0) * p.x + m(1, 1) * p.y + m(1, 2))};
+}
+
+// Faces rolled 45 degrees either way: the upright scan misses them, the turned passes find each with its roll,
+// and the box is centred on the face in frame pixels.
+TEST_F(DetectorOnSamples, TurnedPassesFindRolledFacesWithTheirAngle) {
+  FACEFILTER_SKIP_IF_MISSING(obamas_);
+  const cv::Mat gray = loadGray(obamas_);
+  const FaceDetector det = makeDetector();
+  const auto upright = sortedByX(det.detect(gray));
+  ASSERT_EQ(upright.size(), 2u);
+  for (double deg : {45.0, -45.0}) {
+    SCOPED_TRACE(deg);
+    cv::Matx23d m;
+    const cv::Mat turned = turnedPhoto(gray, deg, m);
+    EXPECT_TRUE(det.detect(turned).empty()) << "the frontal cascade does not reach 45 degrees";
+    const auto found = det.detectAllPasses(turned);
+    // getRotationMatrix2D turns counter-clockwise on screen: an image-coordinate roll of -deg.
+    const float roll = static_cast<float>(-deg * CV_PI / 180);
+    for (const auto& face : upright) {
+      const cv::Point2f c = mapped(m, {face.box.x + face.box.width / 2, face.box.y + face.box.height / 2});
+      const Detection* hit = nullptr;
+      for (const auto& d : found) {
+        const cv::Point2f dc(d.box.x + d.box.width / 2, d.box.y + d.box.height / 2);
+        if (cv::norm(dc - c) < 0.25 * face.box.width) hit = &d;
+      }
+      ASSERT_NE(hit, nullptr) << "the face at " << c;
+      EXPECT_LT(angleDistance(hit->angle, roll), static_cast<float>(20 * CV_PI / 180)) << hit->angle;
+      EXPECT_NEAR(hit->box.width, face.box.width, 0.25f * face.box.width);
+    }
+    // Turned about a tracked face, the region search finds it too.
+    const cv::Point2f c = mapped(m, {upright[0].box.x + upright[0].box.width / 2, upright[0].box.y + upright[0].box.height / 2});
+    const float side = upright[0].box.width;
+    const auto again = det.detectIn(turned, cv::Rect2f(c.x - side, c.y - side, 2 * side, 2 * side), 0.6f * side,
+                                    1.6f * side, roll);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_FLOAT_EQ(again[0].angle, roll);
+    EXPECT_LT(cv::norm(again[0].box.tl() + cv::Point2f(again[0].box.width / 2, again[0].box.height / 2) - c),
+              0.2 * side);
+  }
+}
+
+TEST_F(DetectorOnSamples, PassesCanBeTurnedOffAndMergeOverlaps) {
+  FACEFILTER_SKIP_IF_MISSING(beatles_);
+  const cv::Mat gray = loadGray(beatles_);
+  DetectorParams none;
+  none.rolledPasses = none.profilePasses = false;
+  EXPECT_TRUE(makeDetector(none).extraPasses().empty());
+  EXPECT_EQ(makeDetector(none).detectAllPasses(gray).size(), 4u);
+  // Every pass on the upright photo: the same four faces, each once (overlaps across passes merged).
+  const auto all = makeDetector().detectAllPasses(gray);
+  EXPECT_EQ(makeDetector().extraPasses().size(), 6u);
+  size_t frontal = 0;
+  for (const auto& d : all) frontal += d.angle == 0.f ? 1 : 0;
+  EXPECT_GE(frontal, 4u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    for (size_t j = i + 1; j < all.size(); ++j) EXPECT_LE(iou(all[i].box, all[j].box), 0.3f);
+  }
+  // mergePasses keeps the frontal face over an overlapping profile one, whatever their scores.
+  const std::vector<Detection> merged = FaceDetector::mergePasses(
+      {{cv::Rect2f(0, 0, 100, 100), 1.f, 0.f}, {cv::Rect2f(5, 5, 100, 100), 9.f, 0.f}}, 1);
+  ASSERT_EQ(merged.size(), 1u);
+  EXPECT_EQ(merged[0].score, 1.f);
+}
+
+TEST(FaceDetector, MissingProfileCascadeIsAnErrorOnlyWhenProfilePassesAreOn) {
+  DetectorParams p;
+  p.profileCascadePath = "/nonexistent/profile.xml";
+  auto d = FaceDetector::create(p);
+  ASSERT_FALSE(d.ok());
+  EXPECT_THAT(d.error().message, HasSubstr("profile passes"));
+  EXPECT_THAT(d.error().message, HasSubstr("/nonexistent/profile.xml"));
+  p.profilePasses = false;
+  EXPECT_TRUE(FaceDetector::create(p).ok());
+  p.extraPassesPerFrame = 7;
+  EXPECT_FALSE(validate(p).ok());
+}
+
 TEST_F(DetectorOnSamples, EqualisationLeavesTheCallersFrameAlone) {
   FACEFILTER_SKIP_IF_MISSING(obamas_);
   const cv::Mat gray = loadGray(obamas_);

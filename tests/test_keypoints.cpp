@@ -117,6 +117,126 @@ TEST(FaceCrop, Iou) {
   EXPECT_FLOAT_EQ(iou(cv::Rect2f(0, 0, 0, 0), cv::Rect2f(0, 0, 0, 0)), 0.f);
 }
 
+// Eye-line crops: the window turns with the face, so a turned face gives the crop an upright one gives.
+
+// A face-like point set: eyes level at y = 40 (36-41 left of 42-47), the rest spread below them.
+Landmarks uprightFace() {
+  Landmarks p;
+  for (int k = 0; k < kNumKeypoints; ++k) {
+    const float t = static_cast<float>(k) / (kNumKeypoints - 1);
+    p[static_cast<size_t>(k)] = cv::Point2f(100 + 60 * std::sin(9 * t), 70 + 40 * t);
+  }
+  for (int k = 36; k < 42; ++k) p[static_cast<size_t>(k)] = cv::Point2f(80.f + static_cast<float>(k - 36), 40);
+  for (int k = 42; k < 48; ++k) p[static_cast<size_t>(k)] = cv::Point2f(120.f + static_cast<float>(k - 42), 40);
+  return p;
+}
+
+Landmarks turned(const Landmarks& p, cv::Point2f c, double angle) {
+  Landmarks out;
+  const double co = std::cos(angle), si = std::sin(angle);
+  for (size_t i = 0; i < p.size(); ++i) {
+    const double x = p[i].x - c.x, y = p[i].y - c.y;
+    out[i] = cv::Point2f(static_cast<float>(c.x + co * x - si * y), static_cast<float>(c.y + si * x + co * y));
+  }
+  return out;
+}
+
+TEST(FaceCrop, EyeLineAngleFollowsTheFace) {
+  const Landmarks up = uprightFace();
+  EXPECT_NEAR(eyeLineAngle(up), 0.0, 1e-6);
+  for (double a : {0.5, -1.0, 2.0, 3.1}) {
+    EXPECT_NEAR(eyeLineAngle(turned(up, {10, 20}, a)), a, 1e-5) << a;
+  }
+  EXPECT_NEAR(std::abs(eyeLineAngle(turned(up, {0, 0}, CV_PI))), CV_PI, 1e-5) << "upside down";
+}
+
+TEST(FaceCrop, AngleZeroWindowIsTheAxisAlignedOne) {
+  const CropWindow w{12.5f, -3.f, 80.f};
+  const cv::Matx23d m = w.toInput(64);
+  EXPECT_EQ(m, cv::Matx23d(0.8, 0, -0.8 * 12.5, 0, 0.8, 0.8 * 3));
+  const cv::Point2f p = w.toFrame(32, 16, 64);
+  EXPECT_FLOAT_EQ(p.x, 12.5f + 40.f);
+  EXPECT_FLOAT_EQ(p.y, -3.f + 20.f);
+}
+
+TEST(FaceCrop, TurnedWindowMapsBackAndForth) {
+  const CropWindow w{40.f, 30.f, 120.f, 0.7f};
+  const cv::Matx23d m = w.toInput(96);
+  for (cv::Point2f q : {cv::Point2f(0, 0), cv::Point2f(96, 0), cv::Point2f(48, 48), cv::Point2f(13, 77)}) {
+    const cv::Point2f p = w.toFrame(q.x, q.y, 96);
+    EXPECT_NEAR(m(0, 0) * p.x + m(0, 1) * p.y + m(0, 2), q.x, 1e-3);
+    EXPECT_NEAR(m(1, 0) * p.x + m(1, 1) * p.y + m(1, 2), q.y, 1e-3);
+  }
+  // The input's centre is the window's centre; its top edge runs along the window's angle.
+  const cv::Point2f c = w.toFrame(48, 48, 96);
+  EXPECT_NEAR(c.x, 100.f, 1e-3);
+  EXPECT_NEAR(c.y, 90.f, 1e-3);
+  const auto k = w.corners();
+  EXPECT_NEAR(std::atan2(k[1].y - k[0].y, k[1].x - k[0].x), 0.7, 1e-5);
+  EXPECT_NEAR(cv::norm(k[1] - k[0]), 120.0, 1e-3);
+}
+
+TEST(FaceCrop, CropOffsetTurnsWithTheBox) {
+  CropConvention c;
+  c.size = 1.5;
+  c.centerY = 0.2;  // below the box centre, along the face's own down
+  const FaceBox up{cv::Rect2f(50, 50, 100, 100), 0.f};
+  const FaceBox side{cv::Rect2f(50, 50, 100, 100), static_cast<float>(CV_PI / 2)};
+  EXPECT_NEAR(cropFromBox(up, c).center().y, 120.f, 1e-4);
+  const CropWindow w = cropFromBox(side, c);
+  EXPECT_NEAR(w.center().x, 80.f, 1e-4) << "a face turned 90 degrees has its chin to the left";
+  EXPECT_NEAR(w.center().y, 100.f, 1e-4);
+  EXPECT_FLOAT_EQ(w.side, 150.f);
+  EXPECT_FLOAT_EQ(w.angle, side.angle);
+}
+
+TEST(FaceCrop, EyeLineBoxTurnsWithTheFace) {
+  BoxFromPoints rule;
+  rule.size = 1.1;
+  rule.centerY = -0.15;
+  rule.eyeLine = true;
+  const Landmarks up = uprightFace();
+  const FaceBox a = faceBoxFromPoints(up, rule);
+  EXPECT_NEAR(a.angle, 0.f, 1e-6);
+  const cv::Rect2f axis = boxFromPoints(up, rule);
+  EXPECT_NEAR(a.rect.x, axis.x, 1e-3);
+  EXPECT_NEAR(a.rect.y, axis.y, 1e-3);
+  EXPECT_NEAR(a.rect.width, axis.width, 1e-3);
+  const cv::Point2f pivot(30, 200);
+  for (double angle : {0.6, -1.2, CV_PI}) {
+    const FaceBox b = faceBoxFromPoints(turned(up, pivot, angle), rule);
+    EXPECT_NEAR(angleDistance(b.angle, static_cast<float>(angle)), 0.f, 1e-5) << angle;
+    EXPECT_NEAR(b.rect.width, a.rect.width, 1e-3) << angle;
+    const cv::Point2f expected = turned(Landmarks{a.center()}, pivot, angle)[0];
+    EXPECT_NEAR(b.center().x, expected.x, 1e-3) << angle;
+    EXPECT_NEAR(b.center().y, expected.y, 1e-3) << angle;
+  }
+  rule.eyeLine = false;  // older models: the axis-aligned box, angle 0
+  const FaceBox c = faceBoxFromPoints(turned(up, pivot, 0.6), rule);
+  EXPECT_EQ(c.angle, 0.f);
+  EXPECT_EQ(c.rect, boxFromPoints(turned(up, pivot, 0.6), rule));
+}
+
+TEST(FaceCrop, TurnedCropOfATurnedImageIsTheUprightCrop) {
+  cv::Mat img(200, 200, CV_8UC1);
+  cv::randu(img, 0, 256);
+  cv::GaussianBlur(img, img, cv::Size(0, 0), 3);  // smooth enough that two resamplings agree
+  const double angle = 0.9;
+  const cv::Point2f c(100, 100);
+  cv::Mat rot = cv::getRotationMatrix2D(c, -angle * 180 / CV_PI, 1.0), turnedImg;
+  cv::warpAffine(img, turnedImg, rot, img.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  const CropWindow upright{60, 60, 80};
+  const CropWindow turnedWindow{60, 60, 80, static_cast<float>(angle)};
+  const cv::Mat a = warpCrop(img, upright, 40), b = warpCrop(turnedImg, turnedWindow, 40);
+  EXPECT_LT(cv::norm(a, b, cv::NORM_L1) / a.total(), 1.5) << "mean absolute difference in gray levels";
+}
+
+TEST(FaceCrop, AngleDistance) {
+  EXPECT_NEAR(angleDistance(0.1f, -0.1f), 0.2f, 1e-6);
+  EXPECT_NEAR(angleDistance(3.1f, -3.1f), 2 * CV_PI - 6.2, 1e-5);
+  EXPECT_NEAR(angleDistance(0.f, static_cast<float>(CV_PI)), CV_PI, 1e-6);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Metadata
 
@@ -215,6 +335,13 @@ TEST(ModelMetadata, EachKindOfBadJsonIsAnErrorNamingTheFile) {
        "detector_box_method"},
       {replaced(good, "\"format_version\": 1,", "\"format_version\": 1, \"detector_box_method\": \"a.b()\","),
        "detector_box_method"},
+      {replaced(good, "\"center_y\": 0.05}", "\"center_y\": 0.05, \"rotation\": \"nose\"}"), "crop.rotation"},
+      {replaced(good, "\"center_y\": 0.05}", "\"center_y\": 0.05, \"rotation\": 1}"), "rotation"},
+      {replaced(good, "\"format_version\": 1,", "\"format_version\": 1, \"presence_method\": \"p q\","),
+       "presence_method"},
+      {replaced(good, "\"format_version\": 1,",
+                "\"format_version\": 1, \"presence_method\": \"presence\", \"presence\": {\"threshold\": 1.5},"),
+       "presence.threshold"},
   };
   for (const Case& c : cases) {
     auto m = parseModelMetadata(c.json, "/models/bad.pt");
@@ -222,6 +349,29 @@ TEST(ModelMetadata, EachKindOfBadJsonIsAnErrorNamingTheFile) {
     EXPECT_THAT(m.error().message, HasSubstr("/models/bad.pt")) << c.json;
     EXPECT_THAT(m.error().message, HasSubstr(c.mentions)) << c.json;
   }
+}
+
+TEST(ModelMetadata, CropRotationAndPresenceAreOptional) {
+  const std::string good = kGoodJson;
+  auto plain = parseModelMetadata(good, "m.pt");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->boxFromPoints.eyeLine) << "files without the key crop axis-aligned";
+  EXPECT_TRUE(plain->presenceMethod.empty());
+  auto eye = parseModelMetadata(replaced(good, "\"center_y\": 0.05}", "\"center_y\": 0.05, \"rotation\": \"eye_line\"}"),
+                                "m.pt");
+  ASSERT_TRUE(eye.ok()) << eye.error().message;
+  EXPECT_TRUE(eye->boxFromPoints.eyeLine);
+  auto none = parseModelMetadata(replaced(good, "\"center_y\": 0.05}", "\"center_y\": 0.05, \"rotation\": \"none\"}"),
+                                 "m.pt");
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_FALSE(none->boxFromPoints.eyeLine);
+  auto presence = parseModelMetadata(
+      replaced(good, "\"format_version\": 1,",
+               "\"format_version\": 1, \"presence_method\": \"presence\", \"presence\": {\"threshold\": 0.3},"),
+      "m.pt");
+  ASSERT_TRUE(presence.ok()) << presence.error().message;
+  EXPECT_EQ(presence->presenceMethod, "presence");
+  EXPECT_DOUBLE_EQ(presence->presenceThreshold, 0.3);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,6 +425,63 @@ TEST(KeypointModel, WrongOutputShapeIsRefused) { expectLoadError(test::kTestMode
 
 TEST(KeypointModel, DetectorStageNamedButMissingIsRefused) {
   expectLoadError(test::kTestModelMissingStage, "detector_box_method 'forward_detector_box'");
+}
+
+TEST(KeypointModel, PresenceNamedButMissingOrMisshapenIsRefused) {
+  expectLoadError(test::kTestModelMissingPresence, "presence_method 'presence'");
+  expectLoadError(test::kTestModelBadPresence, "presence() must return [N] or [N, 1]");
+}
+
+TEST(KeypointModel, OlderFilesHaveNoPresenceAndAxisAlignedCrops) {
+  auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  EXPECT_FALSE(model->hasPresence());
+  EXPECT_FALSE(model->alignsCrops());
+  cv::Mat frame(120, 120, CV_8UC1, cv::Scalar(200));
+  std::vector<float> presence = {0.7f};
+  auto points = model->predict(frame, {{10, 10, 100}}, {}, &presence);
+  ASSERT_TRUE(points.ok());
+  EXPECT_TRUE(presence.empty()) << "no score where the file has none";
+  EXPECT_EQ(model->faceBoxFor(uprightFace()).angle, 0.f);
+}
+
+// The presence test model scores a crop by its brightness (training/make_test_model.py --presence).
+TEST(KeypointModel, PresenceIsScoredPerCropInOneBatch) {
+  auto model = KeypointModel::load(test::kTestModelPresence, ComputeDevice::kCpu);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  EXPECT_TRUE(model->hasPresence());
+  EXPECT_TRUE(model->alignsCrops());
+  cv::Mat frame(100, 300, CV_8UC1, cv::Scalar(20));
+  frame(cv::Rect(150, 0, 150, 100)).setTo(240);
+  const std::vector<CropWindow> crops = {{10, 10, 80}, {200, 10, 80, 0.5f}, {10, 10, 80}};
+  std::vector<float> presence;
+  auto points = model->predict(frame, crops, {false, true, true}, &presence);
+  ASSERT_TRUE(points.ok()) << points.error().message;
+  ASSERT_EQ(presence.size(), 3u);
+  EXPECT_LT(presence[0], 0.1f) << "dark crop";
+  EXPECT_GT(presence[1], 0.9f) << "bright crop";
+  EXPECT_FLOAT_EQ(presence[0], presence[2]) << "the same crop scores the same whichever stage serves it";
+  // Eye-line boxes from its keypoints.
+  EXPECT_NEAR(model->faceBoxFor(turned(uprightFace(), {0, 0}, 0.4)).angle, 0.4f, 1e-5);
+}
+
+TEST(KeypointModel, TurnedCropsMapPointsBackThroughTheTurn) {
+  auto model = KeypointModel::load(test::kTestModel, ComputeDevice::kCpu);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  cv::Mat frame(300, 300, CV_8UC1);
+  cv::randu(frame, 0, 256);
+  const CropWindow w{80, 90, 120, 1.1f};
+  auto points = model->predict(frame, {w});
+  ASSERT_TRUE(points.ok());
+  // Every point lies in the turned square: its coordinates in the window's own frame are within it.
+  const cv::Matx23d m = w.toInput(model->metadata().inputWidth);
+  for (const auto& p : points.value()[0]) {
+    const double u = m(0, 0) * p.x + m(0, 1) * p.y + m(0, 2), v = m(1, 0) * p.x + m(1, 1) * p.y + m(1, 2);
+    EXPECT_GE(u, -1e-3);
+    EXPECT_LE(u, model->metadata().inputWidth + 1e-3);
+    EXPECT_GE(v, -1e-3);
+    EXPECT_LE(v, model->metadata().inputWidth + 1e-3);
+  }
 }
 
 TEST(KeypointModel, OneStageModelServesDetectorCropsWithForward) {

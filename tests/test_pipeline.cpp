@@ -14,10 +14,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "engine/capture/video_file_source.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/pipeline/engine_thread.hpp"
+#include "engine/keypoints/face_crop.hpp"
 #include "engine/pipeline/face_pipeline.hpp"
 #include "test_support.hpp"
 
@@ -496,7 +498,7 @@ TEST_F(PipelineOnDemo, TwoStageModelRunsItsDetectorStageOnDetectorBoxesOnly) {
 }
 
 // The trained model (assets/models/ffnet.pt, or $FACEFILTER_MODEL as for the CLI): tracking must carry
-// the face between detections.
+// the faces between detections.
 TEST(PipelineWithTrainedModel, TracksTheDemoFaceWithFewDetections) {
   const std::string model = defaultModelPath();
   if (!std::filesystem::exists(model)) GTEST_SKIP() << "missing " << model << " (the trained model)";
@@ -505,23 +507,25 @@ TEST(PipelineWithTrainedModel, TracksTheDemoFaceWithFewDetections) {
   ASSERT_EQ(frames.size(), 270u);
   FacePipeline pipeline = makePipeline(model);
 
-  int firstFace = -1;
+  int firstFace = -1, gap = 0, longestGap = 0;
   uint64_t runsAfter = 0, framesAfter = 0, framesWithoutFace = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
     const FrameResult r = pipeline.process(frames[i]);
     ASSERT_TRUE(r.error.empty()) << r.error;
-    if (i > 0 && r.faces.empty()) {
-      ++framesWithoutFace;
-      ADD_FAILURE() << "frame " << i << " has no face";
-    }
     if (firstFace < 0) {
       if (!r.faces.empty()) firstFace = static_cast<int>(i);
       continue;
     }
+    gap = r.faces.empty() ? gap + 1 : 0;
+    longestGap = std::max(longestGap, gap);
+    framesWithoutFace += r.faces.empty() ? 1 : 0;
     ++framesAfter;
     if (r.detectorRan) ++runsAfter;
   }
-  EXPECT_EQ(framesWithoutFace, 0u) << "every frame after the first has a face";
+  // The clip cuts between shots (frames ~98 and ~200): the points left on the old face hold no face (presence),
+  // so nothing is drawn until the face of the new shot is tracked, a few frames later.
+  EXPECT_LE(longestGap, 3) << "frames in a row without a face";
+  EXPECT_LE(framesWithoutFace * 20, framesAfter) << framesWithoutFace << " frames without a face";
   ASSERT_GE(firstFace, 0) << "the face is never found";
   EXPECT_LE(runsAfter * 5, framesAfter) << "the detector ran on " << runsAfter << " of the " << framesAfter
                                         << " frames after the face was first tracked";
@@ -529,6 +533,68 @@ TEST(PipelineWithTrainedModel, TracksTheDemoFaceWithFewDetections) {
   // jumps 200 px) is handled by a full scan in the same frame, so no frame above lost the face.
   const PipelineStats st = pipeline.stats();
   EXPECT_LT(st.fullScans * 2, st.detectorRuns) << st.fullScans << " full scans of " << st.detectorRuns << " runs";
+}
+
+// A face turning a full circle at 240 deg/s (8 degrees a frame at 30 fps): the eye-line crops turn with it, so
+// its track holds on every frame, upside down too, and its roll follows the turn.
+TEST(PipelineWithTrainedModel, FollowsAFaceThroughAFullTurn) {
+  const std::string model = defaultModelPath();
+  if (!std::filesystem::exists(model)) GTEST_SKIP() << "missing " << model << " (the trained model)";
+  FACEFILTER_SKIP_IF_NO_DEMO();
+  std::vector<Frame> demo = readDemoFrames(10);
+  ASSERT_EQ(demo.size(), 10u);
+  FacePipeline pipeline = makePipeline(model);
+  FrameResult first;
+  for (const Frame& f : demo) first = pipeline.process(f);
+  ASSERT_FALSE(first.faces.empty());
+  demo = {demo.back()};
+  // The clip's frames hold two faces, a small frontal one and a large one turned to the side: follow the one
+  // the tracker holds best (the frontal one).
+  const FaceResult& face = *std::max_element(first.faces.begin(), first.faces.end(),
+                                             [](const FaceResult& a, const FaceResult& b) { return a.quality < b.quality; });
+  const cv::Point2f c(face.box.x + face.box.width / 2, face.box.y + face.box.height / 2);
+  for (int i = 1; i <= 45; ++i) {
+    const double deg = 8.0 * i;
+    Frame f = demo[0];
+    f.id = demo[0].id + static_cast<uint64_t>(i);
+    f.captureNs = demo[0].captureNs + i * 33'333'333LL;
+    f.image = cv::Mat();  // the copy shares demo[0]'s pixels: the turned frame gets its own
+    cv::warpAffine(demo[0].image, f.image, cv::getRotationMatrix2D(c, deg, 1.0), demo[0].image.size(),
+                   cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    const FrameResult r = pipeline.process(f);
+    const auto same = std::find_if(r.faces.begin(), r.faces.end(),
+                                   [&](const FaceResult& g) { return g.trackId == face.trackId; });
+    ASSERT_NE(same, r.faces.end()) << "frame " << i << " at " << deg << " degrees: track " << face.trackId << " lost";
+    // getRotationMatrix2D turns counter-clockwise on screen: the image-coordinate roll falls.
+    const float expected = face.roll - static_cast<float>(deg * CV_PI / 180);
+    EXPECT_LT(angleDistance(same->roll, expected), static_cast<float>(15 * CV_PI / 180))
+        << "frame " << i << ": roll " << same->roll << ", expected " << expected << " (turning about " << c << ")";
+  }
+}
+
+// The face leaves (the picture cut to an empty wall): its track ends within a few frames, and no face is
+// reported on the empty picture after that.
+TEST(PipelineWithTrainedModel, ALostFaceLosesItsTrackWithinAFewFrames) {
+  const std::string model = defaultModelPath();
+  if (!std::filesystem::exists(model)) GTEST_SKIP() << "missing " << model << " (the trained model)";
+  FACEFILTER_SKIP_IF_NO_DEMO();
+  const std::vector<Frame> demo = readDemoFrames(10);
+  ASSERT_EQ(demo.size(), 10u);
+  FacePipeline pipeline = makePipeline(model);
+  for (const Frame& f : demo) pipeline.process(f);
+  ASSERT_FALSE(pipeline.process(demo.back()).faces.empty());
+  cv::Mat wall(demo[0].image.size(), CV_8UC3);
+  cv::randu(wall, cv::Scalar::all(90), cv::Scalar::all(140));
+  cv::GaussianBlur(wall, wall, cv::Size(0, 0), 4);
+  int lastWithFace = -1;
+  for (int i = 0; i < 30; ++i) {
+    Frame f = demo.back();
+    f.id = 100 + static_cast<uint64_t>(i);
+    f.captureNs += (i + 1) * 33'333'333LL;
+    f.image = wall;
+    if (!pipeline.process(f).faces.empty()) lastWithFace = i;
+  }
+  EXPECT_LE(lastWithFace, 3) << "the filter stays on an empty wall for " << lastWithFace + 1 << " frames";
 }
 
 }  // namespace

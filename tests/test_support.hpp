@@ -43,6 +43,9 @@ inline constexpr const char* kTestModelBadShape = FACEFILTER_TEST_MODEL_BAD_SHAP
 inline constexpr const char* kTestModelNoMetadata = FACEFILTER_TEST_MODEL_NO_METADATA;
 inline constexpr const char* kTestModelTwoStage = FACEFILTER_TEST_MODEL_TWO_STAGE;
 inline constexpr const char* kTestModelMissingStage = FACEFILTER_TEST_MODEL_MISSING_STAGE;
+inline constexpr const char* kTestModelPresence = FACEFILTER_TEST_MODEL_PRESENCE;
+inline constexpr const char* kTestModelMissingPresence = FACEFILTER_TEST_MODEL_MISSING_PRESENCE;
+inline constexpr const char* kTestModelBadPresence = FACEFILTER_TEST_MODEL_BAD_PRESENCE;
 inline constexpr const char* kDemoClip = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi";
 
 #define FACEFILTER_SKIP_IF_NO_DEMO()                                                                  \

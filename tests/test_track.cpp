@@ -197,8 +197,9 @@ struct Sim {
     s.planned = boxes.size();
     std::vector<CropWindow> crops;
     std::vector<Landmarks> raw;
-    for (const auto& b : boxes) {
-      crops.push_back(cropFromBox(b, kCrop));
+    for (const auto& planned : boxes) {
+      const cv::Rect2f& b = planned.rect;
+      crops.push_back(cropFromBox(planned, kCrop));
       if (cnnOffset) {
         raw.push_back(landmarksFor(shifted(b, cnnOffset->x, cnnOffset->y)));
         continue;
@@ -452,6 +453,104 @@ TEST(FaceTracker, KeypointsThatDisagreeWithTheBoxAreDroppedAtOnce) {
   EXPECT_TRUE(s.faces.empty());
   EXPECT_EQ(sim.tracker.trackCount(), 0u);
   EXPECT_EQ(sim.tracker.decide(0), DetectReason::kNoTracks);
+}
+
+// Face presence: a track whose crops stop holding a face ends within presenceDropFrames; nothing is reported
+// for it meanwhile, and a new detection that holds no face starts no track.
+TEST(FaceTracker, LowPresenceHidesTheFaceThenEndsItsTrack) {
+  TrackerParams p;
+  p.presenceThreshold = 0.5f;
+  p.presenceDropFrames = 3;
+  p.motionTrigger = 0;
+  FaceTracker t(p);
+  std::vector<Detection> first = {{kFaceA, 1.f}};
+  auto boxes = t.plan(&first, kRule);
+  const std::vector<float> present = {0.9f}, absent = {0.1f};
+  auto faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, 0, kRule, nullptr, &present);
+  ASSERT_EQ(faces.size(), 1u);
+  EXPECT_FLOAT_EQ(faces[0].presence, 0.9f);
+  // Two frames below the threshold: the face is not reported, the track lives on.
+  for (int i = 1; i <= 2; ++i) {
+    boxes = t.plan(nullptr, kRule);
+    faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, i * kFrameNs, kRule, nullptr, &absent);
+    EXPECT_TRUE(faces.empty()) << "frame " << i << ": no filter on what may not be a face";
+    EXPECT_EQ(t.trackCount(), 1u) << "frame " << i;
+  }
+  // Back above it: the same track is reported again.
+  boxes = t.plan(nullptr, kRule);
+  faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, 3 * kFrameNs, kRule, nullptr, &present);
+  ASSERT_EQ(faces.size(), 1u);
+  EXPECT_EQ(faces[0].trackId, 1);
+  // Three low frames in a row end it.
+  for (int i = 4; i <= 6; ++i) {
+    boxes = t.plan(nullptr, kRule);
+    faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, i * kFrameNs, kRule, nullptr, &absent);
+    EXPECT_TRUE(faces.empty());
+  }
+  EXPECT_EQ(t.trackCount(), 0u);
+  EXPECT_EQ(t.decide(0), DetectReason::kNoTracks);
+}
+
+TEST(FaceTracker, ADetectionWithoutPresenceStartsNoTrack) {
+  FaceTracker t;
+  std::vector<Detection> found = {{kFaceA, 1.f}, {kFaceB, 1.f}};
+  auto boxes = t.plan(&found, kRule);
+  ASSERT_EQ(boxes.size(), 2u);
+  const std::vector<float> presence = {0.2f, 0.8f};
+  auto faces = t.update({cropFromBox(boxes[0], kCrop), cropFromBox(boxes[1], kCrop)},
+                        {landmarksFor(kFaceA), landmarksFor(kFaceB)}, 0, kRule, nullptr, &presence);
+  ASSERT_EQ(faces.size(), 1u);
+  EXPECT_EQ(faces[0].box, kFaceB);
+  EXPECT_EQ(t.trackCount(), 1u);
+}
+
+TEST(FaceTracker, PresenceThresholdOutOfRangeIsRefusedByName) {
+  TrackerParams p;
+  p.presenceThreshold = 1.5f;
+  auto v = validate(p);
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(v.error().message, HasSubstr("presence threshold must be in [0, 1]"));
+  p.presenceThreshold = 0.5f;
+  p.presenceDropFrames = 0;
+  EXPECT_FALSE(validate(p).ok());
+}
+
+// With eye-line boxes, a tracked face's next crop turns with it, and points whose eye line is far from the
+// crop's turn (a crop that did not hold the face upright) count as a lost face.
+TEST(FaceTracker, EyeLineTracksTurnTheirCropsAndRejectPointsTurnedAway) {
+  BoxFromPoints rule = kRule;
+  rule.eyeLine = true;
+  FaceTracker t;
+  std::vector<Detection> first = {{kFaceA, 1.f, 0.5f}};
+  auto boxes = t.plan(&first, rule);
+  ASSERT_EQ(boxes.size(), 1u);
+  EXPECT_FLOAT_EQ(boxes[0].angle, 0.5f) << "a detection's roll reaches its first crop";
+  // The "CNN" finds the face turned by 0.5 rad about the box centre.
+  const cv::Point2f c(kFaceA.x + kFaceA.width / 2, kFaceA.y + kFaceA.height / 2);
+  auto turn = [&](const Landmarks& p, double a) {
+    Landmarks out;
+    for (size_t i = 0; i < p.size(); ++i) {
+      const double x = p[i].x - c.x, y = p[i].y - c.y;
+      out[i] = cv::Point2f(static_cast<float>(c.x + std::cos(a) * x - std::sin(a) * y),
+                           static_cast<float>(c.y + std::sin(a) * x + std::cos(a) * y));
+    }
+    return out;
+  };
+  Landmarks face = landmarksFor(kFaceA);
+  // Eyes level in the upright points, as eyeLineAngle reads them.
+  for (int k = 36; k < 42; ++k) face[static_cast<size_t>(k)].y = face[42].y;
+  for (int k = 42; k < 48; ++k) face[static_cast<size_t>(k)].y = face[42].y;
+  for (int k = 36; k < 42; ++k) face[static_cast<size_t>(k)].x = c.x - 20;
+  for (int k = 42; k < 48; ++k) face[static_cast<size_t>(k)].x = c.x + 20;
+  auto faces = t.update({cropFromBox(boxes[0], kCrop)}, {turn(face, 0.5)}, 0, rule);
+  ASSERT_EQ(faces.size(), 1u);
+  EXPECT_NEAR(faces[0].roll, 0.5f, 1e-4);
+  EXPECT_NEAR(faces[0].boxAngle, 0.5f, 1e-4);
+  boxes = t.plan(nullptr, rule);
+  EXPECT_NEAR(boxes[0].angle, 0.5f, 1e-4) << "the next crop turns with the tracked face";
+  // Points turned 1.5 rad away from the crop's turn: not the face the crop was turned for.
+  faces = t.update({cropFromBox(boxes[0], kCrop)}, {turn(face, 2.0)}, kFrameNs, rule);
+  EXPECT_TRUE(faces.empty());
 }
 
 TEST(FaceTracker, DuplicateTracksOfOneFaceAreMergedKeepingTheOlder) {

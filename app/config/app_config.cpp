@@ -172,6 +172,9 @@ Result<LoadedConfig> parseConfig(const std::string& json, const std::string& ori
   r.integer("min_size_px", c.detector.minSizePx, 0, 4096);
   r.number("min_size_fraction", c.detector.minSizeFraction, 0.0, 1.0);
   r.number("detect_scale", c.detector.detectScale, 0.05, 1.0);
+  r.boolean("rolled_passes", c.detector.rolledPasses);
+  r.boolean("profile_passes", c.detector.profilePasses);
+  r.integer("extra_passes_per_frame", c.detector.extraPassesPerFrame, 0, 6);
   // kTracking
   r.integer("detect_interval", c.tracker.detectIntervalFrames, 1, 1000);
   c.tracker.minRedetectGapFrames = std::min(c.tracker.minRedetectGapFrames, c.tracker.detectIntervalFrames);
@@ -182,6 +185,7 @@ Result<LoadedConfig> parseConfig(const std::string& json, const std::string& ori
   r.number("one_euro_beta", c.tracker.oneEuro.beta, 0.0, 100.0);
   r.number("one_euro_derivative_cutoff_hz", c.tracker.oneEuro.derivativeCutoffHz, 0.001, 100.0);
   r.boolean("second_pass_for_detections", c.tracker.refineDetections);
+  r.number("presence_threshold", c.tracker.presenceThreshold, 0.0, 1.0);
   // kFilters
   r.string("filters", c.view.filters);
   r.boolean("fade_with_confidence", c.view.fadeWithConfidence);
@@ -253,12 +257,16 @@ std::string serializeConfig(const AppConfig& c, ConfigScope scope) {
   key("min_size_px") << c.detector.minSizePx;
   key("min_size_fraction") << c.detector.minSizeFraction;
   key("detect_scale") << c.detector.detectScale;
+  key("rolled_passes") << b(c.detector.rolledPasses);
+  key("profile_passes") << b(c.detector.profilePasses);
+  key("extra_passes_per_frame") << c.detector.extraPassesPerFrame;
   key("detect_interval") << c.tracker.detectIntervalFrames;
   key("smoothing") << b(c.tracker.smoothing == Smoothing::kOneEuro);
   key("one_euro_min_cutoff_hz") << c.tracker.oneEuro.minCutoffHz;
   key("one_euro_beta") << c.tracker.oneEuro.beta;
   key("one_euro_derivative_cutoff_hz") << c.tracker.oneEuro.derivativeCutoffHz;
   key("second_pass_for_detections") << b(c.tracker.refineDetections);
+  key("presence_threshold") << c.tracker.presenceThreshold;
   key("filters") << quote(c.view.filters);
   key("fade_with_confidence") << b(c.view.fadeWithConfidence);
   key("head_pose") << b(c.view.headPose);

@@ -312,15 +312,15 @@ void SceneRenderer::updateCropInsets(const FrameResult& result) {
     if (cropInsetRect(w, h, static_cast<int>(cropsShown_)).area() == 0) break;
     if (crops_.size() <= cropsShown_) crops_.emplace_back();
     CropInset& c = crops_[cropsShown_++];
-    const cv::Rect2f window(face.crop.x0 * sx, face.crop.y0 * sy, face.crop.side * sx, face.crop.side * sy);
+    // The picture is scaled uniformly (letterboxed), so a turned window stays square in target pixels.
+    const CropWindow window{face.crop.x0 * sx, face.crop.y0 * sy, face.crop.side * sx, face.crop.angle};
     // The warp is redone only for a new frame or a moved window: the inset costs nothing while paused.
-    if (c.texture && c.size == cnnInput_.size && c.frameId == frame_->id && c.window == window) continue;
-    CropWindow cw;
-    cw.x0 = window.x;
-    cw.y0 = window.y;
-    cw.side = window.width;
+    if (c.texture && c.size == cnnInput_.size && c.frameId == frame_->id && c.window.rect() == window.rect() &&
+        c.window.angle == window.angle) {
+      continue;
+    }
     // What KeypointModel::predict feeds the network: the crop of the frame in the model's colour.
-    cv::Mat crop = warpCrop(frame_->image, cw, cnnInput_.size);
+    cv::Mat crop = warpCrop(frame_->image, window, cnnInput_.size);
     if (cnnInput_.channels == 1) {
       cv::Mat gray;
       cv::cvtColor(crop, gray, cv::COLOR_BGR2GRAY);
@@ -345,6 +345,7 @@ void SceneRenderer::updateCropInsets(const FrameResult& result) {
     glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous));
     c.size = cnnInput_.size;
     c.trackId = face.trackId;
+    c.presence = face.presence;
     c.frameId = frame_->id;
     c.window = window;
   }
@@ -361,9 +362,14 @@ void SceneRenderer::drawCropInsets(ImDrawList& dl) const {
     const ImVec2 b(static_cast<float>(r.x + r.width), static_cast<float>(r.y + r.height));
     dl.AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), kCyan, 0.0f, 0, 1.0f);
     dl.AddImage(textureId(c.texture.id()), a, b);
-    char label[64];
-    std::snprintf(label, sizeof label, "CNN input %dx%d %s #%d", c.size, c.size, cnnInput_.channels == 1 ? "gray" : "RGB",
-                  c.trackId);
+    char label[96];
+    if (c.presence >= 0) {
+      std::snprintf(label, sizeof label, "CNN input %dx%d %s #%d presence %.2f", c.size, c.size,
+                    cnnInput_.channels == 1 ? "gray" : "RGB", c.trackId, static_cast<double>(c.presence));
+    } else {
+      std::snprintf(label, sizeof label, "CNN input %dx%d %s #%d", c.size, c.size,
+                    cnnInput_.channels == 1 ? "gray" : "RGB", c.trackId);
+    }
     // Right-aligned: the inset sits at the picture's right edge, so a longer label grows inwards.
     const float labelWidth = ImGui::GetFont()->CalcTextSizeA(fontPx, FLT_MAX, 0.0f, label).x;
     textWithShadow(dl, fontPx, ImVec2(std::min(a.x, b.x - labelWidth), b.y + 2), kCyan, label);
@@ -378,23 +384,42 @@ void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const V
   const float unit = unitFor(w, h);
   const float fontPx = fontPxFor(unit);
   auto P = [&](cv::Point2f p) { return ImVec2(p.x * sx, p.y * sy); };
-  auto rect = [&](const cv::Rect2f& r, ImU32 col, float thickness) {
-    dl.AddRect(P({r.x, r.y}), P({r.x + r.width, r.y + r.height}), col, 0.0f, 0, thickness);
+  // A box turned by `angle` about its centre (a face's own frame), drawn as its four sides.
+  auto rect = [&](const cv::Rect2f& r, float angle, ImU32 col, float thickness) {
+    if (angle == 0.f) {
+      dl.AddRect(P({r.x, r.y}), P({r.x + r.width, r.y + r.height}), col, 0.0f, 0, thickness);
+      return;
+    }
+    const auto corners = CropWindow{r.x, r.y, r.width, angle}.corners();
+    ImVec2 q[4];
+    for (size_t i = 0; i < 4; ++i) q[i] = P(corners[i]);
+    dl.AddPolyline(q, 4, col, ImDrawFlags_Closed, thickness);
+    // The face's top edge, thicker: which way is up in a turned crop.
+    dl.AddLine(q[0], q[1], col, 2.0f * thickness);
   };
   if (dbg.rawDetections && result.detectorRan) {
     for (const auto& d : result.detections) {
-      rect(d.box, kOrange, 1.5f * unit);
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "det %.1f", static_cast<double>(d.score));
+      rect(d.box, d.angle, kOrange, 1.5f * unit);
+      char buf[48];
+      if (d.angle != 0.f) {
+        std::snprintf(buf, sizeof buf, "det %.1f  %+.0f deg", static_cast<double>(d.score), d.angle * 57.2957795);
+      } else {
+        std::snprintf(buf, sizeof buf, "det %.1f", static_cast<double>(d.score));
+      }
       textWithShadow(dl, fontPx, P({d.box.x, d.box.y + d.box.height + 2}), kOrange, buf);
     }
   }
   for (const FaceResult& face : result.faces) {
-    if (dbg.crop) rect(face.crop.rect(), kCyan, 1.0f * unit);
+    if (dbg.crop) rect(face.crop.rect(), face.crop.angle, kCyan, 1.0f * unit);
     if (dbg.boxes) {
-      rect(face.box, kGreen, 2.0f * unit);
-      char buf[48];
-      std::snprintf(buf, sizeof buf, "#%d  %.2f", face.trackId, static_cast<double>(face.confidence));
+      rect(face.box, face.boxAngle, kGreen, 2.0f * unit);
+      char buf[64];
+      if (face.presence >= 0) {
+        std::snprintf(buf, sizeof buf, "#%d  %.2f  p %.2f", face.trackId, static_cast<double>(face.confidence),
+                      static_cast<double>(face.presence));
+      } else {
+        std::snprintf(buf, sizeof buf, "#%d  %.2f", face.trackId, static_cast<double>(face.confidence));
+      }
       textWithShadow(dl, fontPx * 1.2f, P({face.box.x, face.box.y - fontPx * 1.3f}), kGreen, buf);
     }
     const float r = 1.6f * unit;

@@ -71,7 +71,8 @@ class SceneRenderer {
     int size = 0;
     int trackId = 0;
     uint64_t frameId = 0;
-    cv::Rect2f window;  // target pixels
+    CropWindow window;  // target pixels
+    float presence = -1;
   };
 
   SceneRenderer(gl::ShaderProgram video, gl::ShaderProgram present, SpriteRenderer sprites);

@@ -192,6 +192,12 @@ void ControlPanel::draw(AppSession& session) {
     cfg.detector.scaleFactor = sf;
     changed |= ImGui::SliderInt("min neighbours", &cfg.detector.minNeighbors, 0, 20);
     changed |= ImGui::SliderInt("min size px", &cfg.detector.minSizePx, 0, 400);
+    changed |= ImGui::Checkbox("look for tilted faces (+-30, +-60 deg)", &cfg.detector.rolledPasses);
+    changed |= ImGui::Checkbox("look for faces in profile", &cfg.detector.profilePasses);
+    changed |= ImGui::SliderInt("extra passes per frame", &cfg.detector.extraPassesPerFrame, 0, 6);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("while looking for new faces, the tilted and profile scans take turns, this many a frame");
+    }
     if (resetButton("detector")) session.resetSection(SettingsSection::kDetector);
     ImGui::Separator();
     changed |= ImGui::SliderInt("detect every N frames", &cfg.tracker.detectIntervalFrames, 1, 120);
@@ -208,6 +214,10 @@ void ControlPanel::draw(AppSession& session) {
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip("re-crop a face the detector found from its own keypoints and run the CNN again");
     }
+    changed |= ImGui::SliderFloat("presence threshold", &cfg.tracker.presenceThreshold, 0.0f, 1.0f, "%.2f");
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("a face scoring below this gets no filter; its track ends after a few such frames");
+    }
     if (changed) session.applyDetectorAndTracker();  // takes effect on the next frame
     if (resetButton("tracking")) session.resetSection(SettingsSection::kTracking);
   }
@@ -222,6 +232,12 @@ void ControlPanel::draw(AppSession& session) {
       ImGui::TextWrapped("two nets: %s() for crops from detector boxes, forward() for crops from keypoints",
                          m.metadata().detectorBoxMethod.c_str());
     }
+    ImGui::TextWrapped("%s", m.alignsCrops() ? "crops turn with the face's eye line (any roll)"
+                                             : "axis-aligned crops (an older file: tilted faces are tracked less "
+                                               "well)");
+    ImGui::TextWrapped("%s", m.hasPresence() ? "face presence: scored (presence threshold applies)"
+                                             : "face presence: not scored (an older file: a lost face is ended by "
+                                               "the tracker's quality check alone)");
     ImGui::TextWrapped("licence: %s", m.metadata().license.c_str());
     if (!m.metadata().dataFingerprint.empty()) ImGui::TextWrapped("training data: %s", m.metadata().dataFingerprint.c_str());
     if (ImGui::TreeNode("metadata (facefilter.json)")) {

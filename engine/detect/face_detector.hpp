@@ -18,6 +18,14 @@ namespace facefilter {
 
 inline constexpr const char* kDefaultCascadePath =
     "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
+inline constexpr const char* kDefaultProfileCascadePath =
+    "/usr/share/opencv4/haarcascades/haarcascade_profileface.xml";
+
+// The scans of a cold start. The frontal cascade finds faces within about 20 degrees of upright and 30 of
+// frontal; the extra passes look for faces rolled by about +-30 and +-60 degrees (the frontal cascade on a
+// turned copy of the frame) and turned to either side (the profile cascade on the frame and on its mirror).
+enum class DetectPass { kUpright, kRollPlus30, kRollMinus30, kRollPlus60, kRollMinus60, kProfile, kProfileMirrored };
+const char* toString(DetectPass pass);
 
 enum class DetectDownscale { kToMinFace, kOff };
 
@@ -48,14 +56,22 @@ struct DetectorParams {
   CascadeScan scan = CascadeScan::kVectorised;
   double minScore = -1e9;      // drop boxes whose level weight is below this
   bool equalizeHistogram = false;
+  // Cold-start passes beyond the upright scan (DetectPass): the turned copies and the profile cascade.
+  bool rolledPasses = true;
+  bool profilePasses = true;
+  std::string profileCascadePath = kDefaultProfileCascadePath;
+  // Extra passes run per frame while scanning for new faces: they take turns across frames, so a frame's cost
+  // stays near the upright scan's (facefilter-bench, pose section). Still images run them all at once.
+  int extraPassesPerFrame = 2;
 };
 
 // Returns an error naming the bad value, or Ok.
 Status validate(const DetectorParams& params);
 
 struct Detection {
-  cv::Rect2f box;  // frame pixels
+  cv::Rect2f box;   // frame pixels: centred on the face, sized as the upright box of a face rolled by `angle`
   float score = 0;  // the cascade's final-stage level weight (higher = more face-like)
+  float angle = 0;  // the face's roll (radians, image coordinates): the turn of the copy it was found on
 };
 
 class FaceDetector {
@@ -72,26 +88,55 @@ class FaceDetector {
   std::vector<Detection> detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx,
                                   float maxSidePx) const;
 
+  // The same, turned upright about `angle` (the tracked face's roll; 0: as detectIn above).
+  std::vector<Detection> detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx, float maxSidePx,
+                                  float angle) const;
+
+  // One cold-start pass over the whole frame. A rolled pass scans a copy turned about the frame's centre (the
+  // frame's own size: its corners are left to the other passes) and reports each face with its roll.
+  std::vector<Detection> detectPass(const cv::Mat& gray, DetectPass pass) const;
+  // The extra passes the parameters ask for, in the order they take turns.
+  std::vector<DetectPass> extraPasses() const;
+  // detect() (or `upright`, its result already at hand) plus the given extra passes, merged.
+  std::vector<Detection> detectWith(const cv::Mat& gray, const std::vector<DetectPass>& passes,
+                                    const std::vector<Detection>* upright = nullptr) const;
+  // detect() plus every extra pass, merged (still images, evaluation).
+  std::vector<Detection> detectAllPasses(const cv::Mat& gray) const;
+  // Joins the faces of several passes (the first `frontalCount` from the frontal cascade): where two overlap, an
+  // upright frontal face wins over a turned one, a turned one over a profile, and then the higher score.
+  static std::vector<Detection> mergePasses(std::vector<Detection> found, size_t frontalCount);
+
   // Takes effect on the next detect(). Reloads the cascade only if its path changed; on error the old
   // parameters stay in force.
   Status setParams(const DetectorParams& params);
   const DetectorParams& params() const { return params_; }
 
   // Whether our vectorised scan serves detect() (params().scan and the cascade allow it), else OpenCV's.
-  bool vectorisedScan() const { return fast_ != nullptr && params_.scan == CascadeScan::kVectorised; }
+  bool vectorisedScan() const { return useFast(frontal_); }
 
  private:
-  FaceDetector(cv::CascadeClassifier cascade, std::shared_ptr<const HaarCascade> fast, DetectorParams params)
-      : cascade_(std::move(cascade)), fast_(std::move(fast)), params_(std::move(params)) {}
+  struct Cascade {
+    mutable cv::CascadeClassifier opencv;
+    std::shared_ptr<const HaarCascade> fast;  // null: opencv scans
+    int windowSide() const;
+  };
+  FaceDetector(Cascade frontal, std::shared_ptr<const Cascade> profile, DetectorParams params)
+      : frontal_(std::move(frontal)), profile_(std::move(profile)), params_(std::move(params)) {}
   static Result<cv::CascadeClassifier> loadCascade(const std::string& path);
   static std::shared_ptr<const HaarCascade> loadFast(const std::string& path);
-  // Runs the cascade on `image` scaled by `scale`; boxes come back in `image` pixels plus `offset`.
-  std::vector<Detection> run(const cv::Mat& image, double scale, double minFacePx, double maxFacePx,
-                             cv::Point2f offset) const;
-  int windowSide() const;
+  static Result<std::shared_ptr<const Cascade>> loadProfile(const DetectorParams& params);
+  // Runs `cascade` on `image` scaled by `scale`; boxes come back in `image` pixels plus `offset`.
+  std::vector<Detection> run(const Cascade& cascade, const cv::Mat& image, double scale, double minFacePx,
+                             double maxFacePx, cv::Point2f offset) const;
+  // Runs the frontal cascade on `image` turned upright about `center` for a face rolled by `angle`, scaled by
+  // `scale`, into a copy of `outSize` (pixels of the copy) centred on `center`; boxes come back in `image` pixels.
+  std::vector<Detection> runTurned(const cv::Mat& image, cv::Point2f center, float angle, double scale,
+                                   cv::Size outSize, double minFacePx, double maxFacePx) const;
+  double fullFrameScale(double minFull, int windowSide) const;
+  bool useFast(const Cascade& c) const { return c.fast != nullptr && params_.scan == CascadeScan::kVectorised; }
 
-  mutable cv::CascadeClassifier cascade_;
-  std::shared_ptr<const HaarCascade> fast_;  // null: cascade_ scans
+  Cascade frontal_;
+  std::shared_ptr<const Cascade> profile_;  // null when profile passes are off
   DetectorParams params_;
 };
 

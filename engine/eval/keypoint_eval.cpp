@@ -96,20 +96,27 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
       }
     }
     if (options.pipeline && detector) {
-      const std::vector<Detection> detections = detector->detect(gray);
+      // A still image gets every cold-start pass at once, as a live source gets them within a few frames.
+      const std::vector<Detection> detections = detector->detectAllPasses(gray);
       const Detection* best = bestMatch(detections, s.points, options.matchIou);
       if (!best) {
         ++report.misses;
       } else {
-        std::vector<CropWindow> crops = {model.cropFor(best->box)};
-        auto pred = model.predict(gray, crops, {true});
+        std::vector<CropWindow> crops = {model.cropFor(FaceBox{best->box, best->angle})};
+        std::vector<float> presence;
+        auto pred = model.predict(gray, crops, {true}, &presence);
         if (!pred) return pred.error();
         if (options.refine) {
-          if (auto second = refineFromKeypoints(model, gray, {true}, crops, pred.value()); !second) {
+          if (auto second = refineFromKeypoints(model, gray, {true}, crops, pred.value(), &presence); !second) {
             return second.error();
           }
         }
-        pipelineNmes.push_back(normalisedMeanError(pred.value()[0], s.points));
+        if (!presence.empty() && presence[0] < options.presenceThreshold) {
+          ++report.misses;
+          ++report.presenceRejects;
+        } else {
+          pipelineNmes.push_back(normalisedMeanError(pred.value()[0], s.points));
+        }
       }
     }
     if (progress) progress(i + 1, n);

@@ -37,6 +37,8 @@ struct EvalOptions {
   double matchIou = 0.25;      // a detection "finds" the face when its IoU with the truth's box is at least this
   // pipeline mode: the engine's second pass from the first pass's keypoints (engine/keypoints/refine.hpp)
   bool refine = true;
+  // pipeline mode, models with a presence score: a face scoring below this is not found (as in the engine)
+  float presenceThreshold = 0.5f;
 };
 
 struct EvalReport {
@@ -44,8 +46,9 @@ struct EvalReport {
   size_t unreadable = 0;
   NmeSummary gtBox;
   NmeSummary pipeline;
-  double missRate = 0;         // pipeline: images where no detection overlaps the truth
+  double missRate = 0;         // pipeline: images where no detection overlaps the truth (or none scores presence)
   size_t misses = 0;
+  size_t presenceRejects = 0;  // of the misses: a detection found the face but its presence score was too low
   double msPerFaceSingle = 0;  // median, one face per forward pass
   double msPerFaceBatch4 = 0;  // median forward of 4 faces, divided by 4
   std::vector<double> gtBoxNmes;  // per sample, same order as the input (NaN where unreadable)

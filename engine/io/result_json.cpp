@@ -9,6 +9,8 @@ void writeFace(JsonWriter& w, const FaceResult& face, bool withTrack) {
   w.value(face.box.x, 1).value(face.box.y, 1).value(face.box.width, 1).value(face.box.height, 1);
   w.endArray();
   w.key("score").value(face.score, 3);
+  w.key("roll").value(face.roll * 57.29577951308232, 1);  // degrees
+  if (face.presence >= 0) w.key("presence").value(face.presence, 3);
   if (withTrack) {
     w.key("confidence").value(face.confidence, 3);
     w.key("quality").value(face.quality, 3);

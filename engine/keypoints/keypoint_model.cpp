@@ -1,5 +1,6 @@
 #include "engine/keypoints/keypoint_model.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,7 @@ struct KeypointModel::Impl {
   torch::jit::Module module;
   ModelMetadata metadata;
   bool detectorStage = false;  // metadata.detectorBoxMethod names a method the module has
+  bool presence = false;       // metadata.presenceMethod names a method the module has
   std::string path;
   torch::Device device{torch::kCPU};
 };
@@ -122,27 +124,52 @@ Result<torch::Tensor> forward(torch::jit::Module& module, const torch::Tensor& i
   }
 }
 
+// Runs the presence method on a [N, C, H, W] tensor: [N] (or [N, 1]) values in [0, 1], as float on the CPU.
+Result<torch::Tensor> presenceOf(torch::jit::Module& module, const torch::Tensor& input, const torch::Device& device,
+                                 const std::string& path, const std::string& method) {
+  try {
+    c10::InferenceMode guard;
+    torch::jit::IValue out = module.get_method(method)({input.to(device)});
+    if (!out.isTensor()) return makeError("model '" + path + "': " + method + "() must return one tensor");
+    torch::Tensor t = out.toTensor();
+    const int64_t n = input.size(0);
+    if (!((t.dim() == 1 && t.size(0) == n) || (t.dim() == 2 && t.size(0) == n && t.size(1) == 1))) {
+      return makeError("model '" + path + "': " + method + "() must return [N] or [N, 1] for a batch of " +
+                       std::to_string(n));
+    }
+    return t.reshape({n}).to(torch::kCPU, torch::kFloat).contiguous();
+  } catch (const c10::Error& e) {
+    return makeError("model '" + path + "': " + method + "() failed: " + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return makeError("model '" + path + "': " + method + "() failed: " + e.what());
+  }
+}
+
 // LibTorch 1.13 runs a 3x3 convolution on a batch of one small image through its slow im2col path
 // (ConvParams::use_mkldnn wants a batch > 1 or a large input), so one face took ~15 ms where two took
 // ~2 ms. optimize_for_inference (freeze + oneDNN layout throughout, as torch.jit.optimize_for_inference)
 // makes every batch size take the oneDNN path: ~10x faster for one face. Kept only if it reproduces the
 // original's output on a random probe; otherwise the original module stays (logged).
 void optimiseForCpu(torch::jit::Module& module, const torch::Device& device, const std::string& path,
-                    const torch::Tensor& probeInput, const std::string& otherMethod) {
+                    const torch::Tensor& probeInput, const std::vector<std::string>& otherMethods,
+                    const std::string& presenceMethod) {
   try {
     std::vector<std::string> methods{std::string()};
-    if (!otherMethod.empty()) methods.push_back(otherMethod);
+    methods.insert(methods.end(), otherMethods.begin(), otherMethods.end());
+    const auto run = [&](torch::jit::Module& m, const std::string& method) {
+      return method == presenceMethod && !method.empty() ? presenceOf(m, probeInput, device, path, method)
+                                                          : forward(m, probeInput, device, path, method);
+    };
     std::vector<torch::Tensor> reference;
     for (const std::string& m : methods) {
-      auto r = forward(module, probeInput, device, path, m);
+      auto r = run(module, m);
       if (!r) return;
       reference.push_back(r.value());
     }
     torch::jit::Module copy = module.clone();
-    torch::jit::Module optimised = torch::jit::optimize_for_inference(
-        copy, otherMethod.empty() ? std::vector<std::string>{} : std::vector<std::string>{otherMethod});
+    torch::jit::Module optimised = torch::jit::optimize_for_inference(copy, otherMethods);
     for (size_t k = 0; k < methods.size(); ++k) {
-      auto out = forward(optimised, probeInput, device, path, methods[k]);
+      auto out = run(optimised, methods[k]);
       if (!out) {
         logger("keypoints")->warn("model '{}': optimised copy failed ({}); using it as loaded", path,
                                   out.error().message);
@@ -214,29 +241,53 @@ Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevi
     }
     impl->detectorStage = true;
   }
-  std::vector<std::string> methods{std::string()};
-  if (impl->detectorStage) methods.push_back(m.detectorBoxMethod);
-  for (const std::string& method : methods) {
-    auto probe =
-        forward(impl->module, torch::zeros({2, m.channels, m.inputHeight, m.inputWidth}), impl->device, path, method);
-    if (!probe) {
-      return makeError(probe.error().message + " (checked on load with input [2, " + std::to_string(m.channels) +
-                       ", " + std::to_string(m.inputHeight) + ", " + std::to_string(m.inputWidth) + "])");
+  if (!m.presenceMethod.empty()) {
+    if (!impl->module.find_method(m.presenceMethod)) {
+      return makeError("model '" + path + "': facefilter.json names presence_method '" + m.presenceMethod +
+                       "', which the module does not have");
     }
+    impl->presence = true;
+  }
+  const auto probeFailed = [&](const Error& e) {
+    return makeError(e.message + " (checked on load with input [2, " + std::to_string(m.channels) + ", " +
+                     std::to_string(m.inputHeight) + ", " + std::to_string(m.inputWidth) + "])");
+  };
+  const torch::Tensor zeros = torch::zeros({2, m.channels, m.inputHeight, m.inputWidth});
+  std::vector<std::string> otherMethods;  // besides forward()
+  if (impl->detectorStage) otherMethods.push_back(m.detectorBoxMethod);
+  for (const std::string& method : {std::string(), m.detectorBoxMethod}) {
+    if (!method.empty() && !impl->detectorStage) continue;
+    if (auto probe = forward(impl->module, zeros, impl->device, path, method); !probe) return probeFailed(probe.error());
+  }
+  if (impl->presence) {
+    if (auto probe = presenceOf(impl->module, zeros, impl->device, path, m.presenceMethod); !probe) {
+      return probeFailed(probe.error());
+    }
+    otherMethods.push_back(m.presenceMethod);
   }
   if (device != ComputeDevice::kCuda) {
     optimiseForCpu(impl->module, impl->device, path, torch::rand({2, m.channels, m.inputHeight, m.inputWidth}),
-                   m.detectorBoxMethod);
+                   otherMethods, m.presenceMethod);
   }
-  logger("keypoints")->info("loaded model '{}' ({}, {}x{}x{}{}) on {}", path, m.name, m.channels, m.inputWidth,
-                            m.inputHeight, impl->detectorStage ? ", detector-box stage" : "",
-                            impl->device.str());
+  logger("keypoints")->info("loaded model '{}' ({}, {}x{}x{}{}{}, {} crops) on {}", path, m.name, m.channels,
+                            m.inputWidth, m.inputHeight, impl->detectorStage ? ", detector-box stage" : "",
+                            impl->presence ? ", presence score" : ", no presence score",
+                            m.boxFromPoints.eyeLine ? "eye-line aligned" : "axis-aligned", impl->device.str());
+  if (!impl->presence || !m.boxFromPoints.eyeLine) {
+    // Info, not a warning: an older file is a supported choice, and the CLI's default level keeps its output clean.
+    logger("keypoints")->info("model '{}' is an older file:{}{}", path,
+                              m.boxFromPoints.eyeLine ? "" : " axis-aligned crops (tilted faces are tracked less well)",
+                              impl->presence ? "" : " no face presence score (a lost face is ended by the tracker's "
+                                                    "quality check alone)");
+  }
   return KeypointModel(std::move(impl));
 }
 
 Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image, const std::vector<CropWindow>& crops,
-                                                      const std::vector<bool>& fromDetector) const {
+                                                      const std::vector<bool>& fromDetector,
+                                                      std::vector<float>* presence) const {
   std::vector<Landmarks> out;
+  if (presence) presence->clear();
   if (crops.empty()) return out;
   if (image.empty()) return makeError("KeypointModel::predict: empty image");
   const ModelMetadata& m = impl_->metadata;
@@ -244,6 +295,8 @@ Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image, cons
   const auto n = static_cast<int64_t>(crops.size());
   const int64_t perFace = static_cast<int64_t>(m.channels) * m.inputHeight * m.inputWidth;
   out.resize(static_cast<size_t>(n));
+  const bool scorePresence = presence != nullptr && impl_->presence;
+  if (scorePresence) presence->assign(static_cast<size_t>(n), 0.f);
 
   // One batch per stage: crops from detector boxes through the detector-box stage (if the model has
   // one), the rest through forward().
@@ -270,14 +323,18 @@ Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image, cons
     for (int64_t b = 0; b < batch; ++b) {
       const auto i = static_cast<size_t>(index[static_cast<size_t>(b)]);
       const CropWindow& w = crops[i];
-      const double inv = w.side / static_cast<double>(m.inputWidth);  // input pixels -> frame pixels
       for (int k = 0; k < kNumKeypoints; ++k) {
         const float ox = p[(b * kNumKeypoints + k) * 2];
         const float oy = p[(b * kNumKeypoints + k) * 2 + 1];
-        const double xi = ox * m.xScale + m.xOffset;
-        const double yi = oy * m.yScale + m.yOffset;
-        out[i][static_cast<size_t>(k)] =
-            cv::Point2f(static_cast<float>(w.x0 + xi * inv), static_cast<float>(w.y0 + yi * inv));
+        out[i][static_cast<size_t>(k)] = w.toFrame(ox * m.xScale + m.xOffset, oy * m.yScale + m.yOffset, m.inputWidth);
+      }
+    }
+    if (scorePresence) {
+      auto score = presenceOf(impl_->module, input, impl_->device, impl_->path, m.presenceMethod);
+      if (!score) return score.error();
+      const float* q = score.value().data_ptr<float>();
+      for (int64_t b = 0; b < batch; ++b) {
+        (*presence)[static_cast<size_t>(index[static_cast<size_t>(b)])] = std::clamp(q[b], 0.f, 1.f);
       }
     }
   }
@@ -285,6 +342,13 @@ Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image, cons
 }
 
 bool KeypointModel::hasDetectorStage() const { return impl_->detectorStage; }
+bool KeypointModel::hasPresence() const { return impl_->presence; }
+
+KeypointModel KeypointModel::withEyeLineCrops(bool eyeLine) const {
+  auto impl = std::make_shared<Impl>(*impl_);
+  impl->metadata.boxFromPoints.eyeLine = eyeLine;
+  return KeypointModel(std::move(impl));
+}
 const ModelMetadata& KeypointModel::metadata() const { return impl_->metadata; }
 const std::string& KeypointModel::path() const { return impl_->path; }
 std::string KeypointModel::deviceName() const { return impl_->device.str(); }

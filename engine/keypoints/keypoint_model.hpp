@@ -38,15 +38,27 @@ class KeypointModel {
   // (converted as the model needs). An empty `crops` gives an empty result without running the model.
   // `fromDetector[i]` marks a crop cut from a detector box rather than from keypoints; a model with a
   // detector-box stage runs those through it (docs/model-format.md). Missing entries count as false.
+  // `presence` (optional): filled with each crop's face presence in [0, 1] when the model has a presence
+  // method (hasPresence()), else left empty.
   Result<std::vector<Landmarks>> predict(const cv::Mat& image, const std::vector<CropWindow>& crops,
-                                         const std::vector<bool>& fromDetector = {}) const;
+                                         const std::vector<bool>& fromDetector = {},
+                                         std::vector<float>* presence = nullptr) const;
   // Whether the file has a separate stage for crops from detector boxes.
   bool hasDetectorStage() const;
+  // Whether the file scores face presence (older files do not).
+  bool hasPresence() const;
+  // Whether crops turn with the face's eye line (metadata crop.rotation; older files: axis-aligned).
+  bool alignsCrops() const { return metadata().boxFromPoints.eyeLine; }
+  // The same net with crops from keypoints turned with the eye line or not, whatever the file says (the eval's
+  // aligned and upright modes). Shares the loaded module.
+  KeypointModel withEyeLineCrops(bool eyeLine) const;
 
   // The crop window for a face box under this model's crop convention.
+  CropWindow cropFor(const FaceBox& faceBox) const { return cropFromBox(faceBox, metadata().crop); }
   CropWindow cropFor(const cv::Rect2f& faceBox) const { return cropFromBox(faceBox, metadata().crop); }
-  // The detector-equivalent face box of a keypoint set under this model's rule.
-  cv::Rect2f faceBoxFor(const Landmarks& points) const { return boxFromPoints(points, metadata().boxFromPoints); }
+  // The detector-equivalent face box of a keypoint set under this model's rule (turned with the eye line when
+  // the model aligns its crops).
+  FaceBox faceBoxFor(const Landmarks& points) const { return faceBoxFromPoints(points, metadata().boxFromPoints); }
 
   const ModelMetadata& metadata() const;
   const std::string& path() const;

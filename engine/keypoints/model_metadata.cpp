@@ -109,6 +109,13 @@ Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::str
     m.crop.size = r.number(crop, "size", "crop.");
     m.crop.centerX = r.number(crop, "center_x", "crop.");
     m.crop.centerY = r.number(crop, "center_y", "crop.");
+    if (!crop["rotation"].empty()) {
+      const std::string rotation = r.text(crop, "rotation", true);
+      if (r.error.empty() && rotation != "none" && rotation != "eye_line") {
+        return fail("'crop.rotation' must be \"none\" or \"eye_line\", got \"" + rotation + "\"");
+      }
+      m.boxFromPoints.eyeLine = rotation == "eye_line";
+    }
   }
   const cv::FileNode bfp = r.child(root, "box_from_points", "");
   if (!bfp.empty()) {
@@ -116,14 +123,28 @@ Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::str
     m.boxFromPoints.centerX = r.number(bfp, "center_x", "box_from_points.");
     m.boxFromPoints.centerY = r.number(bfp, "center_y", "box_from_points.");
   }
+  const auto identifier = [](const std::string& name) {
+    return !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+           std::all_of(name.begin(), name.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  };
   if (!root["detector_box_method"].empty()) {
     m.detectorBoxMethod = r.text(root, "detector_box_method", true);
-    const bool identifier =
-        !m.detectorBoxMethod.empty() && !std::isdigit(static_cast<unsigned char>(m.detectorBoxMethod[0])) &&
-        std::all_of(m.detectorBoxMethod.begin(), m.detectorBoxMethod.end(),
-                    [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-    if (r.error.empty() && !identifier) {
+    if (r.error.empty() && !identifier(m.detectorBoxMethod)) {
       return fail("'detector_box_method' must name a method of the module, got \"" + m.detectorBoxMethod + "\"");
+    }
+  }
+  if (!root["presence_method"].empty()) {
+    m.presenceMethod = r.text(root, "presence_method", true);
+    if (r.error.empty() && !identifier(m.presenceMethod)) {
+      return fail("'presence_method' must name a method of the module, got \"" + m.presenceMethod + "\"");
+    }
+    const cv::FileNode presence = root["presence"];
+    if (presence.isMap() && !presence["threshold"].empty()) {
+      m.presenceThreshold = r.number(presence, "threshold", "presence.");
+      if (r.error.empty() && !(m.presenceThreshold >= 0 && m.presenceThreshold <= 1)) {
+        return fail("'presence.threshold' must be in [0, 1]");
+      }
     }
   }
   const cv::FileNode training = root["training"];

@@ -60,6 +60,7 @@ TrackerParams FacePipeline::trackerParams() const {
 
 void FacePipeline::reset() {
   tracker_.reset();
+  passCursor_ = 0;
   previousThumb_.release();
 }
 
@@ -85,6 +86,22 @@ float FacePipeline::motionOutsideTracks(const cv::Mat& gray) {
   }
   previousThumb_ = thumb;
   return share;
+}
+
+std::vector<Detection> FacePipeline::scanFullFrame(const cv::Mat& gray, int& extraPassesRun) {
+  extraPassesRun = 0;
+  const std::vector<Detection> upright = detector_.detect(gray);
+  // Detecting on every frame (no tracking), the extra passes run only where the upright scan finds nobody, so
+  // that a frame with a face costs what it did.
+  if (tracker_.params().mode == TrackingMode::kDetectEveryFrame && !upright.empty()) return upright;
+  // The extra passes take turns across frames (the cursor survives between scans), so that a frame costs
+  // the upright scan plus a few passes, and every pass has run within a few frames of a cold start.
+  const std::vector<DetectPass> all = detector_.extraPasses();
+  const size_t perFrame = std::min<size_t>(static_cast<size_t>(detector_.params().extraPassesPerFrame), all.size());
+  std::vector<DetectPass> passes;
+  for (size_t k = 0; k < perFrame; ++k) passes.push_back(all[passCursor_++ % all.size()]);
+  extraPassesRun = static_cast<int>(passes.size());
+  return detector_.detectWith(gray, passes, &upright);
 }
 
 FrameResult FacePipeline::process(const Frame& frame) {
@@ -134,12 +151,10 @@ FrameResult FacePipeline::process(const Frame& frame) {
 
   if (r.detectReason != DetectReason::kNone) {
     r.detectScope = tracker_.scope(r.detectReason);
-    if (r.detectScope == DetectScope::kFullFrame) {
-      r.detections = detector_.detect(gray);
-    } else {
+    if (r.detectScope == DetectScope::kAroundTracks) {
       bool everyRegionFound = true;
       for (const DetectRegion& region : tracker_.regionsAroundTracks()) {
-        auto found = detector_.detectIn(gray, region.area, region.minSidePx, region.maxSidePx);
+        auto found = detector_.detectIn(gray, region.area, region.minSidePx, region.maxSidePx, region.angle);
         everyRegionFound = everyRegionFound && !found.empty();
         r.detections.insert(r.detections.end(), found.begin(), found.end());
       }
@@ -147,33 +162,35 @@ FrameResult FacePipeline::process(const Frame& frame) {
         // A face that is not where its track says (a cut, a fast move, or the cascade's own miss): look
         // everywhere now rather than drop the track and find the face a frame later.
         r.detectScope = DetectScope::kFullFrame;
-        r.detections = detector_.detect(gray);
+        r.detections.clear();
       }
     }
+    if (r.detectScope == DetectScope::kFullFrame) r.detections = scanFullFrame(gray, r.extraPasses);
     r.detectorRan = true;
   }
   const int64_t t2 = clock_.nowNs();
 
   const BoxFromPoints& rule = model_.metadata().boxFromPoints;
-  const std::vector<cv::Rect2f> boxes =
-      tracker_.plan(r.detectorRan ? &r.detections : nullptr, rule, r.detectScope);
+  const std::vector<FaceBox> boxes = tracker_.plan(r.detectorRan ? &r.detections : nullptr, rule, r.detectScope);
   std::vector<CropWindow> crops;
   crops.reserve(boxes.size());
   for (const auto& b : boxes) crops.push_back(model_.cropFor(b));
   const int64_t t3 = clock_.nowNs();
 
   std::vector<Landmarks> raw;
+  std::vector<float> presence;
   size_t refined = 0;
   if (!crops.empty()) {
     const cv::Mat& modelInput = model_.metadata().channels == 1 ? gray : frame.image;
     // Faces planned from a detector box go through the model's detector-box stage, if it has one.
-    auto predicted =
-        model_.predict(modelInput, crops, r.detectorRan ? tracker_.plannedFromDetection() : std::vector<bool>{});
+    auto predicted = model_.predict(modelInput, crops,
+                                    r.detectorRan ? tracker_.plannedFromDetection() : std::vector<bool>{}, &presence);
     if (predicted) {
       raw = std::move(predicted).value();
       // Only a frame where the detector ran can hold a face cropped from a detector box.
       if (r.detectorRan && tracker_.params().refineDetections) {
-        auto second = refineFromKeypoints(model_, modelInput, tracker_.plannedFromDetection(), crops, raw);
+        auto second =
+            refineFromKeypoints(model_, modelInput, tracker_.plannedFromDetection(), crops, raw, &presence);
         if (second) {
           refined = second.value();
         } else {
@@ -183,6 +200,7 @@ FrameResult FacePipeline::process(const Frame& frame) {
     } else {
       r.error = predicted.error().message;
       crops.clear();
+      presence.clear();
     }
   }
   const int64_t t4 = clock_.nowNs();
@@ -192,7 +210,8 @@ FrameResult FacePipeline::process(const Frame& frame) {
     looks.reserve(crops.size());
     for (const auto& c : crops) looks.push_back(FaceTracker::appearanceThumbnail(gray, c));
   }
-  r.faces = tracker_.update(crops, raw, frame.captureNs, rule, tracking ? &looks : nullptr);
+  r.faces = tracker_.update(crops, raw, frame.captureNs, rule, tracking ? &looks : nullptr,
+                            presence.empty() ? nullptr : &presence);
   const int64_t t5 = clock_.nowNs();
 
   r.times.detect = r.detectorRan ? nsToMs(t2 - t1) : 0;

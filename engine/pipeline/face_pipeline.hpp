@@ -49,6 +49,8 @@ class FacePipeline {
 
  private:
   float motionOutsideTracks(const cv::Mat& gray);
+  // The upright scan plus this frame's turn of the extra passes, merged.
+  std::vector<Detection> scanFullFrame(const cv::Mat& gray, int& extraPassesRun);
 
   FaceDetector detector_;
   KeypointModel model_;
@@ -62,6 +64,7 @@ class FacePipeline {
   bool paramsChanged_ = false;
 
   cv::Mat previousThumb_;
+  size_t passCursor_ = 0;  // the next extra detector pass
 
   mutable std::mutex statsMutex_;
   PipelineStats stats_;

@@ -30,6 +30,7 @@ struct FrameResult {
   DetectReason detectReason = DetectReason::kNone;
   DetectScope detectScope = DetectScope::kFullFrame;  // where the detector looked, when it ran
   std::vector<Detection> detections;  // the detector's raw boxes, when it ran
+  int extraPasses = 0;                // cold-start passes (rolled, profile) run besides the upright scan
   std::vector<FaceResult> faces;
   StageTimesMs times;
   std::string error;  // non-empty when the frame could not be fully processed

@@ -3,7 +3,17 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/core/logging.hpp"
+
 namespace facefilter {
+namespace {
+
+// The most a crop leads a turning face by (radians a frame), and the most a detection's roll may differ from a
+// track's for it to confirm the track.
+constexpr float kMaxRollLead = 0.15f;
+constexpr float kMaxDetectionTurn = 0.8f;
+
+}  // namespace
 
 Status validate(const TrackerParams& p) {
   if (p.detectIntervalFrames < 1 || p.detectIntervalFrames > 1000) {
@@ -29,6 +39,12 @@ Status validate(const TrackerParams& p) {
   if (!(p.oneEuro.beta >= 0 && p.oneEuro.beta <= 100)) return makeError("tracker: One Euro beta must be in [0, 100]");
   if (!(p.oneEuro.derivativeCutoffHz > 0 && p.oneEuro.derivativeCutoffHz <= 100)) {
     return makeError("tracker: One Euro derivative cutoff must be in (0, 100] Hz");
+  }
+  if (!(p.presenceThreshold >= 0 && p.presenceThreshold <= 1)) {
+    return makeError("tracker: presence threshold must be in [0, 1], got " + std::to_string(p.presenceThreshold));
+  }
+  if (p.presenceDropFrames < 1 || p.presenceDropFrames > 1000) {
+    return makeError("tracker: presence drop frames must be in [1, 1000], got " + std::to_string(p.presenceDropFrames));
   }
   return Ok{};
 }
@@ -71,32 +87,36 @@ DetectScope FaceTracker::scope(DetectReason reason) const {
   }
 }
 
-DetectRegion regionAround(const cv::Rect2f& faceBox) {
+DetectRegion regionAround(const FaceBox& faceBox) {
   // Twice the face box: room for the motion since the last frame plus the detector's own box spread
   // (Haar boxes scatter ~10-15 % in size and position around the keypoint-implied box).
-  const float side = std::max(faceBox.width, faceBox.height);
-  const cv::Point2f c(faceBox.x + faceBox.width / 2, faceBox.y + faceBox.height / 2);
-  return {cv::Rect2f(c.x - side, c.y - side, 2 * side, 2 * side), 0.6f * side, 1.6f * side};
+  const float side = std::max(faceBox.rect.width, faceBox.rect.height);
+  const cv::Point2f c = faceBox.center();
+  return {cv::Rect2f(c.x - side, c.y - side, 2 * side, 2 * side), 0.6f * side, 1.6f * side, faceBox.angle};
 }
 
 std::vector<DetectRegion> FaceTracker::regionsAroundTracks() const {
   std::vector<DetectRegion> regions;
   regions.reserve(tracks_.size());
   for (const auto& t : tracks_) {
-    if (t.box.width > 0 && t.box.height > 0) regions.push_back(regionAround(t.box));
+    if (t.box.rect.width > 0 && t.box.rect.height > 0) regions.push_back(regionAround(t.box));
   }
   return regions;
 }
 
-std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detections, const BoxFromPoints& rule,
-                                          DetectScope scope) {
+std::vector<FaceBox> FaceTracker::plan(const std::vector<Detection>* detections, const BoxFromPoints& rule,
+                                       DetectScope scope) {
   planned_.clear();
   if (params_.mode == TrackingMode::kDetectEveryFrame) {
     // No identity across frames: every detection is a face of its own, every frame.
     tracks_.clear();
   }
   for (size_t i = 0; i < tracks_.size(); ++i) {
-    planned_.push_back({static_cast<int>(i), boxFromPoints(tracks_[i].raw, rule), tracks_[i].score, false});
+    FaceBox box = faceBoxFromPoints(tracks_[i].raw, rule);
+    // A turning head keeps turning: the crop leads by the roll's recent speed, so that it stays upright for the
+    // net (which is trained for the residual roll tracking leaves, not for a lag that grows with the speed).
+    if (rule.eyeLine) box.angle += std::clamp(tracks_[i].rollSpeed, -kMaxRollLead, kMaxRollLead);
+    planned_.push_back({static_cast<int>(i), box, tracks_[i].score, false});
   }
   if (detections) {
     framesSinceDetect_ = 0;
@@ -113,8 +133,14 @@ std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detectio
     std::vector<Pair> pairs;
     for (size_t t = 0; t < planned_.size(); ++t) {
       for (size_t d = 0; d < detections->size(); ++d) {
-        const float o = iou(planned_[t].box, (*detections)[d].box);
-        if (o >= params_.matchIou) pairs.push_back({o, t, d});
+        const float o = iou(planned_[t].box.rect, (*detections)[d].box);
+        // A detection confirms a track only at a compatible roll: one found upright over a face tracked upside
+        // down (a false hit, or another pass's view of it) would turn its crop away from the face.
+        const float roll = eyeLineAngle(tracks_[static_cast<size_t>(planned_[t].trackIndex)].raw);
+        const bool turnFits = !rule.eyeLine || angleDistance(roll, (*detections)[d].angle) <= kMaxDetectionTurn;
+        if (o >= params_.matchIou && turnFits) {
+          pairs.push_back({o, t, d});
+        }
       }
     }
     std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) { return a.iou > b.iou; });
@@ -122,22 +148,34 @@ std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detectio
     for (const Pair& p : pairs) {
       if (trackUsed[p.track] || detUsed[p.det]) continue;
       trackUsed[p.track] = detUsed[p.det] = true;
-      planned_[p.track].box = (*detections)[p.det].box;
-      planned_[p.track].score = (*detections)[p.det].score;
-      planned_[p.track].detected = true;
+      Planned& planned = planned_[p.track];
+      planned.score = (*detections)[p.det].score;
+      planned.detected = true;
+      // An eye-line crop from a healthy track's keypoints is what the keypoints stage is trained on, and it
+      // places the face better than a Haar box: the detection only confirms the track. A failing track is
+      // cropped afresh from the detector's box.
+      const Track& track = tracks_[static_cast<size_t>(planned.trackIndex)];
+      const bool healthy = rule.eyeLine && track.quality >= params_.minQuality &&
+                           (track.presence < 0 || track.presence >= params_.presenceThreshold);
+      if (!healthy) {
+        planned.box = {(*detections)[p.det].box, (*detections)[p.det].angle};
+        planned.detectorCrop = true;
+      }
     }
     for (size_t t = 0; t < planned_.size(); ++t) {
       Track& track = tracks_[static_cast<size_t>(planned_[t].trackIndex)];
       track.missedDetections = trackUsed[t] ? 0 : track.missedDetections + 1;
     }
     for (size_t d = 0; d < detections->size(); ++d) {
-      if (!detUsed[d]) planned_.push_back({-1, (*detections)[d].box, (*detections)[d].score, true});
+      if (!detUsed[d]) {
+        planned_.push_back({-1, {(*detections)[d].box, (*detections)[d].angle}, (*detections)[d].score, true, true});
+      }
     }
   } else {
     ++framesSinceDetect_;
     ++framesSinceFullScan_;
   }
-  std::vector<cv::Rect2f> boxes;
+  std::vector<FaceBox> boxes;
   boxes.reserve(planned_.size());
   for (const auto& p : planned_) boxes.push_back(p.box);
   return boxes;
@@ -146,7 +184,7 @@ std::vector<cv::Rect2f> FaceTracker::plan(const std::vector<Detection>* detectio
 std::vector<bool> FaceTracker::plannedFromDetection() const {
   std::vector<bool> out;
   out.reserve(planned_.size());
-  for (const auto& p : planned_) out.push_back(p.detected);
+  for (const auto& p : planned_) out.push_back(p.detectorCrop);
   return out;
 }
 
@@ -168,7 +206,8 @@ float FaceTracker::appearanceSimilarity(const cv::Mat& a, const cv::Mat& b) {
 
 std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops, const std::vector<Landmarks>& raw,
                                             int64_t timeNs, const BoxFromPoints& rule,
-                                            const std::vector<cv::Mat>* appearance) {
+                                            const std::vector<cv::Mat>* appearance,
+                                            const std::vector<float>* presence) {
   const size_t n = std::min({planned_.size(), raw.size(), crops.size()});
   std::vector<Track> next;
   std::vector<const CropWindow*> nextCrops;
@@ -176,6 +215,7 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
   next.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const Planned& p = planned_[i];
+    const float score = presence && i < presence->size() ? (*presence)[i] : -1.f;
     Track t;
     if (p.trackIndex >= 0) {
       t = std::move(tracks_[static_cast<size_t>(p.trackIndex)]);
@@ -184,8 +224,12 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
     }
     // Quality: how well the box implied by the new keypoints agrees with the box they were cropped
     // from. A face that is really there gives a consistent, slowly moving box; a lost face does not.
-    const cv::Rect2f implied = boxFromPoints(raw[i], rule);
-    float agreement = iou(implied, p.box);
+    const FaceBox implied = faceBoxFromPoints(raw[i], rule);
+    float agreement = iou(implied.rect, p.box.rect);
+    // Points whose eye line is far from the crop's turn are not on the face the crop was turned for: no head
+    // turns 45 degrees between two frames, and no detector pass leaves that much.
+    constexpr float kMaxTurnRad = 0.8f;
+    const bool turnedAway = rule.eyeLine && angleDistance(implied.angle, p.box.angle) > kMaxTurnRad;
     if (appearance && i < appearance->size()) {
       const cv::Mat& look = (*appearance)[i];
       if (p.detected || t.reference.empty()) {
@@ -198,17 +242,40 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
     if (p.detected) {
       t.score = p.score;
       t.confidence = std::min(1.f, 0.5f * t.confidence + 0.5f * std::max(agreement, 0.8f));
-    } else if (t.missedDetections > 0) {
+    } else if (t.missedDetections > 0 && score < 0) {
       t.confidence *= 0.85f;  // fades while the detector does not find it
+    } else if (t.missedDetections > 0) {
+      // The cascade misses faces that turn, tilt or darken; the crop's own presence score says whether the
+      // face is still there.
+      t.confidence = 0.8f * t.confidence + 0.2f * score;
     } else {
       t.confidence = 0.9f * t.confidence + 0.1f * t.quality;
     }
     if (p.trackIndex < 0) t.confidence = agreement;
+    if (p.trackIndex >= 0) {
+      const float turn = std::remainder(eyeLineAngle(raw[i]) - eyeLineAngle(t.raw), 2 * static_cast<float>(CV_PI));
+      t.rollSpeed = 0.5f * t.rollSpeed + 0.5f * turn;
+    }
     t.raw = raw[i];
     t.box = implied;
     ++t.ageFrames;
-    const bool lost = t.quality < params_.dropQuality || t.missedDetections > params_.maxMissedDetections;
-    if (lost) continue;
+    if (score >= 0) {
+      t.presence = score;
+      t.lowPresenceFrames = score < params_.presenceThreshold ? t.lowPresenceFrames + 1 : 0;
+    }
+    // A new face must show itself at once; a tracked one may dip (blur, a hand) for a few frames.
+    const bool absent = t.lowPresenceFrames >= (p.trackIndex < 0 ? 1 : params_.presenceDropFrames);
+    // With a presence score, a face the detector fails to confirm stays while its crops hold a face.
+    const bool unconfirmed = score < 0 && t.missedDetections > params_.maxMissedDetections;
+    const bool lost = absent || turnedAway || unconfirmed || t.quality < params_.dropQuality;
+    if (lost) {
+      logger("track")->debug("track {} ended: {}{}{}{} (quality {:.2f}, presence {:.2f}, missed {})", t.id,
+                             absent ? "presence low " : "", turnedAway ? "points turned away " : "",
+                             t.quality < params_.dropQuality ? "quality low " : "",
+                             unconfirmed ? "not confirmed" : "", t.quality,
+                             t.presence, t.missedDetections);
+      continue;
+    }
     next.push_back(std::move(t));
     nextCrops.push_back(&crops[i]);
     nextDetected.push_back(p.detected);
@@ -219,7 +286,9 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
   for (size_t a = 0; a < next.size(); ++a) {
     for (size_t b = a + 1; b < next.size(); ++b) {
       if (dropped[a] || dropped[b]) continue;
-      if (iou(next[a].box, next[b].box) > params_.duplicateIou) dropped[next[a].id > next[b].id ? a : b] = true;
+      if (iou(next[a].box.rect, next[b].box.rect) > params_.duplicateIou) {
+        dropped[next[a].id > next[b].id ? a : b] = true;
+      }
     }
   }
 
@@ -230,7 +299,10 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
     Track& t = next[i];
     FaceResult f;
     f.trackId = t.id;
-    f.box = t.box;
+    f.box = t.box.rect;
+    f.boxAngle = t.box.angle;
+    f.roll = eyeLineAngle(t.raw);
+    f.presence = t.presence;
     f.score = t.score;
     f.confidence = std::clamp(t.confidence, 0.f, 1.f);
     f.quality = std::clamp(t.quality, 0.f, 1.f);
@@ -247,7 +319,8 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
     } else {
       f.keypoints = t.raw;
     }
-    faces.push_back(f);
+    // The track lives on through a dip in presence, but nothing is drawn on what may not be a face.
+    if (t.lowPresenceFrames == 0) faces.push_back(f);
     tracks_.push_back(std::move(t));
   }
   planned_.clear();
@@ -256,7 +329,7 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
 
 std::vector<cv::Rect2f> FaceTracker::trackBoxes() const {
   std::vector<cv::Rect2f> boxes;
-  for (const auto& t : tracks_) boxes.push_back(t.box);
+  for (const auto& t : tracks_) boxes.push_back(t.box.rect);
   return boxes;
 }
 

@@ -39,6 +39,11 @@ struct TrackerParams {
   // Faces cropped from a detector box get a second CNN pass from their own keypoints' box
   // (engine/keypoints/refine.hpp): off = one pass per face on every frame.
   bool refineDetections = true;
+  // Face presence (models that score it): a face scoring below the threshold is not reported (no filter is
+  // drawn on it), and its track ends after `presenceDropFrames` such frames in a row; a new face below it
+  // starts no track.
+  float presenceThreshold = 0.5f;
+  int presenceDropFrames = 3;
 };
 
 Status validate(const TrackerParams& params);
@@ -53,14 +58,19 @@ struct DetectRegion {
   cv::Rect2f area;       // frame pixels, to be clipped to the frame
   float minSidePx = 0;   // face sizes that can be the tracked face
   float maxSidePx = 0;
+  float angle = 0;       // the tracked face's roll: the region is searched turned upright
 };
 
 // Where to look for the face whose detector-equivalent box was `faceBox`.
-DetectRegion regionAround(const cv::Rect2f& faceBox);
+DetectRegion regionAround(const FaceBox& faceBox);
+inline DetectRegion regionAround(const cv::Rect2f& faceBox) { return regionAround(FaceBox{faceBox, 0.f}); }
 
 struct FaceResult {
   int trackId = 0;
-  cv::Rect2f box;            // detector-equivalent face box (from the detection, else from the keypoints)
+  cv::Rect2f box;            // detector-equivalent face box from the keypoints, upright in the face's own frame:
+  float boxAngle = 0;        // its turn about its centre (the roll when the model aligns crops, else 0)
+  float roll = 0;            // the face's roll (radians, image coordinates; the eye line's direction)
+  float presence = -1;       // 0..1: how surely the crop holds a face with the points on it; -1: not scored
   float score = 0;           // score of the detection that last confirmed this track
   float confidence = 0;      // 0..1: track quality, lowered while the detector fails to confirm it
   float quality = 0;         // 0..1: keypoint/box agreement and likeness to the last confirmed appearance
@@ -88,27 +98,30 @@ class FaceTracker {
   // Step 1 of a frame: the face boxes to crop, one per face to run through the CNN. With `detections`
   // (the detector ran) they are associated to tracks first; without, every track crops from its keypoints.
   // `scope`: where those detections were searched for (a full scan restarts the full-scan interval).
-  std::vector<cv::Rect2f> plan(const std::vector<Detection>* detections, const BoxFromPoints& rule,
-                               DetectScope scope = DetectScope::kFullFrame);
+  std::vector<FaceBox> plan(const std::vector<Detection>* detections, const BoxFromPoints& rule,
+                            DetectScope scope = DetectScope::kFullFrame);
 
-  // Per planned box, in plan() order: whether it is a detector box (a new face or a re-detected one)
-  // rather than a box from a track's keypoints.
+  // Per planned box, in plan() order: whether it is a detector box (a new face, or a re-detected one whose
+  // track was failing or whose model crops axis-aligned) rather than a box from a track's keypoints.
   std::vector<bool> plannedFromDetection() const;
 
   // Step 2: the CNN's keypoints for each planned box, in the same order. Returns the frame's faces.
   // `appearance` (optional, same order): a small gray thumbnail of each crop (see appearanceThumbnail);
   // a tracked face that stops looking like it did when the detector last confirmed it (turned away,
-  // covered, gone) loses quality, which asks for a detection.
+  // covered, gone) loses quality, which asks for a detection. `presence` (optional, same order): each crop's
+  // face presence score (TrackerParams::presenceThreshold).
   std::vector<FaceResult> update(const std::vector<CropWindow>& crops, const std::vector<Landmarks>& raw,
                                  int64_t timeNs, const BoxFromPoints& rule,
-                                 const std::vector<cv::Mat>* appearance = nullptr);
+                                 const std::vector<cv::Mat>* appearance = nullptr,
+                                 const std::vector<float>* presence = nullptr);
 
   // The thumbnail update() compares: the crop window of `gray`, resampled to 24x24, as float.
   static cv::Mat appearanceThumbnail(const cv::Mat& gray, const CropWindow& crop);
   // Zero-mean normalised correlation of two same-size thumbnails, in [-1, 1] (0 for flat images).
   static float appearanceSimilarity(const cv::Mat& a, const cv::Mat& b);
 
-  // Boxes of the current tracks (for masking motion), frame pixels.
+  // Boxes of the current tracks (for masking motion), frame pixels; turned faces: the upright box about the
+  // same centre.
   std::vector<cv::Rect2f> trackBoxes() const;
   size_t trackCount() const { return tracks_.size(); }
   uint64_t tracksCreated() const { return nextId_ - 1; }
@@ -118,8 +131,11 @@ class FaceTracker {
   struct Track {
     int id = 0;
     Landmarks raw{};
-    cv::Rect2f box;
+    FaceBox box;
     float score = 0;
+    float presence = -1;
+    int lowPresenceFrames = 0;
+    float rollSpeed = 0;  // radians a frame, smoothed
     float quality = 1;
     float confidence = 1;
     int missedDetections = 0;
@@ -129,9 +145,10 @@ class FaceTracker {
   };
   struct Planned {
     int trackIndex = -1;  // -1: a new track from a detection
-    cv::Rect2f box;
+    FaceBox box;
     float score = 0;
-    bool detected = false;
+    bool detected = false;      // a detection confirmed it this frame
+    bool detectorCrop = false;  // cropped from the detector's box (a new face, or a failing track re-found)
   };
 
   TrackerParams params_;

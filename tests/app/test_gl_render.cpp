@@ -2,6 +2,7 @@
 // Screenshots go to $TMPDIR/facefilter-gl-*.png for a person to look at.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 
@@ -210,4 +211,65 @@ TEST_F(GlTest, SpritesFollowHeadYaw) {
   // Both lenses still cover their eyes.
   EXPECT_LT(luminance(out.at<cv::Vec3b>(cv::Point((l[36] + l[39]) * 0.5f))), 90);
   EXPECT_LT(luminance(out.at<cv::Vec3b>(cv::Point((l[42] + l[45]) * 0.5f))), 90);
+}
+
+// A face rolled 60 and 180 degrees (upside down): the sprites and the mask turn with it, and the debug views
+// draw the crop turned with the face and its presence score.
+TEST_F(GlTest, FiltersAndDebugViewsFollowARolledFace) {
+  SceneRenderer scene = makeScene();
+  FilterLibrary lib({std::filesystem::path(FACEFILTER_TEST_SOURCE_DIR) / "assets" / "filters"});
+  lib.poll();
+  const cv::Point2f centre(320, 240);
+  for (double deg : {60.0, 180.0}) {
+    SCOPED_TRACE(deg);
+    const double a = deg * CV_PI / 180;
+    Landmarks l = test::canonicalLandmarks(80, centre);
+    for (auto& p : l) {
+      const cv::Point2f d = p - centre;
+      p = centre + cv::Point2f(static_cast<float>(std::cos(a) * d.x - std::sin(a) * d.y),
+                               static_cast<float>(std::sin(a) * d.x + std::cos(a) * d.y));
+    }
+    scene.setFrame(makeFrame(cv::Mat(480, 640, CV_8UC3, cv::Scalar(128, 128, 128))));
+    FrameResult r = resultWithFace(l, 640, 480);
+    r.faces[0].roll = static_cast<float>(a);
+    r.faces[0].presence = 0.97f;
+    FilterAssignment glasses;
+    glasses.all = {"sunglasses", "hat"};
+    scene.render(&r, ViewSettings{}, glasses, lib);
+    cv::Mat out = readTarget(scene.target());
+    save(deg > 90 ? "roll180-filters" : "roll60-filters", out);
+    EXPECT_LT(luminance(out.at<cv::Vec3b>(cv::Point((l[36] + l[39]) * 0.5f))), 70) << "left lens";
+    EXPECT_LT(luminance(out.at<cv::Vec3b>(cv::Point((l[42] + l[45]) * 0.5f))), 70) << "right lens";
+    // The hat's crown lies above the brows in the face's own "up", wherever that points on screen.
+    const cv::Point2f up(static_cast<float>(std::sin(a)), static_cast<float>(-std::cos(a)));
+    const cv::Vec3b crown = out.at<cv::Vec3b>(cv::Point(centre + up * (80 * 1.6f)));
+    EXPECT_GT(crown[2], crown[1] + 40) << "red crown above the brows";
+    EXPECT_EQ(out.at<cv::Vec3b>(cv::Point(centre - up * 200.f)), cv::Vec3b(128, 128, 128)) << "nothing under the chin";
+
+    FilterAssignment mask;
+    mask.all = {"tiger_mask"};
+    scene.render(&r, ViewSettings{}, mask, lib);
+    out = readTarget(scene.target());
+    const cv::Vec3b cheek = out.at<cv::Vec3b>(cv::Point(l[3] * 0.6f + l[31] * 0.4f));
+    EXPECT_GT(cheek[2], cheek[0] + 60) << "orange face paint on the cheek";
+
+    // The crop view: the window turned with the face (cyan along its turned top edge, not on the upright one).
+    CropWindow crop{200, 120, 240, static_cast<float>(a)};
+    r.faces[0].crop = crop;
+    r.faces[0].box = cv::Rect2f(220, 140, 200, 200);
+    r.faces[0].boxAngle = static_cast<float>(a);
+    ViewSettings v;
+    v.debug.crop = v.debug.boxes = true;
+    scene.render(&r, v, FilterAssignment{}, lib);
+    out = readTarget(scene.target());
+    save(deg > 90 ? "roll180-debug" : "roll60-debug", out);
+    const auto k = crop.corners();
+    const cv::Point2f edgeMid = (k[0] + k[1]) * 0.5f;
+    const cv::Vec3b onEdge = out.at<cv::Vec3b>(cv::Point(edgeMid));
+    EXPECT_GT(onEdge[0], 150) << "cyan (B, G high) on the turned crop's top edge";
+    EXPECT_GT(onEdge[1], 150);
+    if (deg < 90) {
+      EXPECT_EQ(out.at<cv::Vec3b>(cv::Point(201, 121)), cv::Vec3b(128, 128, 128)) << "not the upright square's corner";
+    }
+  }
 }
