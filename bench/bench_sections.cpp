@@ -242,9 +242,12 @@ void benchKeypoints(const Context& ctx, const KeypointModel& model, Report& repo
   const cv::Rect2f box = d.empty() ? cv::Rect2f(gray.cols * 0.35f, gray.rows * 0.25f, 180, 180) : d[0].box;
   const int reps = ctx.quick ? 30 : 200;
   const ModelMetadata& m = model.metadata();
+  // What the pipeline runs per face: the crop, the keypoints and, where the model scores it, the presence.
   const std::string modelNote = m.name + " " + std::to_string(m.inputWidth) + "x" + std::to_string(m.inputHeight) +
-                                "x" + std::to_string(m.channels);
-  for (int warm = 0; warm < 20; ++warm) (void)model.predict(gray, {model.cropFor(box)});
+                                "x" + std::to_string(m.channels) + (model.hasPresence() ? ", crop + forward + presence"
+                                                                                         : ", crop + forward");
+  std::vector<float> presence;
+  for (int warm = 0; warm < 20; ++warm) (void)model.predict(gray, {model.cropFor(box)}, {}, &presence);
   for (int faces : {1, 2, 4, 8}) {
     std::vector<CropWindow> crops;
     for (int k = 0; k < faces; ++k) {
@@ -256,16 +259,16 @@ void benchKeypoints(const Context& ctx, const KeypointModel& model, Report& repo
     std::vector<double> batched, single;
     for (int r = 0; r < reps; ++r) {
       int64_t t0 = clk().nowNs();
-      (void)model.predict(gray, crops);
+      (void)model.predict(gray, crops, {}, &presence);
       batched.push_back(nsToMs(clk().nowNs() - t0));
       if (faces == 1) continue;
       t0 = clk().nowNs();
-      for (const auto& c : crops) (void)model.predict(gray, {c});
+      for (const auto& c : crops) (void)model.predict(gray, {c}, {}, &presence);
       single.push_back(nsToMs(clk().nowNs() - t0));
     }
     const Dist b = summarise(batched);
     report.add({"keypoints", std::to_string(faces) + (faces == 1 ? " face" : " faces, batched"), b, "frame",
-                fmt(b.median / faces, 2) + " ms/face (" + modelNote + ", crop + forward)"});
+                fmt(b.median / faces, 2) + " ms/face (" + modelNote + ")"});
     if (faces == 1) {
       report.set("keypoints_ms_per_face", b.median);
       report.set("keypoints_faces_per_s", 1000.0 / b.mean, 1);
