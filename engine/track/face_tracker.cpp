@@ -8,10 +8,11 @@
 namespace facefilter {
 namespace {
 
-// The most a crop leads a turning face by (radians a frame), and the most a detection's roll may differ from a
-// track's for it to confirm the track.
+// The most a crop leads a turning face by (radians a frame).
 constexpr float kMaxRollLead = 0.15f;
-constexpr float kMaxDetectionTurn = 0.8f;
+// The most two rolls of one face may differ between a track and its detection, or between a crop and the points
+// found in it (radians): no head turns 45 degrees between two frames, and no detector pass leaves that much.
+constexpr float kMaxRollMismatch = 0.8f;
 
 }  // namespace
 
@@ -137,7 +138,7 @@ std::vector<FaceBox> FaceTracker::plan(const std::vector<Detection>* detections,
         // A detection confirms a track only at a compatible roll: one found upright over a face tracked upside
         // down (a false hit, or another pass's view of it) would turn its crop away from the face.
         const float roll = eyeLineAngle(tracks_[static_cast<size_t>(planned_[t].trackIndex)].raw);
-        const bool turnFits = !rule.eyeLine || angleDistance(roll, (*detections)[d].angle) <= kMaxDetectionTurn;
+        const bool turnFits = !rule.eyeLine || angleDistance(roll, (*detections)[d].angle) <= kMaxRollMismatch;
         if (o >= params_.matchIou && turnFits) {
           pairs.push_back({o, t, d});
         }
@@ -226,10 +227,8 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
     // from. A face that is really there gives a consistent, slowly moving box; a lost face does not.
     const FaceBox implied = faceBoxFromPoints(raw[i], rule);
     float agreement = iou(implied.rect, p.box.rect);
-    // Points whose eye line is far from the crop's turn are not on the face the crop was turned for: no head
-    // turns 45 degrees between two frames, and no detector pass leaves that much.
-    constexpr float kMaxTurnRad = 0.8f;
-    const bool turnedAway = rule.eyeLine && angleDistance(implied.angle, p.box.angle) > kMaxTurnRad;
+    // Points whose eye line is far from the crop's turn are not on the face the crop was turned for.
+    const bool turnedAway = rule.eyeLine && angleDistance(implied.angle, p.box.angle) > kMaxRollMismatch;
     if (appearance && i < appearance->size()) {
       const cv::Mat& look = (*appearance)[i];
       if (p.detected || t.reference.empty()) {
