@@ -134,12 +134,7 @@ void benchPose(const Context& ctx, const KeypointModel& model, Report& report) {
     report.skip("pose: " + split.error().message);
     return;
   }
-  // The test faces with the largest inter-ocular distance (the least upscaled), as the stability rows use.
-  std::vector<const KeypointsSample*> order;
-  for (const auto& s : split.value()) order.push_back(&s);
-  std::stable_sort(order.begin(), order.end(), [](const KeypointsSample* a, const KeypointsSample* b) {
-    return interOcularDistance(a->points) > interOcularDistance(b->points);
-  });
+  const std::vector<const KeypointsSample*> order = largestFacesFirst(split.value());
   const size_t faces = ctx.quick ? 1 : 6;
   const int sweepFrames = static_cast<int>(std::lround((ctx.quick ? 1 : 2) * 360.0 / kSweepDegPerS * kFps));
   const int spinFrames = static_cast<int>(std::lround(360.0 / kSpinDegPerS * kFps));

@@ -122,12 +122,7 @@ void benchStability(const Context& ctx, const KeypointModel& model, Report& repo
     report.skip("stability: " + split.error().message);
     return;
   }
-  // The test faces with the largest inter-ocular distance (the least upscaled), a fixed choice.
-  std::vector<const KeypointsSample*> order;
-  for (const auto& s : split.value()) order.push_back(&s);
-  std::stable_sort(order.begin(), order.end(), [](const KeypointsSample* a, const KeypointsSample* b) {
-    return interOcularDistance(a->points) > interOcularDistance(b->points);
-  });
+  const std::vector<const KeypointsSample*> order = largestFacesFirst(split.value());
   const size_t faces = ctx.quick ? 1 : 4;
   const int stillFrames = ctx.quick ? 60 : 150;
   const int movingFrames = ctx.quick ? 90 : 240;

@@ -1,5 +1,6 @@
 #include "bench/synthetic_clip.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
@@ -43,6 +44,13 @@ Frame SyntheticClip::frame(int index, const Motion& m, Landmarks& truth) {
   return f;
 }
 
-double rollOfMotionRad(const Motion& m) { return -m.rollDeg * 3.14159265358979323846 / 180.0; }
+std::vector<const KeypointsSample*> largestFacesFirst(const std::vector<KeypointsSample>& samples) {
+  std::vector<const KeypointsSample*> order;
+  for (const auto& s : samples) order.push_back(&s);
+  std::stable_sort(order.begin(), order.end(), [](const KeypointsSample* a, const KeypointsSample* b) {
+    return interOcularDistance(a->points) > interOcularDistance(b->points);
+  });
+  return order;
+}
 
 }  // namespace facefilter::bench

@@ -5,10 +5,12 @@
 // sensor noise on every frame.
 
 #include <cstdint>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
 #include "engine/core/frame.hpp"
+#include "engine/eval/keypoints_dataset.hpp"
 #include "engine/keypoints/landmarks.hpp"
 
 namespace facefilter::bench {
@@ -35,8 +37,8 @@ class SyntheticClip {
   cv::RNG rng_;
 };
 
-// The image-coordinate roll (radians) of the eye line for a clip's Motion: cv::getRotationMatrix2D turns
-// counter-clockwise on screen, which is a negative angle with y down.
-double rollOfMotionRad(const Motion& m);
+// The samples ordered by inter-ocular distance, largest first: the clips use the first few, the least upscaled
+// faces, a fixed choice.
+std::vector<const KeypointsSample*> largestFacesFirst(const std::vector<KeypointsSample>& samples);
 
 }  // namespace facefilter::bench
