@@ -160,11 +160,6 @@ std::vector<Detection> FaceDetector::detect(const cv::Mat& gray) const {
 }
 
 std::vector<Detection> FaceDetector::detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx,
-                                              float maxSidePx) const {
-  return detectIn(gray, region, minSidePx, maxSidePx, 0.f);
-}
-
-std::vector<Detection> FaceDetector::detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx,
                                               float maxSidePx, float angle) const {
   if (gray.empty() || gray.type() != CV_8UC1 || !(minSidePx > 0) || !(maxSidePx >= minSidePx)) return {};
   const int window = frontal_.windowSide();

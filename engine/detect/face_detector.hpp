@@ -85,12 +85,9 @@ class FaceDetector {
   // [minSidePx, maxSidePx]: how a tracked face is re-confirmed without scanning the whole frame. The region
   // is scaled down so that `minSidePx` is two cascade windows, so the cost hardly depends on the face's size.
   // Scale factor, neighbours and score threshold as in detect(); the size limits of the params do not apply.
-  std::vector<Detection> detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx,
-                                  float maxSidePx) const;
-
-  // The same, turned upright about `angle` (the tracked face's roll; 0: as detectIn above).
+  // `angle`: the tracked face's roll; the region is searched turned upright about its centre.
   std::vector<Detection> detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx, float maxSidePx,
-                                  float angle) const;
+                                  float angle = 0.f) const;
 
   // One cold-start pass over the whole frame. A rolled pass scans a copy turned about the frame's centre (the
   // frame's own size: its corners are left to the other passes) and reports each face with its roll.

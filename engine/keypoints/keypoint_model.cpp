@@ -253,11 +253,13 @@ Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevi
                      std::to_string(m.inputHeight) + ", " + std::to_string(m.inputWidth) + "])");
   };
   const torch::Tensor zeros = torch::zeros({2, m.channels, m.inputHeight, m.inputWidth});
+  if (auto probe = forward(impl->module, zeros, impl->device, path); !probe) return probeFailed(probe.error());
   std::vector<std::string> otherMethods;  // besides forward()
-  if (impl->detectorStage) otherMethods.push_back(m.detectorBoxMethod);
-  for (const std::string& method : {std::string(), m.detectorBoxMethod}) {
-    if (!method.empty() && !impl->detectorStage) continue;
-    if (auto probe = forward(impl->module, zeros, impl->device, path, method); !probe) return probeFailed(probe.error());
+  if (impl->detectorStage) {
+    if (auto probe = forward(impl->module, zeros, impl->device, path, m.detectorBoxMethod); !probe) {
+      return probeFailed(probe.error());
+    }
+    otherMethods.push_back(m.detectorBoxMethod);
   }
   if (impl->presence) {
     if (auto probe = presenceOf(impl->module, zeros, impl->device, path, m.presenceMethod); !probe) {
@@ -269,17 +271,16 @@ Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevi
     optimiseForCpu(impl->module, impl->device, path, torch::rand({2, m.channels, m.inputHeight, m.inputWidth}),
                    otherMethods, m.presenceMethod);
   }
-  logger("keypoints")->info("loaded model '{}' ({}, {}x{}x{}{}{}, {} crops) on {}", path, m.name, m.channels,
+  // Info, not a warning, for an older file: it is a supported choice, and the CLI's default level stays quiet.
+  logger("keypoints")->info("loaded model '{}' ({}, {}x{}x{}{}) on {}; {}; {}", path, m.name, m.channels,
                             m.inputWidth, m.inputHeight, impl->detectorStage ? ", detector-box stage" : "",
-                            impl->presence ? ", presence score" : ", no presence score",
-                            m.boxFromPoints.eyeLine ? "eye-line aligned" : "axis-aligned", impl->device.str());
-  if (!impl->presence || !m.boxFromPoints.eyeLine) {
-    // Info, not a warning: an older file is a supported choice, and the CLI's default level keeps its output clean.
-    logger("keypoints")->info("model '{}' is an older file:{}{}", path,
-                              m.boxFromPoints.eyeLine ? "" : " axis-aligned crops (tilted faces are tracked less well)",
-                              impl->presence ? "" : " no face presence score (a lost face is ended by the tracker's "
-                                                    "quality check alone)");
-  }
+                            impl->device.str(),
+                            m.boxFromPoints.eyeLine ? "eye-line crops"
+                                                    : "axis-aligned crops (an older file: tilted faces are tracked "
+                                                      "less well)",
+                            impl->presence ? "presence score"
+                                           : "no presence score (an older file: a lost face is ended by the "
+                                             "tracker's quality check alone)");
   return KeypointModel(std::move(impl));
 }
 

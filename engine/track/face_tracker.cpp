@@ -133,11 +133,11 @@ std::vector<FaceBox> FaceTracker::plan(const std::vector<Detection>* detections,
     };
     std::vector<Pair> pairs;
     for (size_t t = 0; t < planned_.size(); ++t) {
+      // A detection confirms a track only at a compatible roll: one found upright over a face tracked upside
+      // down (a false hit, or another pass's view of it) would turn its crop away from the face.
+      const float roll = eyeLineAngle(tracks_[static_cast<size_t>(planned_[t].trackIndex)].raw);
       for (size_t d = 0; d < detections->size(); ++d) {
         const float o = iou(planned_[t].box.rect, (*detections)[d].box);
-        // A detection confirms a track only at a compatible roll: one found upright over a face tracked upside
-        // down (a false hit, or another pass's view of it) would turn its crop away from the face.
-        const float roll = eyeLineAngle(tracks_[static_cast<size_t>(planned_[t].trackIndex)].raw);
         const bool turnFits = !rule.eyeLine || angleDistance(roll, (*detections)[d].angle) <= kMaxRollMismatch;
         if (o >= params_.matchIou && turnFits) {
           pairs.push_back({o, t, d});
