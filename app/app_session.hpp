@@ -13,8 +13,8 @@
 #include <optional>
 #include <string>
 
-#include "app/config/app_config.hpp"
-#include "app/config/presets.hpp"
+#include "settings/app_config.hpp"
+#include "settings/presets.hpp"
 #include "app/platform/app_window.hpp"
 #include "app/record/frame_readback.hpp"
 #include "app/record/recorder.hpp"

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "app/config/app_config.hpp"
+#include "settings/app_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

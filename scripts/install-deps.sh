@@ -8,6 +8,8 @@ packages=(
   build-essential cmake pkg-config git libgtest-dev
   # engine
   libopencv-dev opencv-data opencv-doc libtorch-dev libspdlog-dev libfmt-dev
+  # settings, JSON and command lines (header-only)
+  nlohmann-json3-dev libcli11-dev
   # training, parity tests and reports (run with /usr/bin/python3)
   python3 python3-torch python3-opencv python3-numpy python3-matplotlib
   # app (window, GL loader generator, UI) and headless GL under Xvfb

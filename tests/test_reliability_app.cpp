@@ -18,7 +18,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/videoio.hpp>
 
-#include "app/config/app_config.hpp"
+#include "settings/app_config.hpp"
 #include "app/record/recorder.hpp"
 #include "test_support.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "app/config/app_config.hpp"
+#include "settings/app_config.hpp"
 #include "app/gl/shader_program.hpp"
 #include "engine/core/logging.hpp"
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "app/config/app_config.hpp"
+#include "settings/app_config.hpp"
 #include "app/gl/shader_program.hpp"
 #include "app/render/filter_library.hpp"
 #include "app/render/overlay_drawer.hpp"

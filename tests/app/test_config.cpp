@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "app/config/app_config.hpp"
+#include "settings/app_config.hpp"
 #include "test_support.hpp"
 
 using namespace facefilter;

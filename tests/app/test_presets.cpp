@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "app/config/presets.hpp"
+#include "settings/presets.hpp"
 #include "test_support.hpp"
 
 using namespace facefilter;

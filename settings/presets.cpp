@@ -1,4 +1,4 @@
-#include "app/config/presets.hpp"
+#include "settings/presets.hpp"
 
 #include <algorithm>
 #include <fstream>

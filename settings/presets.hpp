@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "app/config/app_config.hpp"
+#include "settings/app_config.hpp"
 
 namespace facefilter {
 

@@ -1,4 +1,4 @@
-#include "app/config/app_config.hpp"
+#include "settings/app_config.hpp"
 
 #include <cstdlib>
 #include <fstream>
