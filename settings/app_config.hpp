@@ -1,5 +1,5 @@
 #pragma once
-// The app's settings, persisted as JSON in $XDG_CONFIG_HOME/facefilter/config.json (or
+// The app's settings (declared in settings/settings_table.hpp), persisted as JSON in $XDG_CONFIG_HOME/facefilter/config.json (or
 // ~/.config/facefilter). Pure and headless: tested without GL. Written to a temp file then renamed;
 // every value is range-checked when read, and a bad value is named in the returned warnings and replaced
 // by its default. Any thread, no shared state.
@@ -62,9 +62,10 @@ struct AppConfig {
 std::filesystem::path configDir();
 std::filesystem::path defaultConfigPath();
 
-// The groups of settings the panel shows, each with its own "reset to defaults". A preset holds all of them;
-// what a preset leaves out belongs to the session (source, model, device, window, panel shown).
-enum class SettingsSection { kDetector, kTracking, kFilters, kDebugViews, kRecording };
+// The groups of settings the panel shows, each with its own "reset to defaults". A preset holds all of them
+// but kSession: what a preset leaves out belongs to the session (source, model, device, window, panel shown).
+// Which setting is in which section: settings/settings_table.hpp.
+enum class SettingsSection { kDetector, kTracking, kFilters, kDebugViews, kRecording, kSession };
 inline constexpr SettingsSection kPresetSections[] = {SettingsSection::kDetector, SettingsSection::kTracking,
                                                       SettingsSection::kFilters, SettingsSection::kDebugViews,
                                                       SettingsSection::kRecording};
@@ -84,7 +85,7 @@ struct LoadedConfig {
 };
 
 // Parses JSON text; unknown keys and bad values become warnings (the rest is kept). Fails only when the
-// text is not a JSON object at all. With kPreset, the session keys (source, model, ...) are unknown keys.
+// text is not a JSON object at all. Every value is checked against its entry in the settings table. With kPreset, the session keys (source, model, ...) are unknown keys.
 Result<LoadedConfig> parseConfig(const std::string& json, const std::string& origin,
                                  ConfigScope scope = ConfigScope::kEverything);
 // A missing file gives the defaults without warnings.
