@@ -30,8 +30,8 @@ const char* toString(DetectPass pass);
 enum class DetectDownscale { kToMinFace, kOff };
 
 // kVectorised: HaarCascade scans the cascades it supports (OpenCV's frontal face cascades), OpenCV the
-// others. kOpenCv: cv::CascadeClassifier always. The same boxes either way; the first is ~4x faster with AVX2
-// (facefilter-bench: a full 1280x720 scan 7.9 against 33.3 ms).
+// others. kOpenCv: cv::CascadeClassifier always. The same boxes either way; the first is several times faster
+// with AVX2 (facefilter-bench's detect rows measure both).
 enum class CascadeScan { kVectorised, kOpenCv };
 
 struct DetectorParams {
@@ -49,9 +49,8 @@ struct DetectorParams {
   // kToMinFace also scales the copy down (never up) so that the smallest face searched for is 1.6 cascade
   // windows (38 px for the default 24 px cascade): OpenCV scans every window position once the pyramid
   // factor passes 2, so a large minimum size on a full-size frame costs several times more than the same
-  // search on a smaller copy. The smaller of this and detectScale wins. With the defaults it makes a full
-  // 1280x720 scan ~2.5x cheaper (facefilter-bench) and finds the same faces on the udacity test split and
-  // the sample photos.
+  // search on a smaller copy. The smaller of this and detectScale wins. With the defaults a full scan costs
+  // less and finds the same faces on the udacity test split and the sample photos (facefilter-bench, eval).
   DetectDownscale downscale = DetectDownscale::kToMinFace;
   CascadeScan scan = CascadeScan::kVectorised;
   double minScore = -1e9;      // drop boxes whose level weight is below this

@@ -146,9 +146,9 @@ Result<torch::Tensor> presenceOf(torch::jit::Module& module, const torch::Tensor
 }
 
 // LibTorch 1.13 runs a 3x3 convolution on a batch of one small image through its slow im2col path
-// (ConvParams::use_mkldnn wants a batch > 1 or a large input), so one face took ~15 ms where two took
-// ~2 ms. optimize_for_inference (freeze + oneDNN layout throughout, as torch.jit.optimize_for_inference)
-// makes every batch size take the oneDNN path: ~10x faster for one face. Kept only if it reproduces the
+// (ConvParams::use_mkldnn wants a batch > 1 or a large input), so one face cost several times what two
+// did. optimize_for_inference (freeze + oneDNN layout throughout, as torch.jit.optimize_for_inference)
+// makes every batch size take the oneDNN path (facefilter-bench's keypoints rows). Kept only if it reproduces the
 // original's output on a random probe; otherwise the original module stays (logged).
 void optimiseForCpu(torch::jit::Module& module, const torch::Device& device, const std::string& path,
                     const torch::Tensor& probeInput, const std::vector<std::string>& otherMethods,
