@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include <opencv2/core/persistence.hpp>
+#include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
 
 #include "bench/bench_sections.hpp"
@@ -47,23 +47,26 @@ AppRun runApp(const std::string& app, const std::string& args, const std::filesy
   std::stringstream text;
   text << in.rdbuf();
   try {
-    cv::FileStorage fs(text.str(), cv::FileStorage::READ | cv::FileStorage::MEMORY | cv::FileStorage::FORMAT_JSON);
-    const cv::FileNode ms = fs["render_ms"];
-    run.fps = static_cast<double>(fs["render_fps"]);
-    run.wallS = static_cast<double>(fs["wall_seconds"]);
-    run.frames = static_cast<double>(fs["frames_rendered"]);
+    // A missing key is an error; a null figure (not finite when written) reads as 0.
+    const nlohmann::json stats = nlohmann::json::parse(text.str());
+    const auto figure = [](const nlohmann::json& n) { return n.is_number() ? n.get<double>() : 0.0; };
+    const nlohmann::json& ms = stats.at("render_ms");
+    const nlohmann::json& window = stats.at("window");
+    run.fps = figure(stats.at("render_fps"));
+    run.wallS = figure(stats.at("wall_seconds"));
+    run.frames = figure(stats.at("frames_rendered"));
     run.frameMs.count = static_cast<size_t>(run.frames);
-    run.frameMs.median = static_cast<double>(ms["median"]);
-    run.frameMs.p95 = static_cast<double>(ms["p95"]);
-    run.frameMs.p99 = static_cast<double>(ms["p99"]);
+    run.frameMs.median = figure(ms.at("median"));
+    run.frameMs.p95 = figure(ms.at("p95"));
+    run.frameMs.p99 = figure(ms.at("p99"));
     run.frameMs.mean = run.fps > 0 ? 1000.0 / run.fps : 0;
-    run.resultAgeMedian = static_cast<double>(fs["result_age_ms"]["median"]);
-    run.recorded = static_cast<double>(fs["recorder"]["frames_written"]);
-    run.dropped = static_cast<double>(fs["recorder"]["frames_dropped"]);
-    run.width = static_cast<int>(fs["window"]["width"]);
-    run.height = static_cast<int>(fs["window"]["height"]);
-    run.swapInterval = static_cast<int>(fs["window"]["swap_interval"]);
-  } catch (const cv::Exception& e) {
+    run.resultAgeMedian = figure(stats.at("result_age_ms").at("median"));
+    run.recorded = figure(stats.at("recorder").at("frames_written"));
+    run.dropped = figure(stats.at("recorder").at("frames_dropped"));
+    run.width = static_cast<int>(figure(window.at("width")));
+    run.height = static_cast<int>(figure(window.at("height")));
+    run.swapInterval = static_cast<int>(figure(window.at("swap_interval")));
+  } catch (const nlohmann::json::exception& e) {
     run.error = "cannot read " + statsPath.string() + ": " + e.what();
   }
   return run;

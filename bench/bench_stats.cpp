@@ -12,7 +12,7 @@
 #include <torch/version.h>
 
 #include "engine/core/sample_window.hpp"
-#include "engine/io/json_writer.hpp"
+#include "engine/io/json_output.hpp"
 
 namespace facefilter::bench {
 
@@ -90,35 +90,32 @@ std::string Report::markdown(const std::string& machine, const std::string& comm
 }
 
 std::string Report::json(const std::string& command) const {
-  JsonWriter w;
-  w.beginObject();
-  w.key("command").value(command);
+  OrderedJson j = {{"command", command}};
   for (const auto& k : keys_) {
-    w.key(k.name);
     if (k.text) {
-      w.value(*k.text);
-    } else if (k.number && std::isfinite(*k.number)) {
-      w.value(*k.number, k.decimals);
+      j[k.name] = *k.text;
+    } else if (k.number) {
+      j[k.name] = fixedDecimals(*k.number, k.decimals);  // null where not finite
     } else {
-      w.null();
+      j[k.name] = nullptr;
     }
   }
-  w.key("rows").beginArray();
+  OrderedJson rows = OrderedJson::array();
   for (const auto& r : rows_) {
-    w.beginObject();
-    w.key("stage").value(r.section).key("what").value(r.what).key("unit").value(r.unit);
-    w.key("median_ms").value(r.ms.median, 4).key("p95_ms").value(r.ms.p95, 4).key("p99_ms").value(r.ms.p99, 4);
-    w.key("mean_ms").value(r.ms.mean, 4).key("count").value(static_cast<uint64_t>(r.ms.count));
-    w.key("per_second").value(r.ms.mean > 0 ? 1000.0 / r.ms.mean : 0.0, 2);
-    w.key("note").value(r.note);
-    w.endObject();
+    rows.push_back({{"stage", r.section},
+                    {"what", r.what},
+                    {"unit", r.unit},
+                    {"median_ms", fixedDecimals(r.ms.median, 4)},
+                    {"p95_ms", fixedDecimals(r.ms.p95, 4)},
+                    {"p99_ms", fixedDecimals(r.ms.p99, 4)},
+                    {"mean_ms", fixedDecimals(r.ms.mean, 4)},
+                    {"count", r.ms.count},
+                    {"per_second", fixedDecimals(r.ms.mean > 0 ? 1000.0 / r.ms.mean : 0.0, 2)},
+                    {"note", r.note}});
   }
-  w.endArray();
-  w.key("skipped").beginArray();
-  for (const auto& why : skipped_) w.value(why);
-  w.endArray();
-  w.endObject();
-  return w.take();
+  j["rows"] = std::move(rows);
+  j["skipped"] = skipped_;
+  return jsonLine(j);
 }
 
 MachineInfo machineInfo() {

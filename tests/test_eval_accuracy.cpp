@@ -8,6 +8,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -34,13 +35,12 @@ std::string run(const std::string& command, int& status) {
   return out;
 }
 
-// The number after "key": inside the object that follows "section":.
+// The number at section.key of the command's JSON; -1 where the output is not JSON or lacks it.
 double field(const std::string& json, const std::string& section, const std::string& key) {
-  const size_t s = json.find("\"" + section + "\":");
-  if (s == std::string::npos) return -1;
-  const size_t k = json.find("\"" + key + "\":", s);
-  if (k == std::string::npos) return -1;
-  return std::stod(json.substr(k + key.size() + 3));
+  const nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object() || !j.contains(section) || !j[section].is_object()) return -1;
+  const nlohmann::json& s = j[section];
+  return s.contains(key) && s[key].is_number() ? s[key].get<double>() : -1;
 }
 
 // Each test runs `facefilter-cli eval --json --no-timing` on the test split with the shipped model

@@ -374,6 +374,23 @@ TEST(ModelMetadata, CropRotationAndPresenceAreOptional) {
   EXPECT_DOUBLE_EQ(presence->presenceThreshold, 0.3);
 }
 
+TEST(ModelMetadata, EscapesReadBackAndTypesAreStrict) {
+  const std::string good = kGoodJson;
+  auto escaped = parseModelMetadata(replaced(good, "\"a test\"", "\"caf\\u00e9\\u0001\""), "m.pt");
+  ASSERT_TRUE(escaped.ok()) << escaped.error().message;
+  EXPECT_EQ(escaped->description, "caf\xc3\xa9\x01");
+  // A boolean is not a number, and a list of numbers holds numbers only.
+  auto boolean = parseModelMetadata(replaced(good, "\"format_version\": 1", "\"format_version\": true"), "m.pt");
+  ASSERT_FALSE(boolean.ok());
+  EXPECT_THAT(boolean.error().message, HasSubstr("'format_version' must be a number"));
+  auto mixed = parseModelMetadata(replaced(good, "\"mean\": [0.5]", "\"mean\": [\"0.5\"]"), "m.pt");
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_THAT(mixed.error().message, HasSubstr("'input.mean' must be a list of numbers"));
+  auto huge = parseModelMetadata(replaced(good, "\"width\": 112", "\"width\": 1e300"), "m.pt");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_THAT(huge.error().message, HasSubstr("8..1024"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Loading models
 

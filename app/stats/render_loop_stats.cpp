@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "engine/core/sample_window.hpp"
-#include "engine/io/json_writer.hpp"
+#include "engine/io/json_output.hpp"
 
 namespace facefilter {
 namespace {
@@ -43,36 +43,29 @@ double RenderLoopStats::frameMsQuantile(double q) const { return quantile(frameM
 double RenderLoopStats::resultAgeMsQuantile(double q) const { return quantile(resultAgeMs_, q); }
 
 std::string RenderLoopStats::json() const {
-  JsonWriter w;
-  w.beginObject();
-  w.key("mode").value(mode_);
-  w.key("frames_rendered").value(frames_);
-  w.key("wall_seconds").value(wallSeconds_, 3);
-  w.key("render_fps").value(fps(), 2);
-  w.key("render_ms").beginObject();
-  w.key("median").value(frameMsQuantile(0.5), 3);
-  w.key("p95").value(frameMsQuantile(0.95), 3);
-  w.key("p99").value(frameMsQuantile(0.99), 3);
-  w.key("max").value(frameMsQuantile(1.0), 3);
-  w.endObject();
-  w.key("result_age_ms").beginObject();
-  w.key("median").value(resultAgeMsQuantile(0.5), 3);
-  w.key("p95").value(resultAgeMsQuantile(0.95), 3);
-  w.key("frames_with_result").value(static_cast<uint64_t>(resultAgeMs_.size()));
-  w.endObject();
-  w.key("recorder").beginObject();
-  w.key("frames_written").value(recordedFrames_);
-  w.key("frames_dropped").value(droppedFrames_);
-  w.endObject();
-  w.key("window").beginObject();
-  w.key("width").value(windowWidth_);
-  w.key("height").value(windowHeight_);
-  w.key("framebuffer_width").value(framebufferWidth_);
-  w.key("framebuffer_height").value(framebufferHeight_);
-  w.key("swap_interval").value(swapInterval_);
-  w.endObject();
-  w.endObject();
-  return w.take() + "\n";
+  const OrderedJson j = {
+      {"mode", mode_},
+      {"frames_rendered", frames_},
+      {"wall_seconds", fixedDecimals(wallSeconds_, 3)},
+      {"render_fps", fixedDecimals(fps(), 2)},
+      {"render_ms",
+       {{"median", fixedDecimals(frameMsQuantile(0.5), 3)},
+        {"p95", fixedDecimals(frameMsQuantile(0.95), 3)},
+        {"p99", fixedDecimals(frameMsQuantile(0.99), 3)},
+        {"max", fixedDecimals(frameMsQuantile(1.0), 3)}}},
+      {"result_age_ms",
+       {{"median", fixedDecimals(resultAgeMsQuantile(0.5), 3)},
+        {"p95", fixedDecimals(resultAgeMsQuantile(0.95), 3)},
+        {"frames_with_result", resultAgeMs_.size()}}},
+      {"recorder", {{"frames_written", recordedFrames_}, {"frames_dropped", droppedFrames_}}},
+      {"window",
+       {{"width", windowWidth_},
+        {"height", windowHeight_},
+        {"framebuffer_width", framebufferWidth_},
+        {"framebuffer_height", framebufferHeight_},
+        {"swap_interval", swapInterval_}}},
+  };
+  return jsonLine(j) + "\n";
 }
 
 Status RenderLoopStats::write(const std::filesystem::path& path) const {

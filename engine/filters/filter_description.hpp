@@ -2,7 +2,7 @@
 // A filter is data: assets/filters/<name>/filter.json plus its art (an RGBA PNG). This file parses and
 // checks the description; filter_loader.hpp adds the art. Headless (no GL): the app and tests use it alike.
 //
-// filter.json (JSON, read with cv::FileStorage):
+// filter.json (JSON, read with nlohmann-json):
 //   {
 //     "name": "sunglasses",             optional; defaults to the folder name
 //     "type": "sprite",                 "sprite" (placed by anchors) or "mask" (mesh over the face)
@@ -15,8 +15,8 @@
 //     ],
 //     "mesh": [[x, y], ...]             masks: the art pixel of each of the 68 keypoints
 //   }
-// Unknown keys, wrong types, out-of-range keypoint indices (0..67) and values out of range are errors
-// naming the file and the key.
+// Unknown keys, wrong types (a number where true/false belongs too), out-of-range keypoint indices (0..67)
+// and values out of range are errors naming the file and the key.
 
 #include <string>
 #include <vector>

@@ -4,53 +4,68 @@
 #include <cctype>
 #include <cmath>
 
-#include <opencv2/core.hpp>
+#include <nlohmann/json.hpp>
 
 namespace facefilter {
 namespace {
 
-// OpenCV's FileStorage reads JSON; it is already a dependency, so no JSON library is needed here.
+using Json = nlohmann::json;
+
+// The member `key` of `parent`; null when `parent` is not an object or has no such key.
+const Json* member(const Json& parent, const char* key) {
+  if (!parent.is_object()) return nullptr;
+  const auto it = parent.find(key);
+  return it == parent.end() ? nullptr : &*it;
+}
+
+// Keeps the first error; later reads return defaults and the caller reports that one.
 struct Reader {
-  const std::string& origin;
   std::string error;
 
-  cv::FileNode child(const cv::FileNode& parent, const char* key, const std::string& path) {
-    cv::FileNode n = parent[key];
-    if (n.empty() && error.empty()) error = "missing key '" + path + key + "'";
+  const Json* child(const Json& parent, const char* key, const std::string& path) {
+    const Json* n = member(parent, key);
+    if (!n && error.empty()) error = "missing key '" + path + key + "'";
     return n;
   }
-  double number(const cv::FileNode& parent, const char* key, const std::string& path) {
-    cv::FileNode n = child(parent, key, path);
-    if (n.empty()) return 0;
-    if (!n.isReal() && !n.isInt()) {
+  double number(const Json& parent, const char* key, const std::string& path) {
+    const Json* n = child(parent, key, path);
+    if (!n) return 0;
+    if (!n->is_number()) {
       if (error.empty()) error = "'" + path + key + "' must be a number";
       return 0;
     }
-    const double v = static_cast<double>(n);
+    const double v = n->get<double>();
     if (!std::isfinite(v) && error.empty()) error = "'" + path + key + "' is not finite";
     return v;
   }
-  std::string text(const cv::FileNode& parent, const char* key, bool required) {
-    cv::FileNode n = parent[key];
-    if (n.empty()) {
+  // A count (pixels, channels, points): truncated as before, and clamped so that any number converts.
+  int count(const Json& parent, const char* key, const std::string& path) {
+    return static_cast<int>(std::clamp(number(parent, key, path), -1e9, 1e9));
+  }
+  std::string text(const Json& parent, const char* key, bool required) {
+    const Json* n = member(parent, key);
+    if (!n) {
       if (required && error.empty()) error = std::string("missing key '") + key + "'";
       return {};
     }
-    if (!n.isString()) {
+    if (!n->is_string()) {
       if (error.empty()) error = std::string("'") + key + "' must be a string";
       return {};
     }
-    return static_cast<std::string>(n);
+    return n->get<std::string>();
   }
-  std::vector<double> numbers(const cv::FileNode& parent, const char* key, const std::string& path) {
+  std::vector<double> numbers(const Json& parent, const char* key, const std::string& path) {
     std::vector<double> out;
-    cv::FileNode n = child(parent, key, path);
-    if (n.empty()) return out;
-    if (!n.isSeq()) {
+    const Json* n = child(parent, key, path);
+    if (!n) return out;
+    const bool allNumbers = n->is_array() && std::all_of(n->begin(), n->end(), [](const Json& v) {
+                              return v.is_number() && std::isfinite(v.get<double>());
+                            });
+    if (!allNumbers) {
       if (error.empty()) error = "'" + path + key + "' must be a list of numbers";
       return out;
     }
-    for (const auto& v : n) out.push_back(static_cast<double>(v));
+    for (const Json& v : *n) out.push_back(v.get<double>());
     return out;
   }
 };
@@ -62,16 +77,14 @@ Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::str
     return makeError("model '" + origin + "': metadata facefilter.json: " + what);
   };
   if (json.empty()) return fail("missing (not a facefilter model file; see docs/model-format.md)");
-  cv::FileStorage fs;
+  Json root;
   try {
-    if (!fs.open(json, cv::FileStorage::READ | cv::FileStorage::MEMORY | cv::FileStorage::FORMAT_JSON)) {
-      return fail("not valid JSON");
-    }
-  } catch (const cv::Exception& e) {
-    return fail(std::string("not valid JSON: ") + e.err);
+    root = Json::parse(json);
+  } catch (const Json::exception& e) {
+    return fail(std::string("not valid JSON: ") + e.what());
   }
-  const cv::FileNode root = fs.root();
-  Reader r{origin, {}};
+  if (!root.is_object()) return fail("not valid JSON metadata: the top level must be an object");
+  Reader r;
   ModelMetadata m;
   m.rawJson = json;
   if (r.text(root, "format", true) != "facefilter-keypoints" && r.error.empty()) {
@@ -83,74 +96,69 @@ Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::str
   m.description = r.text(root, "description", false);
   m.license = r.text(root, "license", false);
 
-  const cv::FileNode in = r.child(root, "input", "");
-  if (!in.empty()) {
-    m.inputWidth = static_cast<int>(r.number(in, "width", "input."));
-    m.inputHeight = static_cast<int>(r.number(in, "height", "input."));
-    m.channels = static_cast<int>(r.number(in, "channels", "input."));
-    m.pixelScale = r.number(in, "scale", "input.");
-    m.mean = r.numbers(in, "mean", "input.");
-    m.std = r.numbers(in, "std", "input.");
+  if (const Json* in = r.child(root, "input", "")) {
+    m.inputWidth = r.count(*in, "width", "input.");
+    m.inputHeight = r.count(*in, "height", "input.");
+    m.channels = r.count(*in, "channels", "input.");
+    m.pixelScale = r.number(*in, "scale", "input.");
+    m.mean = r.numbers(*in, "mean", "input.");
+    m.std = r.numbers(*in, "std", "input.");
   }
-  const cv::FileNode out = r.child(root, "output", "");
-  if (!out.empty()) {
-    m.points = static_cast<int>(r.number(out, "points", "output."));
-    m.layout = r.text(out, "layout", true);
-    m.xScale = r.number(out, "x_scale", "output.");
-    m.xOffset = r.number(out, "x_offset", "output.");
-    m.yScale = r.number(out, "y_scale", "output.");
-    m.yOffset = r.number(out, "y_offset", "output.");
+  if (const Json* out = r.child(root, "output", "")) {
+    m.points = r.count(*out, "points", "output.");
+    m.layout = r.text(*out, "layout", true);
+    m.xScale = r.number(*out, "x_scale", "output.");
+    m.xOffset = r.number(*out, "x_offset", "output.");
+    m.yScale = r.number(*out, "y_scale", "output.");
+    m.yOffset = r.number(*out, "y_offset", "output.");
   }
-  const cv::FileNode crop = r.child(root, "crop", "");
-  if (!crop.empty()) {
-    if (r.text(crop, "reference", true) != "face_box" && r.error.empty()) {
+  if (const Json* crop = r.child(root, "crop", "")) {
+    if (r.text(*crop, "reference", true) != "face_box" && r.error.empty()) {
       return fail("'crop.reference' must be \"face_box\"");
     }
-    m.crop.size = r.number(crop, "size", "crop.");
-    m.crop.centerX = r.number(crop, "center_x", "crop.");
-    m.crop.centerY = r.number(crop, "center_y", "crop.");
-    if (!crop["rotation"].empty()) {
-      const std::string rotation = r.text(crop, "rotation", true);
+    m.crop.size = r.number(*crop, "size", "crop.");
+    m.crop.centerX = r.number(*crop, "center_x", "crop.");
+    m.crop.centerY = r.number(*crop, "center_y", "crop.");
+    if (member(*crop, "rotation")) {
+      const std::string rotation = r.text(*crop, "rotation", true);
       if (r.error.empty() && rotation != "none" && rotation != "eye_line") {
         return fail("'crop.rotation' must be \"none\" or \"eye_line\", got \"" + rotation + "\"");
       }
       m.boxFromPoints.eyeLine = rotation == "eye_line";
     }
   }
-  const cv::FileNode bfp = r.child(root, "box_from_points", "");
-  if (!bfp.empty()) {
-    m.boxFromPoints.size = r.number(bfp, "size", "box_from_points.");
-    m.boxFromPoints.centerX = r.number(bfp, "center_x", "box_from_points.");
-    m.boxFromPoints.centerY = r.number(bfp, "center_y", "box_from_points.");
+  if (const Json* bfp = r.child(root, "box_from_points", "")) {
+    m.boxFromPoints.size = r.number(*bfp, "size", "box_from_points.");
+    m.boxFromPoints.centerX = r.number(*bfp, "center_x", "box_from_points.");
+    m.boxFromPoints.centerY = r.number(*bfp, "center_y", "box_from_points.");
   }
   const auto identifier = [](const std::string& name) {
     return !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
            std::all_of(name.begin(), name.end(),
                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
   };
-  if (!root["detector_box_method"].empty()) {
+  if (member(root, "detector_box_method")) {
     m.detectorBoxMethod = r.text(root, "detector_box_method", true);
     if (r.error.empty() && !identifier(m.detectorBoxMethod)) {
       return fail("'detector_box_method' must name a method of the module, got \"" + m.detectorBoxMethod + "\"");
     }
   }
-  if (!root["presence_method"].empty()) {
+  if (member(root, "presence_method")) {
     m.presenceMethod = r.text(root, "presence_method", true);
     if (r.error.empty() && !identifier(m.presenceMethod)) {
       return fail("'presence_method' must name a method of the module, got \"" + m.presenceMethod + "\"");
     }
-    const cv::FileNode presence = root["presence"];
-    if (presence.isMap() && !presence["threshold"].empty()) {
-      m.presenceThreshold = r.number(presence, "threshold", "presence.");
+    const Json* presence = member(root, "presence");
+    if (presence && member(*presence, "threshold")) {
+      m.presenceThreshold = r.number(*presence, "threshold", "presence.");
       if (r.error.empty() && !(m.presenceThreshold >= 0 && m.presenceThreshold <= 1)) {
         return fail("'presence.threshold' must be in [0, 1]");
       }
     }
   }
-  const cv::FileNode training = root["training"];
-  if (!training.empty() && training.isMap()) {
-    const cv::FileNode fp = training["data_fingerprint"];
-    if (fp.isString()) m.dataFingerprint = static_cast<std::string>(fp);
+  if (const Json* training = member(root, "training")) {
+    const Json* fp = member(*training, "data_fingerprint");
+    if (fp && fp->is_string()) m.dataFingerprint = fp->get<std::string>();
   }
   if (!r.error.empty()) return fail(r.error);
 

@@ -74,6 +74,24 @@ TEST(FilterDescription, RejectsBadValues) {
   EXPECT_FALSE(parseFilterDescription(R"({"art": "a.png", "type": "mask", "mesh": [[0, 0]]})", "f", "f"));
 }
 
+TEST(FilterDescription, ReadsJsonBooleansAndEscapes) {
+  const std::string anchors = R"("anchors": [{"art": [0, 0], "keypoints": [1]}, {"art": [1, 0], "keypoints": [2]}])";
+  auto flat = parseFilterDescription(R"({"art": "a.png", "perspective": false, )" + anchors + "}", "f", "f");
+  ASSERT_TRUE(flat) << flat.error().message;
+  EXPECT_FALSE(flat->perspective);
+  // A number is not a boolean, 0 and 1 included.
+  auto one = parseFilterDescription(R"({"art": "a.png", "perspective": 1, )" + anchors + "}", "f", "f");
+  ASSERT_FALSE(one);
+  EXPECT_NE(one.error().message.find("'perspective' must be true or false"), std::string::npos);
+  // \u escapes read back, a control character included.
+  auto named = parseFilterDescription(R"({"name": "caf\u00e9\u0001", "art": "a.png", )" + anchors + "}", "f", "f");
+  ASSERT_TRUE(named) << named.error().message;
+  EXPECT_EQ(named->name, "caf\xc3\xa9\x01");
+  auto array = parseFilterDescription("[1, 2]", "f", "f");
+  ASSERT_FALSE(array);
+  EXPECT_NE(array.error().message.find("the top level must be an object"), std::string::npos);
+}
+
 TEST(FilterCatalog, ReportsMalformedAndLoadsGood) {
   const auto root = test::freshTempDir("catalog");
   std::filesystem::create_directories(root / "good");
