@@ -2,138 +2,132 @@
 // a window (works under xvfb-run). See app/app_session.hpp for the architecture.
 
 #include <cstdio>
-#include <regex>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
 #include "app/app_session.hpp"
-#include "cli/arg_parser.hpp"
 #include "engine/core/logging.hpp"
+#include "settings/command_line.hpp"
 
 using namespace facefilter;
 
+namespace {
+
+constexpr const char* kKeys =
+    "\nKeys: Tab panel, P points, I indices, B boxes, C crop + CNN input, D detector boxes,\n"
+    "      R raw | smoothed side by side, H head pose, S snapshot, V record on/off, Esc quit.\n"
+    "Settings given here (source, filters, model, detector, tracking, window size) override the settings file's.";
+
+// The --debug words and the views they turn on.
+const std::vector<std::pair<std::string, bool DebugViews::*>> kDebugViews = {
+    {"points", &DebugViews::points},         {"indices", &DebugViews::indices},
+    {"boxes", &DebugViews::boxes},           {"crop", &DebugViews::crop},
+    {"detections", &DebugViews::rawDetections}, {"raw", &DebugViews::rawVsSmoothed},
+    {"pose", &DebugViews::headPoseAxes}};
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  cli::ArgParser p("facefilter [options]");
-  p.flag("help", "show this help");
-  p.flag("headless", "no window: render --input to --record (and/or --snapshot), every frame, then exit");
-  p.option("input", "SOURCE", "camera:N[:WxH[@FPS]] | demo | default | video:PATH | image:PATH | PATH");
-  p.option("filter", "NAMES", "comma-separated filters for every face (e.g. sunglasses,moustache; none)");
-  p.option("record", "OUT.mp4", "record what the window shows (headless: the output)");
-  p.option("snapshot", "OUT.png", "headless: write the last rendered frame as PNG");
-  p.option("debug", "VIEWS", "comma-separated: points,indices,boxes,crop,detections,raw,pose");
-  p.option("max-frames", "N", "headless: stop after N frames (0 = all)", "0");
-  p.flag("loop", "interactive: loop video files");
-  p.option("quit-after", "N", "interactive: quit after N frames (0 = never)", "0");
-  p.option("window-screenshot", "OUT.png", "interactive: save the whole window (with the panel) when quitting");
-  p.option("window-size", "WxH", "interactive: the window's size in screen units (e.g. 1280x720)");
-  p.option("vsync", "on|off", "interactive: wait for the display's refresh on each frame", "on");
-  p.option("stats-json", "OUT.json", "at exit: the render loop's figures (fps, frame-time quantiles, result age, "
-           "recorder drops, window size) as one JSON object");
-  p.option("presets", "DIR", "folder of named presets", defaultPresetDir().string());
-  p.option("model", "FILE", "keypoint model (TorchScript with facefilter metadata)");
-  p.option("device", "auto|cpu|cuda", "where the model runs");
-  p.option("config", "FILE", "settings file", defaultConfigPath().string());
-  p.flag("no-config", "neither read nor write the settings file");
-  p.option("log-level", "LEVEL", "trace|debug|info|warn|error|off", "info");
-
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (auto s = p.parse(args); !s) {
-    std::fprintf(stderr, "facefilter: %s\n\n%s", s.error().message.c_str(), p.usage().c_str());
-    return 2;
-  }
-  if (p.has("help")) {
-    std::printf("%s", p.usage().c_str());
-    std::printf("\nKeys: Tab panel, P points, I indices, B boxes, C crop + CNN input, D detector boxes,\n"
-                "      R raw | smoothed side by side, H head pose, S snapshot, V record on/off, Esc quit.\n");
-    return 0;
-  }
-  const auto level = spdlog::level::from_str(p.get("log-level"));
-  setLogLevel(level);
-
   AppOptions options;
-  options.mode = p.has("headless") ? RunMode::kHeadless : RunMode::kInteractive;
-  if (!p.has("no-config")) {
-    options.configPath = p.get("config");
+  AppConfig& c = options.config;
+  bool headless = false, noConfig = false, vsync = true;
+  std::string configPath = defaultConfigPath().string(), presetDir = defaultPresetDir().string();
+  int maxFrames = 0, quitAfter = 0, threads = 0;
+  spdlog::level::level_enum logLevel = spdlog::level::info;
+
+  CLI::App app("facefilter: webcam face filters (interactive), or a file rendered to a video (--headless).",
+               "facefilter");
+  setUpCommandLine(app);
+  app.footer(kKeys);
+  app.add_flag("--headless", headless, "no window: render --input to --record (and/or --snapshot), every frame, then exit");
+  // Values that live in the settings file go straight into it (after it is read: see below), without a default
+  // here: the file's value is the default.
+  app.add_option("--input", c.source, "camera:N[:WxH[@FPS]] | demo | default | video:PATH | image:PATH | PATH")
+      ->type_name("SOURCE")
+      ->check(sourceValidator());
+  app.add_option("--filter", c.view.filters, "comma-separated filters for every face (e.g. sunglasses,moustache; none)")
+      ->type_name("NAMES");
+  addTextOption(app, "--record", options.recordPath, "OUT.mp4", "record what the window shows (headless: the output)");
+  addTextOption(app, "--snapshot", options.snapshotPath, "OUT.png", "headless: write the last rendered frame as PNG");
+  std::vector<std::string> debugWords = {"none"};
+  for (const auto& [word, view] : kDebugViews) debugWords.push_back(word);
+  app.add_option_function<std::vector<std::string>>(
+         "--debug",
+         [&c](const std::vector<std::string>& words) {
+           for (const auto& [word, view] : kDebugViews) {
+             for (const std::string& w : words) {
+               if (w == word) c.view.debug.*view = true;
+             }
+           }
+         },
+         "comma-separated: " + command_line_detail::join({debugWords.begin() + 1, debugWords.end()}, ","))
+      ->type_name("VIEWS")
+      ->delimiter(',')
+      ->check(CLI::IsMember(debugWords, CLI::ignore_space).description(""));
+  addCountOption(app, "--max-frames", maxFrames, "N", "headless: stop after N frames (0 = all)");
+  app.add_flag("--loop", options.loopFiles, "interactive: loop video files");
+  addCountOption(app, "--quit-after", quitAfter, "N", "interactive: quit after N frames (0 = never)");
+  addTextOption(app, "--window-screenshot", options.windowScreenshotPath, "OUT.png",
+                "interactive: save the whole window (with the panel) when quitting");
+  addSizeOption(app, "--window-size", c.windowWidth, c.windowHeight,
+                "interactive: the window's size in screen units (e.g. 1280x720)", {320, 240, 16384, 16384});
+  addChoiceOption(app, "--vsync", vsync, {{"on", true}, {"off", false}},
+                  "interactive: wait for the display's refresh on each frame");
+  app.add_option("--stats-json", options.statsJsonPath,
+                 "at exit: the render loop's figures (fps, frame-time quantiles, result age, recorder drops, window "
+                 "size) as one JSON object")
+      ->type_name("OUT.json");
+  addTextOption(app, "--presets", presetDir, "DIR", "folder of named presets");
+  addTextOption(app, "--config", configPath, "FILE", "settings file");
+  app.add_flag("--no-config", noConfig, "neither read nor write the settings file");
+  addLogLevelOption(app, logLevel);
+  app.add_option("--model", c.modelPath, "keypoint model (TorchScript with facefilter metadata)")
+      ->type_name("FILE")
+      ->group("Model");
+  app.add_option("--device", c.device, "where the model runs")
+      ->type_name("auto|cpu|cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}).description(""))
+      ->group("Model");
+  addThreadsOption(app, threads)->group("Model");
+  addDetectorOptions(app, c.detector);
+  addTrackerOptions(app, c.tracker);
+
+  if (auto exitCode = parseCommandLine(app, argc, argv)) return *exitCode;
+  setLogLevel(logLevel);
+  if (headless && app.count("--input") == 0) return argumentError(app, "--headless needs --input");
+  if (headless && options.recordPath.empty() && options.snapshotPath.empty()) {
+    return argumentError(app, "--headless needs --record OUT.mp4 and/or --snapshot OUT.png");
+  }
+
+  options.mode = headless ? RunMode::kHeadless : RunMode::kInteractive;
+  if (!noConfig) {
+    options.configPath = configPath;
     auto loaded = loadConfig(options.configPath);
     if (!loaded) {
       logger("render")->warn("{} (using defaults)", loaded.error().message);
     } else {
       for (const auto& w : loaded->warnings) logger("render")->warn("{}", w);
       options.config = loaded->config;
+      // Parsed again over the file's values, so that what the command line gives wins. The same arguments
+      // parsed before, so this cannot fail.
+      if (auto exitCode = parseCommandLine(app, argc, argv)) return *exitCode;
     }
   }
+  if (auto valid = validate(c.detector); !valid) return argumentError(app, valid.error().message);
+  if (auto valid = validate(c.tracker); !valid) return argumentError(app, valid.error().message);
   // The headless batch never writes the user's settings.
   if (options.mode == RunMode::kHeadless) options.configPath.clear();
-  AppConfig& c = options.config;
-  if (p.has("input")) c.source = p.get("input");
-  if (p.has("filter")) c.view.filters = p.get("filter");
-  if (p.has("model")) c.modelPath = p.get("model");
-  if (p.has("device")) c.device = p.get("device");
-  if (p.has("debug")) {
-    for (const auto& v : splitFilterList(p.get("debug"))) {
-      if (v == "points") c.view.debug.points = true;
-      else if (v == "indices") c.view.debug.indices = true;
-      else if (v == "boxes") c.view.debug.boxes = true;
-      else if (v == "crop") c.view.debug.crop = true;
-      else if (v == "detections") c.view.debug.rawDetections = true;
-      else if (v == "raw") c.view.debug.rawVsSmoothed = true;
-      else if (v == "pose") c.view.debug.headPoseAxes = true;
-      else {
-        std::fprintf(stderr, "facefilter: --debug: unknown view '%s'\n", v.c_str());
-        return 2;
-      }
-    }
-  }
-  auto maxFrames = p.integer("max-frames", 0, 1 << 30);
-  if (!maxFrames) {
-    std::fprintf(stderr, "facefilter: %s\n", maxFrames.error().message.c_str());
-    return 2;
-  }
-  options.maxFrames = static_cast<uint64_t>(maxFrames.value());
-  options.recordPath = p.get("record");
-  options.snapshotPath = p.get("snapshot");
-  options.loopFiles = p.has("loop");
-  auto quitAfter = p.integer("quit-after", 0, 1 << 30);
-  if (!quitAfter) {
-    std::fprintf(stderr, "facefilter: %s\n", quitAfter.error().message.c_str());
-    return 2;
-  }
-  options.quitAfterFrames = static_cast<uint64_t>(quitAfter.value());
-  options.windowScreenshotPath = p.get("window-screenshot");
-  options.statsJsonPath = p.get("stats-json");
-  options.presetDir = p.get("presets");
-  if (p.has("window-size")) {
-    std::smatch m;
-    const std::string text = p.get("window-size");
-    if (!std::regex_match(text, m, std::regex(R"((\d{3,5})x(\d{3,5}))"))) {
-      std::fprintf(stderr, "facefilter: --window-size: expected WxH (e.g. 1280x720), got '%s'\n", text.c_str());
-      return 2;
-    }
-    const int w = std::stoi(m[1].str()), h = std::stoi(m[2].str());
-    if (w < 320 || h < 240 || w > 16384 || h > 16384) {
-      std::fprintf(stderr, "facefilter: --window-size: %dx%d is outside 320x240 .. 16384x16384\n", w, h);
-      return 2;
-    }
-    c.windowWidth = w;
-    c.windowHeight = h;
-  }
-  const std::string vsync = p.get("vsync");
-  if (vsync != "on" && vsync != "off") {
-    std::fprintf(stderr, "facefilter: --vsync: expected on or off, got '%s'\n", vsync.c_str());
-    return 2;
-  }
-  options.vsync = vsync == "on" ? VSync::kOn : VSync::kOff;
-  if (options.mode == RunMode::kHeadless && !p.has("input")) {
-    std::fprintf(stderr, "facefilter: --headless needs --input\n");
-    return 2;
-  }
+  options.maxFrames = static_cast<uint64_t>(maxFrames);
+  options.quitAfterFrames = static_cast<uint64_t>(quitAfter);
+  options.vsync = vsync ? VSync::kOn : VSync::kOff;
+  options.presetDir = presetDir;
+  setInferenceThreads(threads);
 
   auto session = AppSession::create(std::move(options));
   if (!session) {
     std::fprintf(stderr, "facefilter: %s\n", session.error().message.c_str());
-    return 1;
+    return kExitFailed;
   }
   return session.value()->run();
 }

@@ -1,21 +1,19 @@
 // facefilter-bench: per-stage latency and throughput, end-to-end rates, capture-to-result latency,
 // stability and accuracy on this machine. Prints a markdown table (or, with --json, one JSON object)
-// with the command that produced it. Progress goes to stderr.
-//
-//   facefilter-bench [--model FILE] [--seed-model FILE] [--peer-dlib FILE.dat] [--ibug-dlib FILE.dat]
-//                    [--data DIR] [--video PATH] [--threads N] [--sections a,b,...] [--quick] [--json]
+// with the command that produced it. Progress goes to stderr. `facefilter-bench --help` lists the options.
 
 #include <cstdio>
 #include <filesystem>
 #include <set>
-#include <sstream>
 #include <string>
+#include <vector>
 
 #include "bench/bench_sections.hpp"
 #include "bench/bench_stats.hpp"
 #include "engine/capture/source_spec.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/eval/keypoints_dataset.hpp"
+#include "settings/command_line.hpp"
 
 #ifndef FACEFILTER_SOURCE_DIR
 #define FACEFILTER_SOURCE_DIR "."
@@ -26,26 +24,8 @@ using namespace facefilter::bench;
 
 namespace {
 
-const char* kAllSections = "decode,detect,keypoints,smoothing,e2e,samples,latency,seed,stability,pose,peer,render";
-
-int usage(const std::string& why) {
-  std::fprintf(stderr,
-               "%s\nusage: facefilter-bench [--model FILE] [--seed-model FILE] [--peer-dlib FILE.dat]\n"
-               "         [--ibug-dlib FILE.dat] [--data DIR] [--video PATH] [--threads N]\n"
-               "         [--sections LIST] [--quick] [--json]\n"
-               "         [--detect-scale X] [--min-size-fraction X] [--scale-factor X] [--min-neighbors N]\n"
-               "         [--downscale min-face|off] [--cascade-scan ours|opencv] [--min-cutoff HZ] [--beta B] [--app PATH]\n"
-               "         [--single-pass] (stability rows without the second CNN pass for detected faces)\n"
-               "         [--peer-dlib-haar FILE.dat]\n"
-               "  sections: %s (default: all)\n"
-               "  --seed-model defaults to training/runs/seed.pt; its rows are skipped when it is absent.\n"
-               "  --peer-dlib defaults to build-bench/dlib/ert_udacity.dat (bench/train_dlib_ert writes it);\n"
-               "  --peer-dlib-haar to build-bench/dlib/ert_udacity_haar.dat (train_dlib_ert --boxes haar).\n"
-               "  --app defaults to the facefilter app of the same build tree; the render section needs a display\n"
-               "  (xvfb-run) and runs the app as a child process.\n",
-               why.c_str(), kAllSections);
-  return why.empty() ? 0 : 1;
-}
+const std::vector<std::string> kAllSections = {"decode", "detect",  "keypoints", "smoothing", "e2e",  "samples",
+                                               "latency", "seed",   "stability", "pose",      "peer", "render"};
 
 }  // namespace
 
@@ -62,64 +42,56 @@ int main(int argc, char** argv) {
   // The app built beside this program (same build tree), unless --app says otherwise.
   ctx.appPath = (std::filesystem::path(argv[0]).parent_path() / ".." / "app" / "facefilter").lexically_normal().string();
   std::string modelPath = defaultModelPath();
-  std::string sections = kAllSections;
+  std::vector<std::string> sections = kAllSections;
   bool json = false;
   int threads = 0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") return usage("");
-    if (a == "--json") { json = true; continue; }
-    if (a == "--quick") { ctx.quick = true; continue; }
-    if (a == "--single-pass") { ctx.refineDetections = false; continue; }
-    if (i + 1 >= argc) return usage("missing value after " + a);
-    const std::string v = argv[++i];
-    if (a == "--model") modelPath = v;
-    else if (a == "--seed-model") ctx.seedModelPath = v;
-    else if (a == "--peer-dlib") ctx.peerDlibPath = v;
-    else if (a == "--ibug-dlib") ctx.ibugDlibPath = v;
-    else if (a == "--app") ctx.appPath = v;
-    else if (a == "--peer-dlib-haar") ctx.peerDlibHaarPath = v;
-    else if (a == "--data") ctx.dataDir = v;
-    else if (a == "--video") ctx.demoPath = v;
-    else if (a == "--sections") sections = v;
-    else if (a == "--threads") threads = std::atoi(v.c_str());
-    else if (a == "--detect-scale") { ctx.detector.detectScale = std::atof(v.c_str()); ctx.detectorOverridden = true; }
-    else if (a == "--min-size-fraction") { ctx.detector.minSizeFraction = std::atof(v.c_str()); ctx.detectorOverridden = true; }
-    else if (a == "--scale-factor") { ctx.detector.scaleFactor = std::atof(v.c_str()); ctx.detectorOverridden = true; }
-    else if (a == "--downscale") { ctx.detector.downscale = v == "off" ? DetectDownscale::kOff : DetectDownscale::kToMinFace; ctx.detectorOverridden = true; }
-    else if (a == "--cascade-scan") {
-      if (v != "ours" && v != "opencv") return usage("--cascade-scan: expected ours or opencv, got " + v);
-      ctx.detector.scan = v == "ours" ? CascadeScan::kVectorised : CascadeScan::kOpenCv;
-      ctx.detectorOverridden = true;
-    }
-    else if (a == "--min-cutoff") ctx.oneEuro.minCutoffHz = std::atof(v.c_str());
-    else if (a == "--beta") ctx.oneEuro.beta = std::atof(v.c_str());
-    else if (a == "--min-neighbors") { ctx.detector.minNeighbors = std::atoi(v.c_str()); ctx.detectorOverridden = true; }
-    else return usage("unknown option " + a);
+
+  CLI::App app("facefilter-bench: per-stage latency, throughput, stability and accuracy on this machine, as a "
+               "markdown table (or one JSON object).",
+               "facefilter-bench");
+  setUpCommandLine(app);
+  addModelPathOption(app, modelPath);
+  addTextOption(app, "--seed-model", ctx.seedModelPath, "FILE",
+                "the seed model (training/runs/seed.pt; without it the seed rows time untrained weights)");
+  addTextOption(app, "--peer-dlib", ctx.peerDlibPath, "FILE.dat",
+                "our dlib ERT peer (bench/train_dlib_ert writes it)");
+  addTextOption(app, "--peer-dlib-haar", ctx.peerDlibHaarPath, "FILE.dat",
+                "the ERT peer trained on Haar boxes (train_dlib_ert --boxes haar)");
+  addTextOption(app, "--ibug-dlib", ctx.ibugDlibPath, "FILE.dat", "dlib's pretrained iBUG predictor");
+  addTextOption(app, "--data", ctx.dataDir, "DIR", "the data root (udacity-keypoints, samples)");
+  addTextOption(app, "--video", ctx.demoPath, "PATH", "the clip the video rows play");
+  addTextOption(app, "--app", ctx.appPath, "PATH",
+                "the facefilter app the render section runs as a child process (needs a display: xvfb-run)");
+  addThreadsOption(app, threads);
+  app.add_option("--sections", sections, "which sections to run, comma-separated")
+      ->type_name("LIST")
+      ->delimiter(',')
+      ->check(CLI::IsMember(kAllSections).description(""))
+      ->default_str("all: " + command_line_detail::join(kAllSections, ","));
+  app.add_flag("--quick", ctx.quick, "fewer repetitions (a smoke run, not for figures)");
+  app.add_flag("--json", json, "print one JSON object instead of the markdown table");
+  addDetectorOptions(app, ctx.detector);
+  addSmoothingOptions(app, ctx.oneEuro);
+  addSinglePassOption(app, ctx.refineDetections)->description(
+      "stability rows without the second CNN pass for detected faces");
+  if (auto exitCode = parseCommandLine(app, argc, argv)) return *exitCode;
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_group() == "Detector" && option->count() > 0) ctx.detectorOverridden = true;
   }
-  std::set<std::string> wanted;
-  {
-    std::stringstream ss(sections);
-    std::string s;
-    const std::string all = std::string(",") + kAllSections + ",";
-    while (std::getline(ss, s, ',')) {
-      if (all.find("," + s + ",") == std::string::npos) return usage("unknown section '" + s + "'");
-      wanted.insert(s);
-    }
-  }
-  if (auto valid = validate(ctx.detector); !valid) return usage(valid.error().message);
+  const std::set<std::string> wanted(sections.begin(), sections.end());
+  if (auto valid = validate(ctx.detector); !valid) return argumentError(app, valid.error().message);
   setLogLevel(spdlog::level::warn);
   setInferenceThreads(threads);
 
   auto model = KeypointModel::load(modelPath, ComputeDevice::kCpu);
   if (!model) {
     std::fprintf(stderr, "facefilter-bench: %s\n", model.error().message.c_str());
-    return 1;
+    return kExitFailed;
   }
   ctx.video720Path = (std::filesystem::temp_directory_path() / "facefilter-bench-1280x720.avi").string();
   if (const std::string err = makeUpscaledClip(ctx.demoPath, ctx.video720Path); !err.empty()) {
     std::fprintf(stderr, "facefilter-bench: 1280x720 clip: %s\n", err.c_str());
-    return 1;
+    return kExitFailed;
   }
 
   Report report;
@@ -154,5 +126,5 @@ int main(int argc, char** argv) {
   } else {
     std::printf("%s", report.markdown(machineLine, command).c_str());
   }
-  return 0;
+  return kExitOk;
 }

@@ -2,14 +2,10 @@
 // so that facefilter-bench --peer-dlib can compare it with our CNN on the same test split. Face boxes:
 // the Haar-equivalent box from the truth (--boxes truth, what the benchmark's gt-box row gives it), or the
 // engine's real Haar detections (--boxes haar: the boxes it meets in the pipeline, with their spread).
-//
-//   train_dlib_ert [--data DIR] [--out FILE.dat] [--oversampling 5] [--depth 4] [--cascade 10]
-//                  [--trees 500] [--nu 0.1] [--feature-pool 400] [--threads 2] [--limit N]
-//                  [--boxes truth|haar] [--jitter X]
+// `train_dlib_ert --help` lists the options.
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -23,6 +19,7 @@
 #include "engine/detect/face_detector.hpp"
 #include "engine/eval/keypoint_eval.hpp"
 #include "engine/eval/keypoints_dataset.hpp"
+#include "settings/command_line.hpp"
 
 using namespace facefilter;
 
@@ -38,49 +35,34 @@ struct Options {
   size_t limit = 0;
 };
 
-int usage(const char* why) {
-  std::fprintf(stderr,
-               "%s\nusage: train_dlib_ert [--data DIR] [--out FILE.dat] [--oversampling N] [--depth N] "
-               "[--cascade N] [--trees N] [--nu X] [--feature-pool N] [--threads N] [--limit N]\n"
-               "       [--boxes truth|haar] [--jitter X]\n"
-               "  --boxes haar: train on the engine's Haar detection of each face (the box it gets at run time;\n"
-               "                the Haar-equivalent box from the truth where the detector misses)\n",
-               why);
-  return 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
   o.data = defaultDataDir();
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") return usage("Trains dlib's ERT shape predictor on udacity-keypoints/training.");
-    if (i + 1 >= argc) return usage(("missing value after " + a).c_str());
-    const std::string v = argv[++i];
-    try {
-      if (a == "--data") o.data = v;
-      else if (a == "--out") o.out = v;
-      else if (a == "--oversampling") o.oversampling = std::stoul(v);
-      else if (a == "--depth") o.depth = std::stoul(v);
-      else if (a == "--cascade") o.cascade = std::stoul(v);
-      else if (a == "--trees") o.trees = std::stoul(v);
-      else if (a == "--feature-pool") o.featurePool = std::stoul(v);
-      else if (a == "--threads") o.threads = std::stoul(v);
-      else if (a == "--nu") o.nu = std::stod(v);
-      else if (a == "--limit") o.limit = std::stoul(v);
-      else if (a == "--jitter") o.jitter = std::stod(v);
-      else if (a == "--boxes" && (v == "truth" || v == "haar")) o.haarBoxes = v == "haar";
-      else return usage(("unknown option " + a).c_str());
-    } catch (const std::exception&) {
-      return usage(("bad value for " + a + ": " + v).c_str());
-    }
-  }
+  CLI::App app("train_dlib_ert: trains dlib's ERT shape predictor on udacity-keypoints/training.", "train_dlib_ert");
+  setUpCommandLine(app);
+  addTextOption(app, "--data", o.data, "DIR", "the data root (or the udacity-keypoints folder)");
+  addTextOption(app, "--out", o.out, "FILE.dat", "where the predictor is written");
+  // The lower bounds are dlib's requirements of shape_predictor_trainer.
+  addNumberOption(app, "--oversampling", o.oversampling, "N", "dlib's oversampling amount", 1ul, 1000ul);
+  addNumberOption(app, "--depth", o.depth, "N", "tree depth", 1ul, 16ul);
+  addNumberOption(app, "--cascade", o.cascade, "N", "cascade depth", 1ul, 100ul);
+  addNumberOption(app, "--trees", o.trees, "N", "trees per cascade level", 1ul, 100000ul);
+  addNumberOption(app, "--nu", o.nu, "X", "regularisation (shrinkage)", 1e-6, 1.0);
+  addNumberOption(app, "--feature-pool", o.featurePool, "N", "feature pool size", 2ul, 100000ul);
+  addNumberOption(app, "--threads", o.threads, "N", "training threads", 0ul, 256ul);
+  addNumberOption(app, "--jitter", o.jitter, "X", "oversampling translation jitter, a share of the box size", 0.0, 1.0);
+  app.add_option("--limit", o.limit, "only the first N training samples (0 = all)")->type_name("N")->capture_default_str();
+  addChoiceOption(app, "--boxes", o.haarBoxes, {{"truth", false}, {"haar", true}},
+                  "truth: the Haar-equivalent box from the truth; haar: the engine's Haar detection of each face (the "
+                  "box it gets at run time; the truth's where the detector misses)");
+  if (auto exitCode = parseCommandLine(app, argc, argv)) return *exitCode;
+
   auto samples = loadKeypointsSplit(o.data, "training");
   if (!samples) {
     std::fprintf(stderr, "train_dlib_ert: %s\n", samples.error().message.c_str());
-    return 1;
+    return kExitFailed;
   }
   const size_t n = o.limit > 0 ? std::min(o.limit, samples->size()) : samples->size();
   dlib::array<dlib::array2d<unsigned char>> images;
@@ -90,7 +72,7 @@ int main(int argc, char** argv) {
   auto detector = FaceDetector::create(DetectorParams{});
   if (o.haarBoxes && !detector) {
     std::fprintf(stderr, "train_dlib_ert: %s\n", detector.error().message.c_str());
-    return 1;
+    return kExitFailed;
   }
   for (size_t i = 0; i < n; ++i) {
     const KeypointsSample& s = samples.value()[i];
@@ -136,9 +118,9 @@ int main(int argc, char** argv) {
     dlib::serialize(o.out) << sp;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "train_dlib_ert: cannot write '%s': %s (does its folder exist?)\n", o.out.c_str(), e.what());
-    return 1;
+    return kExitFailed;
   }
   std::printf("trained in %.0f s; training-set mean error %.4f (pixels, dlib's test_shape_predictor); wrote %s\n", secs,
               dlib::test_shape_predictor(sp, images, shapes), o.out.c_str());
-  return 0;
+  return kExitOk;
 }

@@ -1,19 +1,21 @@
 #pragma once
-// facefilter-cli's subcommands. Each takes the arguments after its name and returns the exit code:
-// 0 done, 1 nothing could be done (bad arguments, a file or model that cannot be used),
-// 2 partly done (some inputs failed, or the input broke mid-way; what was processed is kept).
+// facefilter-cli's subcommands. Each adds itself, with its options, to the program's App; once the command
+// line is parsed, the run function of the subcommand given does the work and returns the exit code
+// (settings/command_line.hpp: 0 done, 1 nothing done, 2 partly done).
 
-#include <string>
-#include <vector>
+#include <functional>
+
+#include <CLI/CLI.hpp>
 
 namespace facefilter::cli {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;
-inline constexpr int kExitPartial = 2;
+struct Command {
+  CLI::App* app;             // the subcommand: parsed() says whether it was given
+  std::function<int()> run;  // reads the values the parse left in the command's options
+};
 
-int detectCommand(const std::vector<std::string>& args);
-int runCommand(const std::vector<std::string>& args);
-int evalCommand(const std::vector<std::string>& args);
+Command addDetectCommand(CLI::App& cli);
+Command addRunCommand(CLI::App& cli);
+Command addEvalCommand(CLI::App& cli);
 
 }  // namespace facefilter::cli

@@ -2,72 +2,52 @@
 
 #include <algorithm>
 #include <iostream>
+#include <memory>
 
 #include <opencv2/imgproc.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/common_options.hpp"
 #include "engine/capture/image_source.hpp"
+#include "engine/core/logging.hpp"
 #include "engine/io/result_json.hpp"
 #include "engine/keypoints/refine.hpp"
+#include "settings/command_line.hpp"
 
 namespace facefilter::cli {
+namespace {
 
-int detectCommand(const std::vector<std::string>& args) {
-  ArgParser p("facefilter-cli detect [options] IMAGE...");
-  addModelOptions(p);
-  addDetectorOptions(p);
-  addRefineOption(p);
-  addPresenceOption(p);
-  addLogOptions(p);
-  p.flag("help", "show this help");
-  if (auto s = p.parse(args); !s) {
-    std::cerr << "facefilter-cli detect: " << s.error().message << "\n" << p.usage();
-    return kExitFailed;
-  }
-  if (p.has("help")) {
-    std::cout << p.usage();
-    return kExitOk;
-  }
-  if (p.positional().empty()) {
-    std::cerr << "facefilter-cli detect: no image given\n" << p.usage();
-    return kExitFailed;
-  }
-  if (auto s = applyLogOptions(p); !s) {
-    std::cerr << "facefilter-cli detect: " << s.error().message << "\n";
-    return kExitFailed;
-  }
-  auto params = detectorParamsFrom(p);
-  if (!params) {
-    std::cerr << "facefilter-cli detect: " << params.error().message << "\n";
-    return kExitFailed;
-  }
-  auto detector = FaceDetector::create(params.value());
+struct DetectOptions {
+  std::vector<std::string> images;
+  ModelOptions model{defaultModelPath(), "auto", 0};
+  DetectorParams detector;
+  bool refine = true;
+  float presenceThreshold = TrackerParams{}.presenceThreshold;
+  spdlog::level::level_enum logLevel = spdlog::level::warn;
+};
+
+int detect(const CLI::App& command, const DetectOptions& o) {
+  setLogLevel(o.logLevel);
+  if (auto valid = validate(o.detector); !valid) return argumentError(command, valid.error().message);
+  auto detector = FaceDetector::create(o.detector);
   if (!detector) {
     std::cerr << "facefilter-cli detect: " << detector.error().message << "\n";
     return kExitFailed;
   }
-  auto model = loadModelFrom(p);
+  auto model = loadModel(o.model);
   if (!model) {
     std::cerr << "facefilter-cli detect: " << model.error().message << "\n";
     return kExitFailed;
   }
 
-  const bool refine = refineFrom(p);
-  auto presenceOption = presenceThresholdFrom(p);
-  if (!presenceOption) {
-    std::cerr << "facefilter-cli detect: " << presenceOption.error().message << "\n";
-    return kExitFailed;
-  }
-  const float presenceThreshold = presenceOption.value();
-  OrderedJson images = OrderedJson::array();
+  JsonWriter w;
+  w.beginObject().key("images").beginArray();
   int failed = 0;
-  for (const std::string& path : p.positional()) {
-    OrderedJson& entry = images.emplace_back(OrderedJson{{"path", path}});
+  for (const std::string& path : o.images) {
+    w.beginObject().key("path").value(path);
     auto image = readImageFile(path);
     if (!image) {
       std::cerr << "facefilter-cli detect: " << image.error().message << "\n";
-      entry["error"] = image.error().message;
+      w.key("error").value(image.error().message).endObject();
       ++failed;
       continue;
     }
@@ -82,7 +62,7 @@ int detectCommand(const std::vector<std::string>& args) {
     for (const auto& d : detections) crops.push_back(model->cropFor(FaceBox{d.box, d.angle}));
     std::vector<float> presence;
     auto points = model->predict(gray, crops, std::vector<bool>(crops.size(), true), &presence);
-    if (points && refine) {
+    if (points && o.refine) {
       // Every face here comes from a detector box: the engine's second pass from the keypoints' own box.
       if (auto second = refineFromKeypoints(model.value(), gray, std::vector<bool>(crops.size(), true), crops,
                                             points.value(), &presence);
@@ -92,11 +72,11 @@ int detectCommand(const std::vector<std::string>& args) {
     }
     if (!points) {
       std::cerr << "facefilter-cli detect: " << path << ": " << points.error().message << "\n";
-      entry["error"] = points.error().message;
+      w.key("error").value(points.error().message).endObject();
       ++failed;
       continue;
     }
-    OrderedJson faces = OrderedJson::array();
+    w.key("faces").beginArray();
     for (size_t i = 0; i < detections.size(); ++i) {
       FaceResult face;
       face.keypoints = points.value()[i];
@@ -106,15 +86,30 @@ int detectCommand(const std::vector<std::string>& args) {
       if (i < presence.size()) {
         face.presence = presence[i];
         // As in the engine: a detection whose crop holds no face with the points on it is not a face.
-        if (face.presence < presenceThreshold) continue;
+        if (face.presence < o.presenceThreshold) continue;
       }
-      faces.push_back(faceJson(face, false));
+      writeFace(w, face, false);
     }
-    entry["faces"] = std::move(faces);
+    w.endArray().endObject();
   }
-  std::cout << jsonLine(OrderedJson{{"images", std::move(images)}}) << std::endl;
-  if (failed == static_cast<int>(p.positional().size())) return kExitFailed;
+  w.endArray().endObject();
+  std::cout << w.str() << std::endl;
+  if (failed == static_cast<int>(o.images.size())) return kExitFailed;
   return failed > 0 ? kExitPartial : kExitOk;
+}
+
+}  // namespace
+
+Command addDetectCommand(CLI::App& cli) {
+  auto o = std::make_shared<DetectOptions>();
+  CLI::App* command = cli.add_subcommand("detect", "faces and 68 keypoints per image, as JSON");
+  command->add_option("IMAGE", o->images, "image files")->type_name("")->required();
+  addModelOptions(*command, o->model);
+  addDetectorOptions(*command, o->detector);
+  addSinglePassOption(*command, o->refine);
+  addPresenceOption(*command, o->presenceThreshold);
+  addLogLevelOption(*command, o->logLevel);
+  return {command, [command, o] { return detect(*command, *o); }};
 }
 
 }  // namespace facefilter::cli

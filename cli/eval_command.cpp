@@ -3,92 +3,74 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.hpp"
-#include "cli/common_options.hpp"
+#include "engine/core/logging.hpp"
 #include "engine/eval/keypoint_eval.hpp"
-#include "engine/io/json_output.hpp"
+#include "engine/io/json_writer.hpp"
+#include "settings/command_line.hpp"
 
 namespace facefilter::cli {
+namespace {
 
-int evalCommand(const std::vector<std::string>& args) {
-  ArgParser p("facefilter-cli eval [--data DIR] [--model FILE] [--json] [options]");
-  p.option("data", "DIR", "folder with <split>_frames_keypoints.csv and <split>/ (or the data root)",
-           defaultDataDir() + "/udacity-keypoints");
-  p.option("split", "NAME", "which split to evaluate", "test");
-  p.option("limit", "N", "only the first N samples (0 = all)", "0");
-  p.flag("json", "print one JSON object instead of a table");
-  p.flag("no-timing", "skip the ms/face measurement");
-  addModelOptions(p);
-  addDetectorOptions(p);
-  addRefineOption(p);
-  addPresenceOption(p);
-  p.option("crops", "model|eye-line|upright",
-           "crops from keypoints (gt-box mode, second pass): as the model's metadata says, turned with the eye "
-           "line (aligned mode), or axis-aligned",
-           "model");
-  addLogOptions(p);
-  p.flag("help", "show this help");
+struct EvalCommandOptions {
+  std::string data = defaultDataDir() + "/udacity-keypoints";
+  std::string split = "test";
+  int limit = 0;
+  bool json = false;
+  bool timing = true;
+  // Speed is quoted per face on one CPU thread unless asked otherwise.
+  ModelOptions model{defaultModelPath(), "auto", 1};
+  DetectorParams detector;
+  bool refine = true;
+  float presenceThreshold = TrackerParams{}.presenceThreshold;
+  std::string crops = "model";
+  spdlog::level::level_enum logLevel = spdlog::level::warn;
+};
+
+int evaluate(const CLI::App& command, const EvalCommandOptions& o) {
   const auto fail = [](const std::string& message) {
     std::cerr << "facefilter-cli eval: " << message << "\n";
     return kExitFailed;
   };
-  if (auto s = p.parse(args); !s) return fail(s.error().message + "\n" + p.usage());
-  if (p.has("help")) {
-    std::cout << p.usage();
-    return kExitOk;
-  }
-  if (auto s = applyLogOptions(p); !s) return fail(s.error().message);
-  // Speed is quoted per face on one CPU thread unless asked otherwise.
-  if (!p.has("threads")) setInferenceThreads(1);
-  auto limit = p.integer("limit", 0, 1 << 30);
-  if (!limit) return fail(limit.error().message);
-  auto samples = loadKeypointsSplit(p.get("data"), p.get("split"));
+  setLogLevel(o.logLevel);
+  if (auto valid = validate(o.detector); !valid) return argumentError(command, valid.error().message);
+  auto samples = loadKeypointsSplit(o.data, o.split);
   if (!samples) return fail(samples.error().message);
-  auto detectorParams = detectorParamsFrom(p);
-  if (!detectorParams) return fail(detectorParams.error().message);
-  auto detector = FaceDetector::create(detectorParams.value());
+  auto detector = FaceDetector::create(o.detector);
   if (!detector) return fail(detector.error().message);
-  auto model = loadModelFrom(p);
+  auto model = loadModel(o.model);
   if (!model) return fail(model.error().message);
-  const std::string crops = p.get("crops");
-  if (crops == "eye-line" || crops == "upright") {
-    model = model->withEyeLineCrops(crops == "eye-line");
-  } else if (crops != "model") {
-    return fail("--crops: expected model, eye-line or upright, got '" + crops + "'");
-  }
-  auto presence = presenceThresholdFrom(p);
-  if (!presence) return fail(presence.error().message);
+  if (o.crops != "model") model = model->withEyeLineCrops(o.crops == "eye-line");
 
   EvalOptions options;
-  options.limit = static_cast<size_t>(limit.value());
-  options.timing = !p.has("no-timing");
-  options.refine = refineFrom(p);
-  options.presenceThreshold = presence.value();
+  options.limit = static_cast<size_t>(o.limit);
+  options.timing = o.timing;
+  options.refine = o.refine;
+  options.presenceThreshold = o.presenceThreshold;
   auto report = evaluateKeypoints(samples.value(), model.value(), &detector.value(), options);
   if (!report) return fail(report.error().message);
   const EvalReport& r = report.value();
 
-  if (p.has("json")) {
-    const OrderedJson j = {
-        {"gt_box",
-         {{"nme_mean", fixedDecimals(r.gtBox.mean, 5)},
-          {"nme_median", fixedDecimals(r.gtBox.median, 5)},
-          {"failure_rate", fixedDecimals(r.gtBox.failureRate, 5)}}},
-        {"pipeline",
-         {{"nme_mean", fixedDecimals(r.pipeline.mean, 5)},
-          {"nme_median", fixedDecimals(r.pipeline.median, 5)},
-          {"failure_rate", fixedDecimals(r.pipeline.failureRate, 5)},
-          {"miss_rate", fixedDecimals(r.missRate, 5)},
-          {"presence_rejects", r.presenceRejects}}},
-        {"ms_per_face",
-         {{"threads_1", fixedDecimals(r.msPerFaceSingle, 4)}, {"batch_4", fixedDecimals(r.msPerFaceBatch4, 4)}}},
-    };
-    std::cout << jsonLine(j) << std::endl;
+  if (o.json) {
+    JsonWriter w;
+    w.beginObject();
+    w.key("gt_box").beginObject();
+    w.key("nme_mean").value(r.gtBox.mean, 5).key("nme_median").value(r.gtBox.median, 5);
+    w.key("failure_rate").value(r.gtBox.failureRate, 5).endObject();
+    w.key("pipeline").beginObject();
+    w.key("nme_mean").value(r.pipeline.mean, 5).key("nme_median").value(r.pipeline.median, 5);
+    w.key("failure_rate").value(r.pipeline.failureRate, 5).key("miss_rate").value(r.missRate, 5);
+    w.key("presence_rejects").value(static_cast<uint64_t>(r.presenceRejects)).endObject();
+    w.key("ms_per_face").beginObject();
+    w.key("threads_1").value(r.msPerFaceSingle, 4).key("batch_4").value(r.msPerFaceBatch4, 4).endObject();
+    w.endObject();
+    std::cout << w.str() << std::endl;
   } else {
     char line[256];
     std::cout << "model: " << model->path() << " (" << model->metadata().name << ", " << model->deviceName() << ")\n"
-              << "data: " << p.get("data") << " split " << p.get("split") << ": " << r.images << " images, "
+              << "data: " << o.data << " split " << o.split << ": " << r.images << " images, "
               << r.unreadable << " unreadable\n\n"
               << "| mode     | faces | NME mean | NME median | failure rate (NME>0.10) | miss rate |\n"
               << "|----------|------:|---------:|-----------:|------------------------:|----------:|\n";
@@ -106,6 +88,31 @@ int evalCommand(const std::vector<std::string>& args) {
     }
   }
   return r.unreadable > 0 ? kExitPartial : kExitOk;
+}
+
+}  // namespace
+
+Command addEvalCommand(CLI::App& cli) {
+  auto o = std::make_shared<EvalCommandOptions>();
+  CLI::App* command = cli.add_subcommand("eval", "keypoint accuracy and speed on a labelled split");
+  addTextOption(*command, "--data", o->data, "DIR",
+                "folder with <split>_frames_keypoints.csv and <split>/ (or the data root)");
+  addTextOption(*command, "--split", o->split, "NAME", "which split to evaluate");
+  addCountOption(*command, "--limit", o->limit, "N", "only the first N samples (0 = all)");
+  command->add_flag("--json", o->json, "print one JSON object instead of a table");
+  command->add_flag_function("--no-timing", [o](std::int64_t) { o->timing = false; }, "skip the ms/face measurement");
+  addModelOptions(*command, o->model);
+  addDetectorOptions(*command, o->detector);
+  addSinglePassOption(*command, o->refine);
+  addPresenceOption(*command, o->presenceThreshold);
+  command->add_option("--crops", o->crops,
+                      "crops from keypoints (gt-box mode, second pass): as the model's metadata says, turned with "
+                      "the eye line (aligned mode), or axis-aligned")
+      ->type_name("model|eye-line|upright")
+      ->check(CLI::IsMember({"model", "eye-line", "upright"}).description(""))
+      ->capture_default_str();
+  addLogLevelOption(*command, o->logLevel);
+  return {command, [command, o] { return evaluate(*command, *o); }};
 }
 
 }  // namespace facefilter::cli

@@ -8,17 +8,19 @@
 #include <fstream>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 
 #include <opencv2/videoio.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/common_options.hpp"
 #include "engine/capture/capture_thread.hpp"
+#include "engine/core/logging.hpp"
 #include "engine/io/annotate.hpp"
 #include "engine/io/result_json.hpp"
 #include "engine/io/write_space.hpp"
 #include "engine/pipeline/face_pipeline.hpp"
+#include "settings/command_line.hpp"
 
 namespace facefilter::cli {
 namespace {
@@ -35,49 +37,38 @@ std::string fmtStage(const char* name, const SampleSummary& s) {
   return buf;
 }
 
-}  // namespace
+struct RunOptions {
+  std::string input = "default";
+  std::string output;
+  std::string points;
+  int maxFrames = 0;
+  bool loop = false;
+  ModelOptions model{defaultModelPath(), "auto", 0};
+  DetectorParams detector;
+  TrackerParams tracker;
+  spdlog::level::level_enum logLevel = spdlog::level::warn;
+};
 
-int runCommand(const std::vector<std::string>& args) {
-  ArgParser p("facefilter-cli run [options]");
-  p.option("input", "SRC", "camera:N[:WxH[@FPS]], demo, default, or a video/image/folder path", "default");
-  p.option("output", "FILE", "write a debug-annotated video (boxes, ids, keypoints)");
-  p.option("points", "FILE", "write keypoints per frame as JSON lines ('-' = stdout)");
-  p.option("max-frames", "N", "stop after N frames (0 = all)", "0");
-  p.flag("loop", "restart a file source at its end (until --max-frames or Ctrl-C)");
-  addModelOptions(p);
-  addDetectorOptions(p);
-  addTrackerOptions(p);
-  addLogOptions(p);
-  p.flag("help", "show this help");
+int run(const CLI::App& command, const RunOptions& o) {
   const auto fail = [&](const std::string& message) {
     std::cerr << "facefilter-cli run: " << message << "\n";
     return kExitFailed;
   };
-  if (auto s = p.parse(args); !s) return fail(s.error().message + "\n" + p.usage());
-  if (p.has("help")) {
-    std::cout << p.usage();
-    return kExitOk;
-  }
-  if (!p.positional().empty()) return fail("unexpected argument '" + p.positional()[0] + "' (use --input)");
-  if (auto s = applyLogOptions(p); !s) return fail(s.error().message);
-  auto spec = parseSourceSpec(p.get("input"));
+  setLogLevel(o.logLevel);
+  if (auto valid = validate(o.detector); !valid) return argumentError(command, valid.error().message);
+  if (auto valid = validate(o.tracker); !valid) return argumentError(command, valid.error().message);
+  auto spec = parseSourceSpec(o.input);  // its syntax is checked while parsing
   if (!spec) return fail(spec.error().message);
-  auto maxFrames = p.integer("max-frames", 0, 1 << 30);
-  if (!maxFrames) return fail(maxFrames.error().message);
-  auto detectorParams = detectorParamsFrom(p);
-  if (!detectorParams) return fail(detectorParams.error().message);
-  auto trackerParams = trackerParamsFrom(p);
-  if (!trackerParams) return fail(trackerParams.error().message);
-  auto detector = FaceDetector::create(detectorParams.value());
+  auto detector = FaceDetector::create(o.detector);
   if (!detector) return fail(detector.error().message);
-  auto model = loadModelFrom(p);
+  auto model = loadModel(o.model);
   if (!model) return fail(model.error().message);
   auto source = openSource(spec.value());
   if (!source) return fail(source.error().message);
   const SourceInfo info = source.value()->info();
 
   // Open the outputs before processing anything, so a bad path fails fast.
-  const std::string pointsPath = p.get("points");
+  const std::string& pointsPath = o.points;
   const bool pointsToStdout = pointsPath == "-";
   std::ofstream pointsFile;
   if (!pointsPath.empty() && !pointsToStdout) {
@@ -87,7 +78,7 @@ int runCommand(const std::vector<std::string>& args) {
   std::ostream* points = pointsToStdout ? &std::cout : (pointsFile.is_open() ? &pointsFile : nullptr);
   std::ostream& report = pointsToStdout ? std::cerr : std::cout;
 
-  const std::string videoPath = p.get("output");
+  const std::string& videoPath = o.output;
   if (!videoPath.empty()) {
     // The video opens at the first frame (it takes that frame's size); its path is checked now.
     std::error_code ec;
@@ -102,10 +93,10 @@ int runCommand(const std::vector<std::string>& args) {
   std::optional<WriteSpaceGuard> videoSpace;  // stops the video while its index still fits (disk full)
   uint64_t videoFrames = 0;
 
-  FacePipeline pipeline(std::move(detector).value(), std::move(model).value(), trackerParams.value());
+  FacePipeline pipeline(std::move(detector).value(), std::move(model).value(), o.tracker);
   CaptureParams captureParams;
-  captureParams.maxFrames = static_cast<uint64_t>(maxFrames.value());
-  captureParams.atEnd = p.has("loop") ? EndBehaviour::kLoop : EndBehaviour::kStop;
+  captureParams.maxFrames = static_cast<uint64_t>(o.maxFrames);
+  captureParams.atEnd = o.loop ? EndBehaviour::kLoop : EndBehaviour::kStop;
   CaptureThread capture(spec.value(), std::move(source).value(), captureParams);
 
   gStopRequested = false;
@@ -199,6 +190,25 @@ int runCommand(const std::vector<std::string>& args) {
   }
   if (ps.errors > 0) std::cerr << "facefilter-cli run: " << ps.errors << " frame(s) failed: " << ps.lastError << "\n";
   return processed > 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+Command addRunCommand(CLI::App& cli) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* command = cli.add_subcommand(
+      "run", "process a camera, video, image or folder: keypoints per frame, timings (Ctrl-C stops cleanly)");
+  addTextOption(*command, "--input", o->input, "SRC", "camera:N[:WxH[@FPS]], demo, default, or a video/image/folder path")
+      ->check(sourceValidator());
+  addTextOption(*command, "--output", o->output, "FILE", "write a debug-annotated video (boxes, ids, keypoints)");
+  addTextOption(*command, "--points", o->points, "FILE", "write keypoints per frame as JSON lines ('-' = stdout)");
+  addCountOption(*command, "--max-frames", o->maxFrames, "N", "stop after N frames (0 = all)");
+  command->add_flag("--loop", o->loop, "restart a file source at its end (until --max-frames or Ctrl-C)");
+  addModelOptions(*command, o->model);
+  addDetectorOptions(*command, o->detector);
+  addTrackerOptions(*command, o->tracker);
+  addLogLevelOption(*command, o->logLevel);
+  return {command, [command, o] { return run(*command, *o); }};
 }
 
 }  // namespace facefilter::cli

@@ -1,7 +1,8 @@
 // Reliability of the desktop app as a process (needs a display: run under xvfb-run; skips without one):
 // SIGTERM in the middle of a headless recording joins every thread and leaves a finalised, playable file
 // holding every frame it reports; a disk that fills up (RLIMIT_FSIZE in the child) ends the run with a
-// clear message and a playable file.
+// clear message and a playable file. A bad argument ends it with exit code 1, naming the option, before any window
+// opens (no display needed).
 
 #include <fcntl.h>
 #include <signal.h>
@@ -117,6 +118,58 @@ TEST(ReliabilityAppProcess, DiskFullEndsTheRunWithAPlayableFileAndAMessage) {
   const int written = reportedFramesWritten(r.err);
   EXPECT_GT(written, 0) << r.err;
   EXPECT_EQ(test::countDecodableFrames(out), written) << r.err;
+}
+
+// The app with `args`, its stdout and stderr together. Bad arguments end it before it opens a window.
+AppRun runAppWithArgs(std::vector<std::string> args) {
+  TempDir dir;
+  const std::string outFile = dir.file("output.txt");
+  args.insert(args.begin(), FACEFILTER_TEST_APP_EXE);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  AppRun r;
+  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = test::readFile(outFile);
+  return r;
+}
+
+TEST(ReliabilityAppProcess, BadArgumentsExitWithOneNamingTheOption) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--window-size", "10x10"}, "--window-size: 10x10 is outside"},
+      {{"--vsync", "maybe"}, "--vsync: maybe not in {on,off}"},
+      {{"--debug", "points,nope"}, "--debug: nope not in"},
+      {{"--scale-factor", "3"}, "--scale-factor: Value 3 not in range"},
+      {{"--input", "camera:1:640"}, "--input: source 'camera:1:640'"},
+      {{"--no-such-option"}, "not expected: --no-such-option"},
+      {{"--headless", "--no-config"}, "--headless needs --input"},
+      {{"--headless", "--no-config", "--input", "demo"}, "--headless needs --record OUT.mp4 and/or --snapshot"}};
+  for (const auto& [args, message] : cases) {
+    SCOPED_TRACE(args.front());
+    const AppRun r = runAppWithArgs(args);
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    EXPECT_EQ(r.err.rfind("facefilter: ", 0), 0u) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(message));
+  }
+}
+
+TEST(ReliabilityAppProcess, HelpListsTheOptionsAndKeys) {
+  const AppRun r = runAppWithArgs({"--help"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("usage: facefilter"));
+  EXPECT_THAT(r.err, HasSubstr("--window-size WxH"));
+  EXPECT_THAT(r.err, HasSubstr("--scale-factor F"));
+  EXPECT_THAT(r.err, HasSubstr("Keys: Tab panel"));
 }
 
 }  // namespace
