@@ -39,15 +39,14 @@ int detect(const CLI::App& command, const DetectOptions& o) {
     return kExitFailed;
   }
 
-  JsonWriter w;
-  w.beginObject().key("images").beginArray();
+  OrderedJson images = OrderedJson::array();
   int failed = 0;
   for (const std::string& path : o.images) {
-    w.beginObject().key("path").value(path);
+    OrderedJson& entry = images.emplace_back(OrderedJson{{"path", path}});
     auto image = readImageFile(path);
     if (!image) {
       std::cerr << "facefilter-cli detect: " << image.error().message << "\n";
-      w.key("error").value(image.error().message).endObject();
+      entry["error"] = image.error().message;
       ++failed;
       continue;
     }
@@ -72,11 +71,11 @@ int detect(const CLI::App& command, const DetectOptions& o) {
     }
     if (!points) {
       std::cerr << "facefilter-cli detect: " << path << ": " << points.error().message << "\n";
-      w.key("error").value(points.error().message).endObject();
+      entry["error"] = points.error().message;
       ++failed;
       continue;
     }
-    w.key("faces").beginArray();
+    OrderedJson faces = OrderedJson::array();
     for (size_t i = 0; i < detections.size(); ++i) {
       FaceResult face;
       face.keypoints = points.value()[i];
@@ -88,12 +87,11 @@ int detect(const CLI::App& command, const DetectOptions& o) {
         // As in the engine: a detection whose crop holds no face with the points on it is not a face.
         if (face.presence < o.presenceThreshold) continue;
       }
-      writeFace(w, face, false);
+      faces.push_back(faceJson(face, false));
     }
-    w.endArray().endObject();
+    entry["faces"] = std::move(faces);
   }
-  w.endArray().endObject();
-  std::cout << w.str() << std::endl;
+  std::cout << jsonLine(OrderedJson{{"images", std::move(images)}}) << std::endl;
   if (failed == static_cast<int>(o.images.size())) return kExitFailed;
   return failed > 0 ? kExitPartial : kExitOk;
 }

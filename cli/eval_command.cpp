@@ -8,7 +8,7 @@
 #include "cli/commands.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/eval/keypoint_eval.hpp"
-#include "engine/io/json_writer.hpp"
+#include "engine/io/json_output.hpp"
 #include "settings/command_line.hpp"
 
 namespace facefilter::cli {
@@ -54,19 +54,21 @@ int evaluate(const CLI::App& command, const EvalCommandOptions& o) {
   const EvalReport& r = report.value();
 
   if (o.json) {
-    JsonWriter w;
-    w.beginObject();
-    w.key("gt_box").beginObject();
-    w.key("nme_mean").value(r.gtBox.mean, 5).key("nme_median").value(r.gtBox.median, 5);
-    w.key("failure_rate").value(r.gtBox.failureRate, 5).endObject();
-    w.key("pipeline").beginObject();
-    w.key("nme_mean").value(r.pipeline.mean, 5).key("nme_median").value(r.pipeline.median, 5);
-    w.key("failure_rate").value(r.pipeline.failureRate, 5).key("miss_rate").value(r.missRate, 5);
-    w.key("presence_rejects").value(static_cast<uint64_t>(r.presenceRejects)).endObject();
-    w.key("ms_per_face").beginObject();
-    w.key("threads_1").value(r.msPerFaceSingle, 4).key("batch_4").value(r.msPerFaceBatch4, 4).endObject();
-    w.endObject();
-    std::cout << w.str() << std::endl;
+    const OrderedJson j = {
+        {"gt_box",
+         {{"nme_mean", fixedDecimals(r.gtBox.mean, 5)},
+          {"nme_median", fixedDecimals(r.gtBox.median, 5)},
+          {"failure_rate", fixedDecimals(r.gtBox.failureRate, 5)}}},
+        {"pipeline",
+         {{"nme_mean", fixedDecimals(r.pipeline.mean, 5)},
+          {"nme_median", fixedDecimals(r.pipeline.median, 5)},
+          {"failure_rate", fixedDecimals(r.pipeline.failureRate, 5)},
+          {"miss_rate", fixedDecimals(r.missRate, 5)},
+          {"presence_rejects", r.presenceRejects}}},
+        {"ms_per_face",
+         {{"threads_1", fixedDecimals(r.msPerFaceSingle, 4)}, {"batch_4", fixedDecimals(r.msPerFaceBatch4, 4)}}},
+    };
+    std::cout << jsonLine(j) << std::endl;
   } else {
     char line[256];
     std::cout << "model: " << model->path() << " (" << model->metadata().name << ", " << model->deviceName() << ")\n"

@@ -18,7 +18,8 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
-#include "json_lite.hpp"
+#include <nlohmann/json.hpp>
+
 #include "test_support.hpp"
 
 extern char** environ;
@@ -28,8 +29,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
-using test::Json;
-using test::JsonParser;
+using Json = nlohmann::json;
 using test::TempDir;
 
 constexpr const char* kCli = FACEFILTER_CLI_PATH;
@@ -86,11 +86,11 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
+// Reading a key that is not there (.at) throws, which fails the test with the key's name.
 Json parseOrFail(const std::string& text) {
-  std::string error;
-  auto j = JsonParser::parse(text, &error);
-  EXPECT_TRUE(j.has_value()) << "invalid JSON (" << error << "):\n" << text.substr(0, 2000);
-  return j.value_or(Json{});
+  Json j = Json::parse(text, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "invalid JSON:\n" << text.substr(0, 2000);
+  return j.is_discarded() ? Json() : j;
 }
 
 // "frames: N processed" from run's report.
@@ -115,19 +115,19 @@ class Cli : public ::testing::Test {
   }
   // Checks one face of `detect`'s output and that its keypoints lie inside the image.
   static void expectFace(const Json& face, const cv::Size& image) {
-    ASSERT_TRUE(face.isObject());
-    ASSERT_EQ(face["box"].size(), 4u);
-    EXPECT_GT(face["box"][2].number, 0);
-    EXPECT_TRUE(face["score"].isNumber());
-    EXPECT_TRUE(face["roll"].isNumber());
-    EXPECT_FALSE(face.has("presence")) << "the test model scores no presence";
-    ASSERT_EQ(face["keypoints"].size(), 68u);
-    for (const Json& p : face["keypoints"].array) {
+    ASSERT_TRUE(face.is_object());
+    ASSERT_EQ(face.at("box").size(), 4u);
+    EXPECT_GT(face.at("box").at(2).get<double>(), 0);
+    EXPECT_TRUE(face.at("score").is_number());
+    EXPECT_TRUE(face.at("roll").is_number());
+    EXPECT_FALSE(face.contains("presence")) << "the test model scores no presence";
+    ASSERT_EQ(face.at("keypoints").size(), 68u);
+    for (const Json& p : face.at("keypoints")) {
       ASSERT_EQ(p.size(), 2u);
-      EXPECT_GE(p[0].number, 0);
-      EXPECT_LE(p[0].number, image.width);
-      EXPECT_GE(p[1].number, 0);
-      EXPECT_LE(p[1].number, image.height);
+      EXPECT_GE(p.at(0).get<double>(), 0);
+      EXPECT_LE(p.at(0).get<double>(), image.width);
+      EXPECT_GE(p.at(1).get<double>(), 0);
+      EXPECT_LE(p.at(1).get<double>(), image.height);
     }
   }
   std::string obamas_, beatles_;
@@ -178,13 +178,13 @@ TEST_F(Cli, DetectReportsPresenceAndDropsFacesBelowTheThreshold) {
     a.insert(a.end(), {"--presence-threshold", threshold});
     const CliResult r = runCli(a);
     EXPECT_EQ(r.exitCode, 0) << describe(r);
-    return parseOrFail(r.out)["images"][0]["faces"];
+    return parseOrFail(r.out).at("images").at(0).at("faces");
   };
   const Json all = facesAt("0");
   EXPECT_GE(all.size(), 2u) << "every detection at threshold 0";
-  for (const Json& f : all.array) ASSERT_TRUE(f["presence"].isNumber());
+  for (const Json& f : all) ASSERT_TRUE(f.at("presence").is_number());
   const Json some = facesAt("0.5");
-  for (const Json& f : some.array) EXPECT_GE(f["presence"].number, 0.5);
+  for (const Json& f : some) EXPECT_GE(f.at("presence").get<double>(), 0.5);
   EXPECT_EQ(facesAt("1").size(), 0u) << "no crop scores 1 with this model";
 }
 
@@ -197,20 +197,20 @@ TEST_F(Cli, DetectTwoSampleImages) {
   const CliResult r = runCli(withModel({"detect", obamas_, beatles_}));
   ASSERT_EQ(r.exitCode, 0) << describe(r);
   const Json j = parseOrFail(r.out);
-  ASSERT_EQ(j["images"].size(), 2u) << r.out.substr(0, 500);
-  const Json& a = j["images"][0];
-  const Json& b = j["images"][1];
-  EXPECT_EQ(a["path"].string, obamas_);
-  EXPECT_EQ(b["path"].string, beatles_);
-  EXPECT_FALSE(a.has("error"));
-  ASSERT_EQ(a["faces"].size(), 2u);
-  ASSERT_EQ(b["faces"].size(), 4u);
+  ASSERT_EQ(j.at("images").size(), 2u) << r.out.substr(0, 500);
+  const Json& a = j.at("images").at(0);
+  const Json& b = j.at("images").at(1);
+  EXPECT_EQ(a.at("path"), obamas_);
+  EXPECT_EQ(b.at("path"), beatles_);
+  EXPECT_FALSE(a.contains("error"));
+  ASSERT_EQ(a.at("faces").size(), 2u);
+  ASSERT_EQ(b.at("faces").size(), 4u);
   const cv::Size sizeA = cv::imread(obamas_).size(), sizeB = cv::imread(beatles_).size();
-  for (const Json& f : a["faces"].array) expectFace(f, sizeA);
-  for (const Json& f : b["faces"].array) expectFace(f, sizeB);
+  for (const Json& f : a.at("faces")) expectFace(f, sizeA);
+  for (const Json& f : b.at("faces")) expectFace(f, sizeB);
   // Faces are listed left to right.
-  for (size_t i = 0; i + 1 < b["faces"].size(); ++i) {
-    EXPECT_LT(b["faces"][i]["box"][0].number, b["faces"][i + 1]["box"][0].number);
+  for (size_t i = 0; i + 1 < b.at("faces").size(); ++i) {
+    EXPECT_LT(b.at("faces").at(i).at("box").at(0), b.at("faces").at(i + 1).at("box").at(0));
   }
 }
 
@@ -233,12 +233,12 @@ TEST_F(Cli, DetectOneGoodOneMissingIsPartial) {
   EXPECT_EQ(r.exitCode, 2) << describe(r);
   EXPECT_THAT(r.err, HasSubstr(missing));
   const Json j = parseOrFail(r.out);
-  ASSERT_EQ(j["images"].size(), 2u);
-  EXPECT_EQ(j["images"][0]["path"].string, obamas_);
-  EXPECT_EQ(j["images"][0]["faces"].size(), 2u) << "the good image is still in the output";
-  EXPECT_EQ(j["images"][1]["path"].string, missing);
-  EXPECT_THAT(j["images"][1]["error"].string, HasSubstr("no such file"));
-  EXPECT_FALSE(j["images"][1].has("faces"));
+  ASSERT_EQ(j.at("images").size(), 2u);
+  EXPECT_EQ(j.at("images").at(0).at("path"), obamas_);
+  EXPECT_EQ(j.at("images").at(0).at("faces").size(), 2u) << "the good image is still in the output";
+  EXPECT_EQ(j.at("images").at(1).at("path"), missing);
+  EXPECT_THAT(j.at("images").at(1).at("error").get<std::string>(), HasSubstr("no such file"));
+  EXPECT_FALSE(j.at("images").at(1).contains("faces"));
 }
 
 TEST_F(Cli, DetectWithABadModelFailsNamingTheFile) {
@@ -272,14 +272,14 @@ TEST_F(Cli, RunDemoWritesPointsAndVideo) {
   for (size_t i = 0; i < jsonLines.size(); ++i) {
     SCOPED_TRACE(testing::Message() << "line " << i);
     const Json j = parseOrFail(jsonLines[i]);
-    EXPECT_EQ(j["frame"].number, static_cast<double>(i));
-    EXPECT_TRUE(j["time_ms"].isNumber());
-    EXPECT_TRUE(j["detector"].isBool());
-    ASSERT_TRUE(j["faces"].isArray());
-    if (j["faces"].size() > 0) ++framesWithFaces;
-    for (const Json& f : j["faces"].array) {
-      EXPECT_GE(f["id"].number, 1);
-      EXPECT_EQ(f["keypoints"].size(), 68u);
+    EXPECT_EQ(j.at("frame"), i);
+    EXPECT_TRUE(j.at("time_ms").is_number());
+    EXPECT_TRUE(j.at("detector").is_boolean());
+    ASSERT_TRUE(j.at("faces").is_array());
+    if (!j.at("faces").empty()) ++framesWithFaces;
+    for (const Json& f : j.at("faces")) {
+      EXPECT_GE(f.at("id"), 1);
+      EXPECT_EQ(f.at("keypoints").size(), 68u);
     }
   }
   EXPECT_GT(framesWithFaces, 0);
@@ -299,8 +299,8 @@ TEST_F(Cli, RunPointsToStdoutKeepsTheReportOnStderr) {
   const auto out = lines(r.out);
   ASSERT_EQ(out.size(), 1u) << "one JSON line per frame and nothing else:\n" << r.out;
   const Json j = parseOrFail(out[0]);
-  EXPECT_EQ(j["frame"].number, 0);
-  EXPECT_EQ(j["faces"].size(), 0u);
+  EXPECT_EQ(j.at("frame"), 0);
+  EXPECT_EQ(j.at("faces").size(), 0u);
   EXPECT_EQ(processedFrames(r.err), 1) << r.err;
 }
 
@@ -319,7 +319,7 @@ TEST_F(Cli, RunOnATruncatedVideoKeepsWhatWasProcessed) {
   const auto jsonLines = lines(test::readFile(points));
   EXPECT_GT(jsonLines.size(), 10u) << "the frames before the break are written";
   EXPECT_LT(jsonLines.size(), 120u);
-  for (size_t i = 0; i < jsonLines.size(); ++i) EXPECT_EQ(parseOrFail(jsonLines[i])["frame"].number, static_cast<double>(i));
+  for (size_t i = 0; i < jsonLines.size(); ++i) EXPECT_EQ(parseOrFail(jsonLines[i]).at("frame"), i);
   EXPECT_EQ(processedFrames(r.out), static_cast<int>(jsonLines.size()));
   EXPECT_EQ(test::countDecodableFrames(video), static_cast<int>(jsonLines.size())) << "the video is finalised";
 }
