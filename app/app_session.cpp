@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "app/gl/shader_program.hpp"
+#include "app/platform/keys.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/io/result_json.hpp"
 
@@ -259,26 +260,26 @@ void AppSession::updateLighting(const Frame& frame, const FrameResult& result) {
   else lightingHint_.clear();
 }
 
-// ImGui 1.86 indexes keys by the backend's codes (GLFW_KEY_*).
+// Shortcuts are looked up through app/platform/keys.hpp (how ImGui names each key is kept there).
 void AppSession::handleShortcuts() {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantCaptureKeyboard) return;
   DebugViews& d = options_.config.view.debug;
-  if (ImGui::IsKeyPressed(GLFW_KEY_TAB, false)) options_.config.view.showPanel = !options_.config.view.showPanel;
-  if (ImGui::IsKeyPressed(GLFW_KEY_P, false)) d.points = !d.points;
-  if (ImGui::IsKeyPressed(GLFW_KEY_I, false)) d.indices = !d.indices;
-  if (ImGui::IsKeyPressed(GLFW_KEY_B, false)) d.boxes = !d.boxes;
-  if (ImGui::IsKeyPressed(GLFW_KEY_C, false)) d.crop = !d.crop;
-  if (ImGui::IsKeyPressed(GLFW_KEY_D, false)) d.rawDetections = !d.rawDetections;
-  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) d.rawVsSmoothed = !d.rawVsSmoothed;
-  if (ImGui::IsKeyPressed(GLFW_KEY_H, false)) d.headPoseAxes = !d.headPoseAxes;
-  if (ImGui::IsKeyPressed(GLFW_KEY_S, false)) requestSnapshot();
-  if (ImGui::IsKeyPressed(GLFW_KEY_V, false)) {
+  if (keyPressed(Key::kTab)) options_.config.view.showPanel = !options_.config.view.showPanel;
+  if (keyPressed(Key::kP)) d.points = !d.points;
+  if (keyPressed(Key::kI)) d.indices = !d.indices;
+  if (keyPressed(Key::kB)) d.boxes = !d.boxes;
+  if (keyPressed(Key::kC)) d.crop = !d.crop;
+  if (keyPressed(Key::kD)) d.rawDetections = !d.rawDetections;
+  if (keyPressed(Key::kR)) d.rawVsSmoothed = !d.rawVsSmoothed;
+  if (keyPressed(Key::kH)) d.headPoseAxes = !d.headPoseAxes;
+  if (keyPressed(Key::kS)) requestSnapshot();
+  if (keyPressed(Key::kV)) {
     if (recorder_) stopRecording();
     else if (auto s = startRecording(timestampedPath(options_.config.record.outputDir.empty() ? "." : options_.config.record.outputDir, ".mp4")); !s)
       lastRecordReport_ = s.error().message;
   }
-  if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) window_->requestClose();
+  if (keyPressed(Key::kEscape)) window_->requestClose();
 }
 
 int AppSession::run() {

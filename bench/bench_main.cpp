@@ -11,6 +11,7 @@
 #include "bench/bench_sections.hpp"
 #include "bench/bench_stats.hpp"
 #include "engine/capture/source_spec.hpp"
+#include "engine/core/data_dir.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/eval/keypoints_dataset.hpp"
 #include "settings/command_line.hpp"

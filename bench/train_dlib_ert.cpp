@@ -16,6 +16,7 @@
 
 #include "bench/dlib_peer.hpp"
 #include "engine/capture/image_source.hpp"
+#include "engine/core/data_dir.hpp"
 #include "engine/detect/face_detector.hpp"
 #include "engine/eval/keypoint_eval.hpp"
 #include "engine/eval/keypoints_dataset.hpp"

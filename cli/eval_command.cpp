@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "engine/core/data_dir.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/eval/keypoint_eval.hpp"
 #include "engine/io/json_output.hpp"

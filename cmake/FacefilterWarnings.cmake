@@ -1,7 +1,8 @@
 # Warnings and sanitizers for our own targets only (third-party headers are included as SYSTEM).
 function(facefilter_target_defaults target)
-  # -Wno-restrict: GCC 12 false positive on `"literal" + std::string` (GCC bug 105329).
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wno-restrict)
+  # -Wno-restrict: GCC 12 false positive on `"literal" + std::string` (GCC bug 105329); clang has no such warning.
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter
+                                           $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
   if(FACEFILTER_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -10,17 +10,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/core/data_dir.hpp"
+
 namespace {
 
 // Targets from the model issue (fractions of the inter-ocular distance).
 constexpr double kPipelineNmeMeanMax = 0.050;
 constexpr double kPipelineMissRateMax = 0.02;
 constexpr double kGtBoxNmeMeanMax = 0.045;
-
-std::string dataDir() {
-  if (const char* env = std::getenv("FACEFILTER_DATA"); env && *env) return env;
-  return FACEFILTER_TEST_DEFAULT_DATA_DIR;
-}
 
 std::string run(const std::string& command, int& status) {
   std::string out;
@@ -48,7 +45,7 @@ double field(const std::string& json, const std::string& section, const std::str
 class EvalAccuracy : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string data = dataDir() + "/udacity-keypoints";
+    const std::string data = facefilter::defaultDataDir() + "/udacity-keypoints";
     if (!std::filesystem::exists(data + "/test_frames_keypoints.csv")) {
       GTEST_SKIP() << "test split not found at " << data << " (set FACEFILTER_DATA); accuracy not checked";
     }
@@ -80,8 +77,7 @@ TEST_F(EvalAccuracy, ShippedModelMeetsTargetsOnTestSplit) {
 }
 
 // The engine's second pass for detected faces (engine/keypoints/refine.hpp) must earn its cost: on the
-// pipeline (Haar box) mode it has to beat the single pass clearly (4.80 % -> 4.57 % when it went in;
-// 4.07 % once the second pass had a net of its own, 3.99 % with that net trained with a heatmap regulariser).
+// pipeline (Haar box) mode it has to beat the single pass clearly (docs/benchmarks.md has the history).
 TEST_F(EvalAccuracy, SecondPassImprovesDetectedFaces) {
   int status = 0;
   const std::string two = run(evalCommand_, status);

@@ -15,6 +15,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/capture/image_source.hpp"
+#include "engine/core/data_dir.hpp"
 #include "engine/keypoints/keypoint_model.hpp"
 
 namespace facefilter {
@@ -77,11 +78,6 @@ void expectParity(const std::string& modelPath, const std::string& imagePath, co
   ::testing::Test::RecordProperty("max_difference_px", std::to_string(worst));
 }
 
-std::string dataDir() {
-  if (const char* env = std::getenv("FACEFILTER_DATA"); env && *env) return env;
-  return FACEFILTER_TEST_DEFAULT_DATA_DIR;
-}
-
 // A synthetic face-like image, so that the parity check needs no data folder.
 std::string syntheticImage() {
   // One file per process: CTest runs the test cases of this file in parallel.
@@ -116,7 +112,7 @@ TEST(Parity, TwoStageTestModelBothStages) {
 TEST(Parity, ShippedModelOnSamplePhoto) {
   const std::string model = std::string(FACEFILTER_TEST_SOURCE_DIR) + "/assets/models/ffnet.pt";
   if (!std::filesystem::exists(model)) GTEST_SKIP() << "no shipped model at " << model;
-  const std::string image = dataDir() + "/samples/obamas.jpg";
+  const std::string image = defaultDataDir() + "/samples/obamas.jpg";
   if (!std::filesystem::exists(image)) GTEST_SKIP() << "sample image missing: " << image << " (set FACEFILTER_DATA)";
   for (bool fromDetector : {false, true}) {  // both stages, where the file has two
     SCOPED_TRACE(fromDetector ? "detector box" : "box from keypoints");

@@ -17,17 +17,14 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "engine/core/data_dir.hpp"
+
 namespace facefilter::test {
 
 namespace fs = std::filesystem;
 
-// ../shared/data, or $FACEFILTER_DATA where the data lives elsewhere.
-inline fs::path dataDir() {
-  if (const char* env = std::getenv("FACEFILTER_DATA"); env && *env) return env;
-  return FACEFILTER_TEST_DEFAULT_DATA_DIR;
-}
-
-inline fs::path samplePath(const std::string& name) { return dataDir() / "samples" / name; }
+// A sample photo of the shared data folder (engine/core/data_dir.hpp: $FACEFILTER_DATA or ../shared/data).
+inline fs::path samplePath(const std::string& name) { return fs::path(defaultDataDir()) / "samples" / name; }
 
 // Skips the current test (from the test body) when a data file is missing.
 #define FACEFILTER_SKIP_IF_MISSING(path)                                                              \

@@ -7,10 +7,6 @@
 #include <fstream>
 #include <sstream>
 
-#ifndef FACEFILTER_SOURCE_DIR
-#define FACEFILTER_SOURCE_DIR "."
-#endif
-
 namespace facefilter {
 namespace {
 
@@ -92,11 +88,6 @@ Result<std::vector<KeypointsSample>> loadKeypointsSplit(const std::string& dirIn
   std::stringstream buffer;
   buffer << in.rdbuf();
   return parseKeypointsCsv(buffer.str(), csv.string(), (dir / split).string());
-}
-
-std::string defaultDataDir() {
-  if (const char* env = std::getenv("FACEFILTER_DATA"); env && *env) return env;
-  return std::string(FACEFILTER_SOURCE_DIR) + "/../shared/data";
 }
 
 }  // namespace facefilter

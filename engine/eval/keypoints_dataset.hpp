@@ -26,7 +26,4 @@ Result<std::vector<KeypointsSample>> parseKeypointsCsv(std::string_view text, co
 // data root holding `udacity-keypoints/`.
 Result<std::vector<KeypointsSample>> loadKeypointsSplit(const std::string& dir, const std::string& split);
 
-// The data root: $FACEFILTER_DATA, else `<source dir>/../shared/data`.
-std::string defaultDataDir();
-
 }  // namespace facefilter

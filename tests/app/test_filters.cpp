@@ -210,8 +210,8 @@ TEST(MaskMesh, ForeheadAboveBrowsAndValidTriangles) {
 
 // User-supplied art (the kind users bring): RGBA PNG from the shared data folder, never copied into the repo.
 TEST(UserArt, SampleSunglassesLoadAndLandOnTheEyes) {
-  const auto png = test::dataDir() / "samples" / "sunglasses.png";
-  if (!std::filesystem::exists(png)) GTEST_SKIP() << "no sample art at " << png << " (set FACEFILTER_DATA_DIR)";
+  const auto png = std::filesystem::path(defaultDataDir()) / "samples" / "sunglasses.png";
+  if (!std::filesystem::exists(png)) GTEST_SKIP() << "no sample art at " << png << " (set FACEFILTER_DATA)";
   const auto root = test::freshTempDir("userart");
   std::filesystem::create_directories(root / "shades");
   std::filesystem::copy_file(png, root / "shades" / "sunglasses.png");

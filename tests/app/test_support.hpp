@@ -1,12 +1,13 @@
 #pragma once
-// Helpers shared by the app tests: a face of known keypoints and the data folder.
+// Helpers shared by the app tests: a face of known keypoints, temporary folders. The data folder is
+// engine/core/data_dir.hpp's.
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
+#include "engine/core/data_dir.hpp"
 #include "engine/filters/canonical_face.hpp"
 #include "engine/keypoints/landmarks.hpp"
 
@@ -19,12 +20,6 @@ inline Landmarks canonicalLandmarks(float scale, cv::Point2f centre) {
     l[i] = centre + cv::Point2f(kCanonicalFace68[i].x, kCanonicalFace68[i].y) * scale;
   }
   return l;
-}
-
-// $FACEFILTER_DATA_DIR, else ../shared/data beside the repository.
-inline std::filesystem::path dataDir() {
-  if (const char* env = std::getenv("FACEFILTER_DATA_DIR"); env != nullptr && *env != '\0') return env;
-  return FACEFILTER_TEST_DEFAULT_DATA_DIR;
 }
 
 inline std::filesystem::path freshTempDir(const std::string& name) {
