@@ -6,30 +6,38 @@
 namespace facefilter {
 namespace {
 
-// The index ImGui 1.86 keeps the key's state under: its key map for the keys it names, the GLFW backend's
-// key code (io.KeysDown[GLFW_KEY_*]) for the others.
+// The index ImGui 1.86 keeps a letter's state under: the GLFW backend's key code (io.KeysDown[GLFW_KEY_*]),
+// which for letters is the upper-case ASCII code. -1: not a letter.
+int letterIndex(char letter) {
+  if (letter >= 'a' && letter <= 'z') letter = static_cast<char>(letter - 'a' + 'A');
+  if (letter < 'A' || letter > 'Z') return -1;
+  return GLFW_KEY_A + (letter - 'A');
+}
+
+// Named keys through ImGui's key map, letters as above.
 int imguiKeyIndex(Key key) {
   switch (key) {
     case Key::kTab: return ImGui::GetKeyIndex(ImGuiKey_Tab);
     case Key::kEscape: return ImGui::GetKeyIndex(ImGuiKey_Escape);
-    case Key::kC: return ImGui::GetKeyIndex(ImGuiKey_C);
-    case Key::kV: return ImGui::GetKeyIndex(ImGuiKey_V);
-    case Key::kB: return GLFW_KEY_B;
-    case Key::kD: return GLFW_KEY_D;
-    case Key::kH: return GLFW_KEY_H;
-    case Key::kI: return GLFW_KEY_I;
-    case Key::kP: return GLFW_KEY_P;
-    case Key::kR: return GLFW_KEY_R;
-    case Key::kS: return GLFW_KEY_S;
+    case Key::kB: return letterIndex('B');
+    case Key::kC: return letterIndex('C');
+    case Key::kD: return letterIndex('D');
+    case Key::kH: return letterIndex('H');
+    case Key::kI: return letterIndex('I');
+    case Key::kP: return letterIndex('P');
+    case Key::kR: return letterIndex('R');
+    case Key::kS: return letterIndex('S');
+    case Key::kV: return letterIndex('V');
   }
   return -1;
 }
 
+bool pressed(int index) { return index >= 0 && ImGui::IsKeyPressed(index, /*repeat=*/false); }
+
 }  // namespace
 
-bool keyPressed(Key key) {
-  const int index = imguiKeyIndex(key);
-  return index >= 0 && ImGui::IsKeyPressed(index, /*repeat=*/false);
-}
+bool keyPressed(Key key) { return pressed(imguiKeyIndex(key)); }
+
+bool letterPressed(char letter) { return pressed(letterIndex(letter)); }
 
 }  // namespace facefilter
