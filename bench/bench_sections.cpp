@@ -412,22 +412,69 @@ void benchLatency(const Context& ctx, const KeypointModel& model, Report& report
   report.set("latency_frames_dropped", static_cast<double>(st.capture.framesDropped), 0);
 }
 
-void benchSeed(const Context& ctx, const KeypointModel& ours, Report& report) {
+namespace {
+
+// The seed model to time: the trained one when there is one (--seed-model, default training/runs/seed.pt),
+// else the seed's architecture with untrained weights, generated at build time (training/make_test_model.py
+// --seed-arch): the same network costs the same per face whatever its weights, so the speed rows hold
+// without the hour of training; only accuracy needs the trained weights.
+struct SeedModelChoice {
+  std::string path;
+  bool trained = false;
+};
+
+SeedModelChoice chooseSeedModel(const Context& ctx) {
   std::error_code ec;
-  if (ctx.seedModelPath.empty() || !std::filesystem::exists(ctx.seedModelPath, ec)) {
-    const std::string why = "seed pipeline rows: no seed model at '" + ctx.seedModelPath + "' (--seed-model FILE)";
-    std::fprintf(stderr, "facefilter-bench: %s\n", why.c_str());
-    report.skip(why);
-    report.set("seed_pipeline_fps", std::nullopt);
-    report.set("speedup_vs_seed_pipeline", std::nullopt);
+  if (!ctx.seedModelPath.empty() && std::filesystem::exists(ctx.seedModelPath, ec)) return {ctx.seedModelPath, true};
+  return {FACEFILTER_BENCH_UNTRAINED_SEED_MODEL, false};
+}
+
+// The seed's accuracy on the udacity test split, as the seed ran: its detector settings, one pass.
+void seedAccuracy(const Context& ctx, const KeypointModel& seed, Report& report) {
+  auto samples = loadKeypointsSplit(ctx.dataDir, "test");
+  if (!samples) {
+    report.skip("seed accuracy: " + samples.error().message);
     return;
   }
-  auto seed = KeypointModel::load(ctx.seedModelPath, ComputeDevice::kCpu);
+  progress("seed accuracy on the udacity test split (gt box, and its pipeline)");
+  const FaceDetector detector = makeDetector(seedDetectorParams());
+  EvalOptions opt;
+  opt.timing = false;
+  opt.refine = false;  // the seed's own one-pass pipeline
+  if (ctx.quick) opt.limit = 100;
+  auto r = evaluateKeypoints(samples.value(), seed, &detector, opt);
+  if (!r) {
+    report.skip("seed accuracy: " + r.error().message);
+    return;
+  }
+  const std::string section = "accuracy (udacity test, " + std::to_string(r->gtBox.count) + " faces)";
+  report.addText(section, "seed: " + seed.metadata().name + ", box from the truth",
+                 "NME mean " + fmt(100 * r->gtBox.mean, 2) + " %, median " + fmt(100 * r->gtBox.median, 2) + " %");
+  report.addText(section, "seed: its pipeline (Haar, seed settings, one pass)",
+                 "NME mean " + fmt(100 * r->pipeline.mean, 2) + " %, misses " + fmt(100 * r->missRate, 1) + " %");
+  report.set("nme_seed_gt_box", 100 * r->gtBox.mean);
+  report.set("nme_seed_pipeline", 100 * r->pipeline.mean);
+}
+
+}  // namespace
+
+void benchSeed(const Context& ctx, const KeypointModel& ours, Report& report) {
+  const SeedModelChoice choice = chooseSeedModel(ctx);
+  const std::string untrainedNote = "seed architecture with untrained weights (speed only; no trained seed model at '" +
+                                    ctx.seedModelPath + "', --seed-model FILE)";
+  report.set("nme_seed_gt_box", std::nullopt);
+  report.set("nme_seed_pipeline", std::nullopt);
+  auto seed = KeypointModel::load(choice.path, ComputeDevice::kCpu);
   if (!seed) {
     report.skip("seed pipeline rows: " + seed.error().message);
     report.set("seed_pipeline_fps", std::nullopt);
     report.set("speedup_vs_seed_pipeline", std::nullopt);
     return;
+  }
+  report.setString("seed_model", choice.trained ? "trained: " + choice.path : untrainedNote);
+  if (!choice.trained) {
+    std::fprintf(stderr, "facefilter-bench: seed rows: %s\n", untrainedNote.c_str());
+    report.skip("seed accuracy: needs the trained seed model (--seed-model FILE; training/README.md, Seed baseline)");
   }
   const size_t maxFrames = ctx.quick ? 24 : 96;
   // The seed's loop: decode, Haar on every frame at full size, one face at a time through its CNN.
@@ -450,13 +497,15 @@ void benchSeed(const Context& ctx, const KeypointModel& ours, Report& report) {
     }
     return std::pair{static_cast<double>(frames) / (nsToMs(clk().nowNs() - start) / 1000.0), ms};
   };
-  progress("seed pipeline (Haar every frame, seed model, one face at a time)");
+  progress(choice.trained ? "seed pipeline (Haar every frame, seed model, one face at a time)"
+                          : "seed pipeline (Haar every frame, seed architecture untrained, one face at a time)");
   (void)seed->predict(cv::Mat(64, 64, CV_8UC1, cv::Scalar(0)), {CropWindow{0, 0, 64}});
   const auto [seedFps, seedMs] = runSeed(seed.value(), seedDetectorParams());
   progress("our pipeline on the same frames (tracking, batched)");
   ClipRun mine = runClip(ctx.demoPath, ours, ctx.detector, {}, maxFrames);
   report.add({"seed vs ours", "seed: Haar every frame (full frame) + seed CNN " +
-                                  std::to_string(seed->metadata().inputWidth) + "px, one face at a time",
+                                  std::to_string(seed->metadata().inputWidth) + "px, one face at a time" +
+                                  (choice.trained ? "" : " (untrained weights: same cost)"),
               summarise(seedMs), "frame", fmt(seedFps, 1) + " fps wall"});
   report.add({"seed vs ours", "ours: tracking + batched CNN, same " + std::to_string(mine.frames) + " frames",
               summarise(mine.frameMs), "frame", fmt(mine.fps, 1) + " fps wall"});
@@ -464,6 +513,7 @@ void benchSeed(const Context& ctx, const KeypointModel& ours, Report& report) {
   report.set("ours_pipeline_fps_same_frames", mine.fps, 1);
   report.set("speedup_vs_seed_pipeline", seedFps > 0 ? mine.fps / seedFps : 0.0, 1);
   report.addText("seed vs ours", "throughput ratio (ours / seed), demo clip", fmt(mine.fps / seedFps, 1) + "x");
+  if (choice.trained) seedAccuracy(ctx, seed.value(), report);
 }
 
 }  // namespace facefilter::bench
