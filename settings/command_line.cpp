@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "engine/capture/source_spec.hpp"
+#include "settings/setting_flags.hpp"
 
 namespace facefilter {
 namespace command_line_detail {
@@ -114,7 +115,7 @@ CLI::Option* addCountOption(CLI::App& app, const std::string& name, int& value, 
                             const std::string& help) {
   return app.add_option(name, value, help)
       ->type_name(valueName)
-      ->check(CLI::Range(0, kMaxCount).description(""))
+      ->check(rangeValidator(0, kMaxCount, true))
       ->capture_default_str();
 }
 
@@ -161,8 +162,21 @@ CLI::Validator sourceValidator() {
       "", "source");
 }
 
+namespace {
+
+// The part of the settings each shared option fills (see addSettingFlagInto).
+std::string& modelPathOf(AppConfig& c) { return c.modelPath; }
+std::string& deviceOf(AppConfig& c) { return c.device; }
+DetectorParams& detectorOf(AppConfig& c) { return c.detector; }
+TrackerParams& trackerOf(AppConfig& c) { return c.tracker; }
+OneEuroParams& oneEuroOf(AppConfig& c) { return c.tracker.oneEuro; }
+bool& refineOf(AppConfig& c) { return c.tracker.refineDetections; }
+float& presenceOf(AppConfig& c) { return c.tracker.presenceThreshold; }
+
+}  // namespace
+
 CLI::Option* addModelPathOption(CLI::App& app, std::string& path) {
-  return addTextOption(app, "--model", path, "FILE", "keypoint model (TorchScript with facefilter metadata)");
+  return addSettingFlagInto(app, path, modelPathOf, "model");
 }
 
 CLI::Option* addThreadsOption(CLI::App& app, int& threads) {
@@ -170,10 +184,9 @@ CLI::Option* addThreadsOption(CLI::App& app, int& threads) {
 }
 
 CLI::Option* addDeviceOption(CLI::App& app, std::string& device) {
-  return app.add_option("--device", device, "where the model runs")
-      ->type_name("auto|cpu|cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}).description(""))
-      ->capture_default_str();
+  CLI::Option* opt = addSettingFlagInto(app, device, deviceOf, "device");
+  if (device.empty()) opt->default_str("auto");
+  return opt;
 }
 
 void addModelOptions(CLI::App& app, ModelOptions& model) {
@@ -190,82 +203,37 @@ Result<KeypointModel> loadModel(const ModelOptions& model) {
 }
 
 void addDetectorOptions(CLI::App& app, DetectorParams& d) {
-  const std::string group = "Detector";
-  addTextOption(app, "--cascade", d.cascadePath, "FILE", "Haar cascade XML")->group(group);
-  addNumberOption(app, "--scale-factor", d.scaleFactor, "F", "detector pyramid step", 1.0001, 2.0)->group(group);
-  addNumberOption(app, "--min-neighbors", d.minNeighbors, "N", "overlapping detections needed per face", 0, 100)
-      ->group(group);
-  addNumberOption(app, "--min-size", d.minSizePx, "PX", "smallest face side in pixels", 0, 10000)->group(group);
-  addNumberOption(app, "--min-size-fraction", d.minSizeFraction, "F",
-                  "smallest face side as a share of the frame's shorter side", 0.0, 1.0)
-      ->group(group);
-  addNumberOption(app, "--max-size", d.maxSizePx, "PX", "largest face side in pixels (0 = none)", 0, 100000)
-      ->group(group);
-  addNumberOption(app, "--detect-scale", d.detectScale, "F", "run the detector on a copy scaled by F", 0.05, 1.0)
-      ->group(group);
-  addChoiceOption(app, "--downscale", d.downscale,
-                  {{"min-face", DetectDownscale::kToMinFace}, {"off", DetectDownscale::kOff}},
-                  "min-face: run the detector on a copy scaled so that the smallest face is 1.6 cascade windows")
-      ->group(group);
-  addChoiceOption(app, "--cascade-scan", d.scan, {{"ours", CascadeScan::kVectorised}, {"opencv", CascadeScan::kOpenCv}},
-                  "ours: our vectorised scan where it supports the cascade (same boxes as OpenCV's, faster); "
-                  "opencv: cv::CascadeClassifier")
-      ->group(group);
-  const std::vector<std::pair<std::string, bool>> onOff = {{"on", true}, {"off", false}};
-  addChoiceOption(app, "--rolled-passes", d.rolledPasses, onOff,
-                  "cold start: also scan copies turned by +-30 and +-60 degrees for tilted faces")
-      ->group(group);
-  addChoiceOption(app, "--profile-passes", d.profilePasses, onOff,
-                  "cold start: also scan with the profile cascade (the frame and its mirror)")
-      ->group(group);
-  addNumberOption(app, "--extra-passes", d.extraPassesPerFrame, "N",
-                  "extra cold-start passes per frame while looking for new faces; they take turns (still images: all)",
-                  0, 6)
-      ->group(group);
+  for (const Setting& s : settingsTable()) {
+    if (s.section != SettingsSection::kDetector) continue;
+    if (CLI::Option* opt = addSettingFlagInto(app, d, detectorOf, s.key)) opt->group("Detector");
+  }
 }
 
 void addSmoothingOptions(CLI::App& app, OneEuroParams& smoothing) {
-  addNumberOption(app, "--min-cutoff", smoothing.minCutoffHz, "HZ", "One Euro min cutoff", 0.001, 100.0);
-  addNumberOption(app, "--beta", smoothing.beta, "B", "One Euro beta", 0.0, 100.0);
+  for (const Setting& s : settingsTable()) {
+    if (s.key.starts_with("one_euro_")) addSettingFlagInto(app, smoothing, oneEuroOf, s.key);
+  }
 }
 
 CLI::Option* addSinglePassOption(CLI::App& app, bool& refineDetections) {
-  return app.add_flag_function(
-      "--single-pass", [&refineDetections](std::int64_t) { refineDetections = false; },
-      "one CNN pass for a face found by the detector (default: a second pass from the box its keypoints imply)");
+  return addSettingFlagInto(app, refineDetections, refineOf, "second_pass_for_detections");
 }
 
 CLI::Option* addPresenceOption(CLI::App& app, float& threshold) {
-  return addNumberOption(app, "--presence-threshold", threshold, "F",
-                         "a face whose presence score is below F gets no keypoints and no filter; its track ends "
-                         "after a few such frames (models with a presence score)",
-                         0.0f, 1.0f);
+  return addSettingFlagInto(app, threshold, presenceOf, "presence_threshold");
 }
 
 void addTrackerOptions(CLI::App& app, TrackerParams& t) {
   const std::string group = "Tracking";
+  // A mode of the programs that run a pipeline, not a setting the app keeps.
   app.add_flag_function(
          "--no-tracking", [&t](std::int64_t) { t.mode = TrackingMode::kDetectEveryFrame; },
          "run the detector on every frame (no tracking, no smoothing)")
       ->group(group);
-  addNumberOption(app, "--detect-every", t.detectIntervalFrames, "N",
-                  "re-detect at least every N frames while tracking", 1, 1000)
-      ->group(group)
-      // The quality and motion triggers never wait longer than the interval itself (the range is checked first).
-      ->each([&t](const std::string& n) { t.minRedetectGapFrames = std::min(t.minRedetectGapFrames, std::stoi(n)); });
-  addNumberOption(app, "--full-scan-every", t.fullScanIntervalFrames, "N",
-                  "scan the whole frame for new faces at least every N frames while tracking (other detections "
-                  "search around the tracked faces; 1 = always the whole frame)",
-                  1, 100000)
-      ->group(group);
-  app.add_flag_function(
-         "--no-smoothing", [&t](std::int64_t) { t.smoothing = Smoothing::kOff; }, "keypoints as the CNN gives them")
-      ->group(group);
-  addSmoothingOptions(app, t.oneEuro);
-  app.get_option("--min-cutoff")->group(group);
-  app.get_option("--beta")->group(group);
-  addSinglePassOption(app, t.refineDetections)->group(group);
-  addPresenceOption(app, t.presenceThreshold)->group(group);
+  for (const Setting& s : settingsTable()) {
+    if (s.section != SettingsSection::kTracking) continue;
+    if (CLI::Option* opt = addSettingFlagInto(app, t, trackerOf, s.key)) opt->group(group);
+  }
 }
 
 CLI::Option* addLogLevelOption(CLI::App& app, spdlog::level::level_enum& level) {

@@ -6,6 +6,7 @@
 
 #include <iostream>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "engine/detect/face_detector.hpp"
 #include "engine/keypoints/keypoint_model.hpp"
 #include "engine/track/face_tracker.hpp"
+#include "settings/setting_flags.hpp"
 
 namespace facefilter {
 
@@ -120,12 +122,12 @@ template <typename T>
 CLI::Option* addNumberOption(CLI::App& app, const std::string& name, T& value, const std::string& valueName,
                              const std::string& help, T min, T max) {
   using command_line_detail::numberText;
-  const std::string range = "[" + numberText(static_cast<double>(min)) + ".." +
+  const std::string range = "[" + numberText(static_cast<double>(min)) + ", " +
                             numberText(static_cast<double>(max)) + "]";
   // The range goes into the help text; CLI11 would otherwise append it to the value name.
   return app.add_option(name, value, help + " " + range)
       ->type_name(valueName)
-      ->check(CLI::Range(min, max).description(""))
+      ->check(rangeValidator(static_cast<double>(min), static_cast<double>(max), std::is_integral_v<T>))
       ->capture_default_str();
 }
 

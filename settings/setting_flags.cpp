@@ -14,12 +14,15 @@ std::string formatNumber(double v) {
   return text;
 }
 
+CLI::Validator inRange(const Setting& s) { return rangeValidator(s.min, s.max, s.type == SettingType::kInt); }
+
+}  // namespace
+
 // CLI::Range's message prints its bounds with six decimals; this one says it as the settings file does.
-CLI::Validator inRange(const Setting& s) {
-  const bool integer = s.type == SettingType::kInt;
-  const std::string range = "[" + formatNumber(s.min) + ", " + formatNumber(s.max) + "]";
+CLI::Validator rangeValidator(double min, double max, bool integer) {
+  const std::string range = "[" + formatNumber(min) + ", " + formatNumber(max) + "]";
   return CLI::Validator(
-      [integer, range, min = s.min, max = s.max](std::string& text) -> std::string {
+      [integer, range, min, max](std::string& text) -> std::string {
         char* end = nullptr;
         const double v = std::strtod(text.c_str(), &end);
         if (text.empty() || end == nullptr || *end != '\0') return "'" + text + "' is not a number";
@@ -30,15 +33,9 @@ CLI::Validator inRange(const Setting& s) {
       "");
 }
 
-std::string shownDefault(const Setting& s) {
-  const SettingValue v = s.get(AppConfig{});
-  if (s.flagStyle == FlagStyle::kOnOff) return std::get<bool>(v) ? "on" : "off";
-  return s.format(v);
-}
-
-CLI::Option* add(CLI::App& app, AppConfig& target, const Setting& s) {
+CLI::Option* addFlagFor(CLI::App& app, const Setting& s, ApplySetting apply, const SettingValue& shown) {
   const std::string name = "--" + std::string(s.flag);
-  std::string help(s.help);
+  std::string help(s.flagHelp.empty() ? s.help : s.flagHelp);
   if (s.flagStyle == FlagStyle::kValue && (s.type == SettingType::kInt || s.type == SettingType::kReal)) {
     help += " [" + formatNumber(s.min) + ", " + formatNumber(s.max) + "]";
   }
@@ -47,56 +44,60 @@ CLI::Option* add(CLI::App& app, AppConfig& target, const Setting& s) {
     case FlagStyle::kNone:
       return nullptr;
     case FlagStyle::kSetsFalse:
-      return app.add_flag_callback(name, [&target, &s] { s.set(target, SettingValue(false)); }, help);
+      return app.add_flag_callback(name, [apply, &s] { apply(s, SettingValue(false)); }, help);
     case FlagStyle::kOnOff:
       opt = app.add_option_function<std::string>(
-          name, [&target, &s](const std::string& v) { s.set(target, SettingValue(v == "on")); }, help);
+          name, [apply, &s](const std::string& v) { apply(s, SettingValue(v == "on")); }, help);
       opt->check(CLI::IsMember({"on", "off"}).description(""))->type_name("on|off");
-      break;
+      opt->default_str(std::get<bool>(shown) ? "on" : "off");
+      return opt;
     case FlagStyle::kValue:
-      switch (s.type) {
-        case SettingType::kBool:
-          return nullptr;  // booleans take kOnOff or kSetsFalse
-        case SettingType::kInt:
-          opt = app.add_option_function<int>(name, [&target, &s](const int& v) { s.set(target, SettingValue(v)); }, help);
-          opt->check(inRange(s));
-          break;
-        case SettingType::kReal:
-          opt = app.add_option_function<double>(name, [&target, &s](const double& v) { s.set(target, SettingValue(v)); },
-                                                help);
-          opt->check(inRange(s));
-          break;
-        case SettingType::kText:
-          opt = app.add_option_function<std::string>(
-              name, [&target, &s](const std::string& v) { s.set(target, SettingValue(v)); }, help);
-          if (!s.choices.empty()) {
-            std::vector<std::string> words(s.choices.begin(), s.choices.end());
-            opt->check(CLI::IsMember(words).description(""));
-          }
-          break;
-      }
-      if (!s.valueName.empty()) opt->type_name(std::string(s.valueName));
       break;
   }
-  opt->default_str(shownDefault(s));
+  switch (s.type) {
+    case SettingType::kBool:
+      return nullptr;  // booleans take kOnOff or kSetsFalse
+    case SettingType::kInt:
+      opt = app.add_option_function<int>(name, [apply, &s](const int& v) { apply(s, SettingValue(v)); }, help);
+      opt->check(inRange(s));
+      break;
+    case SettingType::kReal:
+      opt = app.add_option_function<double>(name, [apply, &s](const double& v) { apply(s, SettingValue(v)); }, help);
+      opt->check(inRange(s));
+      break;
+    case SettingType::kText:
+      opt = app.add_option_function<std::string>(
+          name, [apply, &s](const std::string& v) { apply(s, SettingValue(v)); }, help);
+      if (!s.choices.empty()) {
+        std::vector<std::string> words(s.choices.begin(), s.choices.end());
+        opt->check(CLI::IsMember(words).description(""));
+      }
+      break;
+  }
+  if (!s.valueName.empty()) opt->type_name(std::string(s.valueName));
+  opt->default_str(s.format(shown));
   return opt;
 }
-
-}  // namespace
 
 void addSettingFlags(CLI::App& app, AppConfig& target, std::initializer_list<SettingsSection> sections,
                      const std::string& group) {
   for (const Setting& s : settingsTable()) {
     if (s.flagStyle == FlagStyle::kNone) continue;
     if (std::find(sections.begin(), sections.end(), s.section) == sections.end()) continue;
-    if (CLI::Option* opt = add(app, target, s); opt != nullptr && !group.empty()) opt->group(group);
+    if (CLI::Option* opt = addSettingFlag(app, target, s.key); opt != nullptr && !group.empty()) opt->group(group);
   }
 }
 
 CLI::Option* addSettingFlag(CLI::App& app, AppConfig& target, std::string_view key, const std::string& group) {
   const Setting* s = findSetting(key);
-  if (s == nullptr) return nullptr;
-  CLI::Option* opt = add(app, target, *s);
+  if (s == nullptr || s->flagStyle == FlagStyle::kNone) return nullptr;
+  CLI::Option* opt = addFlagFor(
+      app, *s,
+      [&target](const Setting& setting, const SettingValue& value) {
+        setting.set(target, value);
+        normaliseConfig(target);
+      },
+      s->get(target));
   if (opt != nullptr && !group.empty()) opt->group(group);
   return opt;
 }

@@ -124,6 +124,13 @@ Setting flag(Setting s, std::string_view name, FlagStyle style, std::string_view
   return s;
 }
 
+// A flag that turns a setting off says what it does, not what the setting is.
+Setting offFlag(Setting s, std::string_view name, std::string_view help) {
+  s = flag(std::move(s), name, FlagStyle::kSetsFalse);
+  s.flagHelp = help;
+  return s;
+}
+
 Setting widget(Setting s, std::string_view label, double min = 0, double max = 0, const char* format = nullptr,
                bool logarithmic = false) {
   s.panel = PanelWidget{label, min, max, format, logarithmic};
@@ -210,11 +217,11 @@ std::vector<Setting> makeTable() {
                            "scan the whole frame for new faces at least every N frames while tracking (other "
                            "detections search around the tracked faces; 1 = always the whole frame)"),
                    "full-scan-every", FlagStyle::kValue, "N"));
-  t.push_back(widget(flag(boolean("smoothing", S::kTracking,
+  t.push_back(widget(offFlag(boolean("smoothing", S::kTracking,
                                   [](const AppConfig& c) { return c.tracker.smoothing == Smoothing::kOneEuro; },
                                   [](AppConfig& c, bool on) { c.tracker.smoothing = on ? Smoothing::kOneEuro : Smoothing::kOff; },
                                   "One Euro smoothing of the keypoints (off: as the CNN gives them)"),
-                          "no-smoothing", FlagStyle::kSetsFalse),
+                          "no-smoothing", "keypoints as the CNN gives them (no One Euro smoothing)"),
                      "One Euro smoothing"));
   t.push_back(widget(flag(real("one_euro_min_cutoff_hz", S::kTracking,
                                [](AppConfig& c) -> double& { return c.tracker.oneEuro.minCutoffHz; }, 0.001, 100.0,
@@ -229,11 +236,13 @@ std::vector<Setting> makeTable() {
                         [](AppConfig& c) -> double& { return c.tracker.oneEuro.derivativeCutoffHz; }, 0.001, 100.0,
                         "One Euro cutoff of the speed estimate"),
                    "derivative-cutoff", FlagStyle::kValue, "HZ"));
-  t.push_back(widget(flag(boolean("second_pass_for_detections", S::kTracking,
+  t.push_back(widget(offFlag(boolean("second_pass_for_detections", S::kTracking,
                                   [](AppConfig& c) -> bool& { return c.tracker.refineDetections; },
                                   "re-crop a face the detector found from its own keypoints and run the CNN again "
                                   "(off: one CNN pass for a face found by the detector)"),
-                          "single-pass", FlagStyle::kSetsFalse),
+                          "single-pass",
+                          "one CNN pass for a face found by the detector (default: a second pass from the box its "
+                          "keypoints imply)"),
                      "second CNN pass for detected faces"));
   t.push_back(widget(flag(real("presence_threshold", S::kTracking,
                                [](AppConfig& c) -> float& { return c.tracker.presenceThreshold; }, 0.0, 1.0,

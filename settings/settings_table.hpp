@@ -45,6 +45,7 @@ struct Setting {
   std::string_view flag;                      // command-line name without "--"; empty: none
   FlagStyle flagStyle = FlagStyle::kNone;
   std::string_view valueName;                 // e.g. "F", "N", "PX"
+  std::string_view flagHelp;                  // the flag's help where it differs from the setting's (kSetsFalse)
   std::string_view debugName;                 // kDebugViews: the word in the app's --debug list
   char shortcut = 0;                          // an app key that toggles it (a letter)
   PanelWidget panel;

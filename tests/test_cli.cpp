@@ -156,7 +156,7 @@ TEST_F(Cli, UsageAndUnknownCommands) {
 TEST_F(Cli, PresenceThresholdAndCropModeAreChecked) {
   CliResult r = runCli(withModel({"detect", "--presence-threshold", "1.5", "x.jpg"}));
   EXPECT_EQ(r.exitCode, 1);
-  EXPECT_THAT(r.err, HasSubstr("--presence-threshold: Value 1.5 not in range"));
+  EXPECT_THAT(r.err, HasSubstr("--presence-threshold: 1.5 is outside [0, 1]"));
   r = runCli(withModel({"run", "--input", "demo", "--presence-threshold", "-0.1"}));
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_THAT(r.err, HasSubstr("--presence-threshold"));

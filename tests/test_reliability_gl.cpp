@@ -149,7 +149,7 @@ TEST(ReliabilityAppProcess, BadArgumentsExitWithOneNamingTheOption) {
       {{"--window-size", "10x10"}, "--window-size: 10x10 is outside"},
       {{"--vsync", "maybe"}, "--vsync: maybe not in {on,off}"},
       {{"--debug", "points,nope"}, "--debug: nope not in"},
-      {{"--scale-factor", "3"}, "--scale-factor: Value 3 not in range"},
+      {{"--scale-factor", "3"}, "--scale-factor: 3 is outside [1.01, 2]"},
       {{"--input", "camera:1:640"}, "--input: source 'camera:1:640'"},
       {{"--no-such-option"}, "not expected: --no-such-option"},
       {{"--headless", "--no-config"}, "--headless needs --input"},
