@@ -1,7 +1,6 @@
 #include "bench/bench_stats.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <thread>
