@@ -57,4 +57,24 @@ std::optional<ReadbackFrame> FrameReadback::take(size_t i) {
   return out;
 }
 
+cv::Mat readTargetNow(const gl::RenderTarget& target) {
+  cv::Mat bgra(target.height(), target.width(), CV_8UC4);
+  GLint previous = 0;
+  glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previous);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, target.framebuffer());
+  glPixelStorei(GL_PACK_ALIGNMENT, 4);
+  glReadPixels(0, 0, target.width(), target.height(), GL_BGRA, GL_UNSIGNED_BYTE, bgra.data);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(previous));
+  return bgra;
+}
+
+cv::Mat readBackBufferNow(int width, int height) {
+  cv::Mat bgra(height, width, CV_8UC4);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  glReadBuffer(GL_BACK);
+  glPixelStorei(GL_PACK_ALIGNMENT, 4);
+  glReadPixels(0, 0, width, height, GL_BGRA, GL_UNSIGNED_BYTE, bgra.data);
+  return bgra;
+}
+
 }  // namespace facefilter

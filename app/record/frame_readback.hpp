@@ -2,6 +2,7 @@
 // Reads the scene target back without stalling: each frame's glReadPixels goes into one of two
 // pixel-pack buffers in turn, and the other buffer (filled a frame earlier, its transfer long done) is
 // mapped and copied out. So a frame comes out one call after it went in; flush() drains the last one.
+// readTargetNow/readBackBufferNow wait for the GPU instead, for single images.
 // Main (GL) thread only.
 
 #include <array>
@@ -37,5 +38,10 @@ class FrameReadback {
   std::array<Slot, 2> slots_;
   size_t next_ = 0;
 };
+
+// Immediate (stalling) reads for one-off images, bottom row first: a snapshot of the scene target, and the
+// window's back buffer (what is about to be shown, panel included).
+cv::Mat readTargetNow(const gl::RenderTarget& target);
+cv::Mat readBackBufferNow(int width, int height);
 
 }  // namespace facefilter
