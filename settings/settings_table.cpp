@@ -143,9 +143,8 @@ Setting debugView(Setting s, std::string_view listName, char key, std::string_vi
   return widget(std::move(s), label);
 }
 
-std::vector<Setting> makeTable() {
-  std::vector<Setting> t;
-  // --- The session: what a preset leaves alone.
+// The session: what a preset leaves alone (the window's size and panel are added at the end of the table).
+void addSessionSettings(std::vector<Setting>& t) {
   t.push_back(text("source", S::kSession, [](AppConfig& c) -> std::string& { return c.source; },
                    "camera:N[:WxH[@FPS]] | demo | default | video:PATH | image:PATH | PATH"));
   t.push_back(flag(text("model", S::kSession, [](AppConfig& c) -> std::string& { return c.modelPath; },
@@ -154,8 +153,9 @@ std::vector<Setting> makeTable() {
   t.push_back(flag(text("device", S::kSession, [](AppConfig& c) -> std::string& { return c.device; },
                         "where the model runs", {"auto", "cpu", "cuda"}),
                    "device", FlagStyle::kValue, "auto|cpu|cuda"));
+}
 
-  // --- Detector.
+void addDetectorSettings(std::vector<Setting>& t) {
   t.push_back(flag(text("cascade", S::kDetector, [](AppConfig& c) -> std::string& { return c.detector.cascadePath; },
                         "Haar cascade XML"),
                    "cascade", FlagStyle::kValue, "FILE"));
@@ -205,8 +205,9 @@ std::vector<Setting> makeTable() {
                                   "(still images: all)"),
                           "extra-passes", FlagStyle::kValue, "N"),
                      "extra passes per frame", 0, 6));
+}
 
-  // --- Tracking and smoothing.
+void addTrackingSettings(std::vector<Setting>& t) {
   t.push_back(widget(flag(integer("detect_interval", S::kTracking,
                                   [](AppConfig& c) -> int& { return c.tracker.detectIntervalFrames; }, 1, 1000,
                                   "re-detect at least every N frames while tracking"),
@@ -250,8 +251,9 @@ std::vector<Setting> makeTable() {
                                "ends after a few such frames (models with a presence score)"),
                           "presence-threshold", FlagStyle::kValue, "F"),
                      "presence threshold", 0.0, 1.0, "%.2f"));
+}
 
-  // --- Filters.
+void addFilterSettings(std::vector<Setting>& t) {
   t.push_back(flag(text("filters", S::kFilters, [](AppConfig& c) -> std::string& { return c.view.filters; },
                         "comma-separated filters for every face (e.g. sunglasses,moustache; empty or none: none)"),
                    "filter", FlagStyle::kValue, "NAMES"));
@@ -262,8 +264,9 @@ std::vector<Setting> makeTable() {
   t.push_back(widget(boolean("head_pose", S::kFilters, [](AppConfig& c) -> bool& { return c.view.headPose; },
                              "sprites follow the head's yaw and pitch in perspective"),
                      "head pose perspective (yaw/pitch)"));
+}
 
-  // --- Debug views.
+void addDebugViewSettings(std::vector<Setting>& t) {
   t.push_back(debugView(boolean("debug_points", S::kDebugViews, [](AppConfig& c) -> bool& { return c.view.debug.points; },
                                 "the 68 keypoints"),
                         "points", 'P', "points"));
@@ -293,18 +296,16 @@ std::vector<Setting> makeTable() {
                              [](AppConfig& c, bool on) { c.view.sync = on ? VideoSync::kMatchResult : VideoSync::kNewestFrame; },
                              "show the frame the shown result belongs to (off: the newest frame)"),
                      "show the frame the result belongs to (sync)"));
-  {
-    Setting hold = widget(integer("hold_video_frames", S::kDebugViews,
-                                  [](AppConfig& c) -> int& { return c.view.holdVideoFrames; }, 0, 30,
-                                  "without sync: show the frame this many frames old"),
-                          "hold video N frames", 0, 30);
-    t.push_back(std::move(hold));
-  }
+  t.push_back(widget(integer("hold_video_frames", S::kDebugViews,
+                             [](AppConfig& c) -> int& { return c.view.holdVideoFrames; }, 0, 30,
+                             "without sync: show the frame this many frames old"),
+                     "hold video N frames", 0, 30));
   t.push_back(widget(boolean("lighting_hint", S::kDebugViews, [](AppConfig& c) -> bool& { return c.view.lightingHint; },
                              "say when the face is too dark or too bright"),
                      "lighting hint"));
+}
 
-  // --- Recording.
+void addRecordingSettings(std::vector<Setting>& t) {
   t.push_back(text("record_dir", S::kRecording, [](AppConfig& c) -> std::string& { return c.record.outputDir; },
                    "folder for recordings and snapshots (empty: the current folder)"));
   t.push_back(real("record_fps", S::kRecording, [](AppConfig& c) -> double& { return c.record.fps; }, 1.0, 240.0,
@@ -315,14 +316,27 @@ std::vector<Setting> makeTable() {
                              [](AppConfig& c) -> bool& { return c.record.landmarkSidecar; },
                              "write <video>.landmarks.jsonl beside recordings"),
                      "landmark sidecar (.landmarks.jsonl)"));
+}
 
-  // --- The window (session).
+void addWindowSettings(std::vector<Setting>& t) {
   t.push_back(boolean("show_panel", S::kSession, [](AppConfig& c) -> bool& { return c.view.showPanel; },
                       "show the control panel"));
   t.push_back(integer("window_width", S::kSession, [](AppConfig& c) -> int& { return c.windowWidth; }, 320, 16384,
                       "window width in screen units"));
   t.push_back(integer("window_height", S::kSession, [](AppConfig& c) -> int& { return c.windowHeight; }, 240, 16384,
                       "window height in screen units"));
+}
+
+// The order is the settings file's and the panel's.
+std::vector<Setting> makeTable() {
+  std::vector<Setting> t;
+  addSessionSettings(t);
+  addDetectorSettings(t);
+  addTrackingSettings(t);
+  addFilterSettings(t);
+  addDebugViewSettings(t);
+  addRecordingSettings(t);
+  addWindowSettings(t);
   return t;
 }
 
