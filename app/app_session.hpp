@@ -69,6 +69,8 @@ class AppSession {
   FilterAssignment& assignment() { return assignment_; }
   FilterLibrary& filters() { return *filters_; }
   EngineThread& engine() { return *engine_; }
+  // The model the engine runs, as a snapshot (the engine thread replaces its model on a load).
+  ModelDescriptionPtr modelDescription() const { return engine_->modelDescription(); }
   const FrameResultPtr& shownResult() const { return shownResult_; }
   const FramePtr& shownFrame() const { return scene_->frame(); }
   Status applySource(const std::string& sourceText);

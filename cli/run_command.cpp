@@ -104,7 +104,7 @@ int run(const CLI::App& command, const RunOptions& o) {
   auto previousTerm = std::signal(SIGTERM, onStopSignal);
 
   report << "source: " << info.description << "\n"
-         << "model: " << pipeline.model().path() << " on " << pipeline.model().deviceName() << "\n";
+         << "model: " << pipeline.modelDescription()->path << " on " << pipeline.modelDescription()->device << "\n";
   report.flush();
 
   const int64_t startNs = SteadyClock::instance().nowNs();

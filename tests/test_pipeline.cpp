@@ -243,7 +243,7 @@ TEST_F(PipelineOnDemo, ResetAndNewModelForgetTracks) {
   pipeline.setModel(std::move(other).value());
   const FrameResult r = pipeline.process(frames[3]);
   EXPECT_EQ(r.detectReason, DetectReason::kNoTracks) << "tracks from the old model are dropped";
-  EXPECT_EQ(pipeline.model().metadata().name, "test-random");
+  EXPECT_EQ(pipeline.modelDescription()->metadata.name, "test-random");
 }
 
 TEST(Pipeline, EmptyFrameIsReportedNotCrashed) {

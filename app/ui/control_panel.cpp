@@ -224,24 +224,26 @@ void ControlPanel::draw(AppSession& session) {
 
   // --- Model ---
   if (ImGui::CollapsingHeader("Model")) {
-    const KeypointModel& m = session.engine().pipeline().model();
-    ImGui::TextWrapped("file: %s (%s)", m.path().c_str(), m.deviceName().c_str());
-    ImGui::TextWrapped("name: %s", m.metadata().name.c_str());
-    ImGui::TextWrapped("%s", m.metadata().description.c_str());
-    if (m.hasDetectorStage()) {
+    // A snapshot the engine published: the engine thread may load another model while this one is drawn.
+    const ModelDescriptionPtr model = session.modelDescription();
+    const ModelDescription& m = *model;
+    ImGui::TextWrapped("file: %s (%s)", m.path.c_str(), m.device.c_str());
+    ImGui::TextWrapped("name: %s", m.metadata.name.c_str());
+    ImGui::TextWrapped("%s", m.metadata.description.c_str());
+    if (m.hasDetectorStage) {
       ImGui::TextWrapped("two nets: %s() for crops from detector boxes, forward() for crops from keypoints",
-                         m.metadata().detectorBoxMethod.c_str());
+                         m.metadata.detectorBoxMethod.c_str());
     }
-    ImGui::TextWrapped("%s", m.alignsCrops() ? "crops turn with the face's eye line (any roll)"
-                                             : "axis-aligned crops (an older file: tilted faces are tracked less "
-                                               "well)");
-    ImGui::TextWrapped("%s", m.hasPresence() ? "face presence: scored (presence threshold applies)"
-                                             : "face presence: not scored (an older file: a lost face is ended by "
-                                               "the tracker's quality check alone)");
-    ImGui::TextWrapped("licence: %s", m.metadata().license.c_str());
-    if (!m.metadata().dataFingerprint.empty()) ImGui::TextWrapped("training data: %s", m.metadata().dataFingerprint.c_str());
+    ImGui::TextWrapped("%s", m.alignsCrops ? "crops turn with the face's eye line (any roll)"
+                                           : "axis-aligned crops (an older file: tilted faces are tracked less "
+                                             "well)");
+    ImGui::TextWrapped("%s", m.hasPresence ? "face presence: scored (presence threshold applies)"
+                                           : "face presence: not scored (an older file: a lost face is ended by "
+                                             "the tracker's quality check alone)");
+    ImGui::TextWrapped("licence: %s", m.metadata.license.c_str());
+    if (!m.metadata.dataFingerprint.empty()) ImGui::TextWrapped("training data: %s", m.metadata.dataFingerprint.c_str());
     if (ImGui::TreeNode("metadata (facefilter.json)")) {
-      ImGui::TextUnformatted(m.metadata().rawJson.c_str());
+      ImGui::TextUnformatted(m.metadata.rawJson.c_str());
       ImGui::TreePop();
     }
     ImGui::InputText("model file", modelPath_, sizeof modelPath_);

@@ -4,7 +4,8 @@
 // which reads them without waiting. Data flows one way: capture -> engine -> readers.
 //
 // Threads: every public method may be called from any one controlling thread (the UI); latestFrame()/
-// latestResult()/stats() from any thread. Switching the source stops and joins the old capture thread.
+// latestResult()/stats()/modelDescription() from any thread. Switching the source stops and joins the old
+// capture thread.
 
 #include <atomic>
 #include <functional>
@@ -59,7 +60,10 @@ class EngineThread {
   // True once a file source has ended and every frame was processed.
   bool finished() const { return finished_.load(); }
 
+  // For the pipeline's any-thread setters and getters (face_pipeline.hpp); the model it runs is seen through
+  // modelDescription().
   FacePipeline& pipeline() { return *pipeline_; }
+  ModelDescriptionPtr modelDescription() const { return pipeline_->modelDescription(); }
   // The current source's description, size and nominal rate (empty before setSource()).
   SourceInfo sourceInfo() const;
   void setResultCallback(ResultCallback cb);

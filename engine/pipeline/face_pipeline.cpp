@@ -20,7 +20,8 @@ FacePipeline::FacePipeline(FaceDetector detector, KeypointModel model, TrackerPa
       tracker_(tracker),
       clock_(clock),
       pendingDetector_(detector_.params()),
-      pendingTracker_(tracker) {}
+      pendingTracker_(tracker),
+      description_(std::make_shared<const ModelDescription>(ModelDescription::of(model_))) {}
 
 Status FacePipeline::setDetectorParams(const DetectorParams& params) {
   if (auto v = validate(params); !v) return v;
@@ -56,6 +57,11 @@ DetectorParams FacePipeline::detectorParams() const {
 TrackerParams FacePipeline::trackerParams() const {
   std::lock_guard lock(paramsMutex_);
   return pendingTracker_;
+}
+
+ModelDescriptionPtr FacePipeline::modelDescription() const {
+  std::lock_guard lock(descriptionMutex_);
+  return description_;
 }
 
 void FacePipeline::reset() {
@@ -120,6 +126,9 @@ FrameResult FacePipeline::process(const Frame& frame) {
         model_ = std::move(*pendingModel_);
         pendingModel_.reset();
         tracker_.reset();  // keypoints from another model's crop convention do not carry over
+        auto description = std::make_shared<const ModelDescription>(ModelDescription::of(model_));
+        std::lock_guard descriptionLock(descriptionMutex_);
+        description_.swap(description);  // the old one is let go after the lock, by whoever holds it last
       }
       paramsChanged_ = false;
     }

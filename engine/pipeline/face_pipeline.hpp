@@ -1,8 +1,10 @@
 #pragma once
 // The per-frame engine: detect (Haar) or track, keypoints (TorchScript, batched), smoothing.
 //
-// Threads: process() on one thread (the engine thread); setDetectorParams/setTrackerParams/stats()
-// from any thread: new parameters take effect on the next frame.
+// Threads: process() and reset() on one thread (the engine thread); setDetectorParams/setTrackerParams/
+// setModel, the parameter getters, modelDescription() and stats() from any thread: new parameters and a new
+// model take effect on the next frame. The model itself stays on the engine thread: other threads see it
+// only through the description published when it is put in use.
 
 #include <memory>
 #include <mutex>
@@ -13,6 +15,7 @@
 #include "engine/detect/face_detector.hpp"
 #include "engine/keypoints/keypoint_model.hpp"
 #include "engine/pipeline/frame_result.hpp"
+#include "engine/pipeline/model_description.hpp"
 #include "engine/track/face_tracker.hpp"
 
 namespace facefilter {
@@ -41,7 +44,9 @@ class FacePipeline {
   void setModel(KeypointModel model);
   DetectorParams detectorParams() const;
   TrackerParams trackerParams() const;
-  const KeypointModel& model() const { return model_; }
+  // The model in use (one given to setModel() is, from the next frame on). A snapshot: it stays whole and
+  // valid for as long as the caller keeps it, whatever is loaded meanwhile.
+  ModelDescriptionPtr modelDescription() const;
 
   // Forget all tracks (a new source).
   void reset();
@@ -65,6 +70,9 @@ class FacePipeline {
 
   cv::Mat previousThumb_;
   size_t passCursor_ = 0;  // the next extra detector pass
+
+  mutable std::mutex descriptionMutex_;
+  ModelDescriptionPtr description_;  // of model_, replaced with it
 
   mutable std::mutex statsMutex_;
   PipelineStats stats_;
