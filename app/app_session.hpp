@@ -1,12 +1,12 @@
 #pragma once
-// The app: one window (AppWindow), the engine thread, the scene renderer, the filters, the recorder and the
-// control panel, tied together by a render loop that never waits on capture or inference.
+// The app: one window (AppWindow), the engine thread, the scene renderer, the filters, the recording
+// (SessionRecording), the loop's figures (LoopMonitor), the shortcuts and the control panel, tied together by
+// a render loop that never waits on capture or inference.
 //   interactive: each frame takes the newest frame and the newest result, draws them, shows the result's age.
 //   headless batch (--headless): an invisible window, every input frame rendered in order (the engine's
 //   no-drop delivery feeding a bounded queue through the result callback) and recorded; exits at the end.
 // Main thread only (GL); SIGINT/SIGTERM end the loop and finalise the recording.
 
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -16,16 +16,14 @@
 #include "settings/app_config.hpp"
 #include "settings/presets.hpp"
 #include "app/platform/app_window.hpp"
-#include "app/record/frame_readback.hpp"
-#include "app/record/recorder.hpp"
+#include "app/record/session_recording.hpp"
 #include "app/render/filter_library.hpp"
+#include "app/render/recent_frames.hpp"
 #include "app/render/scene_renderer.hpp"
-#include "app/stats/render_loop_stats.hpp"
+#include "app/stats/loop_monitor.hpp"
 #include "app/ui/control_panel.hpp"
 #include "app/ui/source_status.hpp"
-#include "app/ui/stage_history.hpp"
 #include "engine/core/bounded_queue.hpp"
-#include "engine/core/sample_window.hpp"
 #include "engine/pipeline/engine_thread.hpp"
 
 namespace facefilter {
@@ -61,57 +59,64 @@ class AppSession {
  public:
   static Result<std::unique_ptr<AppSession>> create(AppOptions options);
   ~AppSession();
-  // Runs until the window closes (interactive) or the input ends (headless). Returns the exit code.
+  // Runs until the window closes (interactive) or the input ends (headless). Returns the exit code
+  // (settings/command_line.hpp: 0 done, 1 nothing done, 2 partly done: interrupted, or the disk filled).
   int run();
 
-  // --- for the control panel (main thread) ---
+  // --- The panel's view of the state (main thread). Engine figures are copies; the engine is not exposed.
   AppConfig& config() { return options_.config; }
   FilterAssignment& assignment() { return assignment_; }
   FilterLibrary& filters() { return *filters_; }
-  EngineThread& engine() { return *engine_; }
+  EngineStats engineStats() const { return engine_->stats(); }
   // The model the engine runs, as a snapshot (the engine thread replaces its model on a load).
   ModelDescriptionPtr modelDescription() const { return engine_->modelDescription(); }
+  // The detector parameters the engine runs with (they follow the settings on the next frame).
+  DetectorParams detectorInUse() const { return engine_->pipeline().detectorParams(); }
   const FrameResultPtr& shownResult() const { return shownResult_; }
   const FramePtr& shownFrame() const { return scene_->frame(); }
+  // The source status line the panel shows (lost, ended, not opened and what is shown instead).
+  SourceStatus sourceStatus() const;
+  const LoopMonitor& monitor() const { return monitor_; }
+  StageHistory& stageHistory() { return monitor_.stages(); }
+  const std::string& lightingHint() const { return lightingHint_; }
+  const SceneStats& sceneStats() const { return sceneStats_; }
+  const SessionRecording& recording() const { return recording_; }
+  const ControlPanel& panel() const { return panel_; }
+  uint64_t framesShown() const { return framesShown_; }
+
+  // --- What the panel and the shortcuts do.
   Status applySource(const std::string& sourceText);
   Status applyModel(const std::string& path, const std::string& device);
   void applyDetectorAndTracker();
-  // The source status line the panel shows (lost, ended, not opened and what is shown instead).
-  SourceStatus sourceStatus() const;
   // Presets and per-section defaults: the settings change at once (detector and tracker on the next frame).
   const PresetStore& presets() const { return presets_; }
   Status savePreset(const std::string& name);
   Result<std::vector<std::string>> loadPreset(const std::string& name);
   void resetSection(SettingsSection section);
+  void saveConfigNow();
   Status startRecording(const std::filesystem::path& path);
   void stopRecording();
-  bool recording() const { return recorder_ != nullptr; }
-  const Recorder* recorder() const { return recorder_.get(); }
-  const std::string& lastRecordReport() const { return lastRecordReport_; }
-  void requestSnapshot() { snapshotRequested_ = true; }
-  const std::string& lastSnapshot() const { return lastSnapshot_; }
-  const SampleWindow& renderFpsHistory() const { return renderMs_; }
-  StageHistory& stageHistory() { return stageHistory_; }
-  const SampleWindow& latencyMs() const { return latencyMs_; }
-  double resultAgeMs() const { return resultAgeMs_; }
-  int64_t framesBehind() const { return framesBehind_; }
-  const std::string& lightingHint() const { return lightingHint_; }
-  const SceneStats& sceneStats() const { return sceneStats_; }
-  void saveConfigNow();
+  // V and the panel's button: stop, or start a file named by the time in the recording folder.
+  void toggleRecording();
+  void requestSnapshot() { recording_.requestSnapshot(); }
   void requestClose();
-  const ControlPanel& panel() const { return panel_; }
-  uint64_t framesShown() const { return framesShown_; }
-  const RenderLoopStats& loopStats() const { return loopStats_; }
 
  private:
   explicit AppSession(AppOptions options) : options_(std::move(options)) {}
+  Status openEngine();
+  void logMissingFilters() const;
   int runInteractive();
+  // The requested source, else the demo clip (the panel says why).
+  void openSourceOrDemo();
+  // One iteration of the interactive loop, from events to swap.
+  void interactiveFrame();
+  void finishInteractive();
   int runHeadless();
   void renderOne(const FramePtr& frame, const FrameResultPtr& result, Redraw redraw);
-  void handleShortcuts();
+  void takeSnapshotIfRequested();
   void saveWindowScreenshot(const std::filesystem::path& path);
-  void updateLighting(const Frame& frame, const FrameResult& result);
   CaptureParams captureParamsFor(const SourceSpec& spec) const;
+  std::filesystem::path recordFolder() const;
   void syncAssignmentFromConfig();
   void writeStats();
 
@@ -121,25 +126,15 @@ class AppSession {
   std::optional<SceneRenderer> scene_;
   std::unique_ptr<FilterLibrary> filters_;
   FilterAssignment assignment_;
-  FrameReadback readback_;
-  std::unique_ptr<Recorder> recorder_;
-  std::string lastRecordReport_;
-  std::string pendingSidecarLine_;  // the sidecar line of the frame in the readback ring
-  bool snapshotRequested_ = false;
-  std::string lastSnapshot_;
-  std::deque<FramePtr> recentFrames_;
+  SessionRecording recording_;
+  RecentFrames recentFrames_;
   FrameResultPtr shownResult_;
   // What the scene target holds now (see renderOne).
   FrameResultPtr renderedResult_;
   ViewSettings renderedView_;
   FilterAssignment renderedAssignment_;
   bool sceneDirty_ = true;
-  SampleWindow renderMs_{240};
-  SampleWindow latencyMs_{240};
-  double resultAgeMs_ = 0;
-  int64_t framesBehind_ = 0;
-  StageHistory stageHistory_;
-  uint64_t lastResultVersion_ = 0;
+  LoopMonitor monitor_;
   std::string lightingHint_;
   SceneStats sceneStats_;
   double sourceFps_ = 0;
@@ -148,7 +143,9 @@ class AppSession {
   PresetStore presets_{defaultPresetDir()};
   ControlPanel panel_;
   uint64_t framesShown_ = 0;
-  RenderLoopStats loopStats_;
+  // The interactive loop's clocks.
+  int64_t loopStartNs_ = 0, lastPollNs_ = 0, lastFrameNs_ = 0;
+  bool startedRecording_ = false;
 };
 
 }  // namespace facefilter

@@ -99,7 +99,7 @@ TEST(ReliabilityAppProcess, SigtermMidRecordingFinalisesThePlayableFile) {
     std::error_code ec;
     return std::filesystem::exists(sidecar, ec) && std::filesystem::file_size(sidecar, ec) > 20 * 1024;
   });
-  EXPECT_EQ(r.exitCode, 130) << r.err;
+  EXPECT_EQ(r.exitCode, 2) << "interrupted: partly done; " << r.err;
   EXPECT_THAT(r.err, HasSubstr("interrupted"));
   EXPECT_THAT(r.err, HasSubstr("recording finalised"));
   const int written = reportedFramesWritten(r.err);
@@ -113,7 +113,7 @@ TEST(ReliabilityAppProcess, DiskFullEndsTheRunWithAPlayableFileAndAMessage) {
   TempDir dir;
   const std::string out = dir.file("out.mp4");
   const AppRun r = runApp(out, 1u << 20, nullptr);
-  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_EQ(r.exitCode, 2) << "cut short: partly done; " << r.err;
   EXPECT_THAT(r.err, HasSubstr("disk full"));
   const int written = reportedFramesWritten(r.err);
   EXPECT_GT(written, 0) << r.err;

@@ -2,13 +2,15 @@
 // The ImGui control panel: source (and its status: lost, ended, not opened), presets, detector, model,
 // smoothing, filters (all faces or per face), debug views, recording, live stats (fps, per-stage ms over
 // the last seconds, drops, result age, latency), the model's metadata and licence. Each settings section
-// has a "reset to defaults". Reads the engine's stats and the session's state; changes take effect through
-// the session. Main thread, between AppWindow::beginImGuiFrame() and renderImGui().
+// has a "reset to defaults"; the settings' widgets come from the settings table (app/ui/setting_widgets.hpp).
+// Reads copies of the engine's figures through the session; changes take effect through the session.
+// Main thread, between AppWindow::beginImGuiFrame() and renderImGui().
 
 #include <string>
 #include <vector>
 
 #include "app/ui/source_status.hpp"
+#include "engine/pipeline/engine_thread.hpp"
 
 namespace facefilter {
 
@@ -29,7 +31,16 @@ class ControlPanel {
 
  private:
   void message(float r, float g, float b, const std::string& text);
+  // One per section, in the order drawn.
+  void drawStatus(AppSession& session, const EngineStats& stats);
+  void drawLiveFigures(AppSession& session, const EngineStats& stats);
+  void drawSource(AppSession& session, const EngineStats& stats);
   void drawPresets(AppSession& session);
+  void drawFilters(AppSession& session);
+  void drawDebugViews(AppSession& session);
+  void drawDetectorAndTracking(AppSession& session);
+  void drawModel(AppSession& session);
+  void drawRecording(AppSession& session);
 
   char sourceText_[512] = "";
   char modelPath_[512] = "";

@@ -61,7 +61,7 @@ TEST(KeysGl, EveryShortcutReachesTheSessionWithThePanelShownAndHidden) {
 
   auto flag = [](bool DebugViews::*f) { return [f](AppSession& s) { return debugFlag(s, f); }; };
   auto panel = [](AppSession& s) { return s.config().view.showPanel; };
-  auto recording = [](AppSession& s) { return s.recording(); };
+  auto recording = [](AppSession& s) { return s.recording().active(); };
   const std::vector<Stroke> strokes = {
       {GLFW_KEY_P, "P (points)", flag(&DebugViews::points)},
       {GLFW_KEY_I, "I (indices)", flag(&DebugViews::indices)},
@@ -70,7 +70,7 @@ TEST(KeysGl, EveryShortcutReachesTheSessionWithThePanelShownAndHidden) {
       {GLFW_KEY_D, "D (detector boxes)", flag(&DebugViews::rawDetections)},
       {GLFW_KEY_R, "R (raw vs smoothed)", flag(&DebugViews::rawVsSmoothed)},
       {GLFW_KEY_H, "H (head pose axes)", flag(&DebugViews::headPoseAxes)},
-      {GLFW_KEY_S, "S (snapshot)", [](AppSession& s) { return !s.lastSnapshot().empty(); }},
+      {GLFW_KEY_S, "S (snapshot)", [](AppSession& s) { return !s.recording().lastSnapshot().empty(); }},
       {GLFW_KEY_V, "V (start recording)", recording},
       {GLFW_KEY_V, "V (stop recording)", recording},
       {GLFW_KEY_TAB, "Tab (panel)", panel},
@@ -110,7 +110,7 @@ TEST(KeysGl, EveryShortcutReachesTheSessionWithThePanelShownAndHidden) {
   }
   ASSERT_GT(escapeAt, 0u) << "the window closed before Escape was pressed";
   EXPECT_LE(session.value()->framesShown(), escapeAt + 3) << "Escape did not close the window";
-  EXPECT_EQ(session.value()->lastSnapshot().rfind("saved ", 0), 0u) << session.value()->lastSnapshot();
+  EXPECT_EQ(session.value()->recording().lastSnapshot().rfind("saved ", 0), 0u) << session.value()->recording().lastSnapshot();
   bool recorded = false;
   for (const auto& e : std::filesystem::directory_iterator(dir)) recorded |= e.path().extension() == ".mp4";
   EXPECT_TRUE(recorded) << "V then V left no recording in " << dir;

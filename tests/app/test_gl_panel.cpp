@@ -151,14 +151,14 @@ TEST(PanelGl, PresetsAndResetsReachTheRunningSession) {
   s.resetSection(SettingsSection::kDetector);
   EXPECT_EQ(s.config().detector.minNeighbors, DetectorParams{}.minNeighbors);
   EXPECT_DOUBLE_EQ(s.config().tracker.oneEuro.beta, 0.6) << "resetting the detector leaves smoothing alone";
-  EXPECT_EQ(s.engine().pipeline().detectorParams().minNeighbors, DetectorParams{}.minNeighbors)
+  EXPECT_EQ(s.detectorInUse().minNeighbors, DetectorParams{}.minNeighbors)
       << "the engine got the reset";
 
   auto loaded = s.loadPreset("evening");
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ(s.assignment().all, (std::vector<std::string>{"hat", "moustache"}));
   EXPECT_EQ(s.config().detector.minNeighbors, 11);
-  EXPECT_EQ(s.engine().pipeline().detectorParams().minNeighbors, 11);
+  EXPECT_EQ(s.detectorInUse().minNeighbors, 11);
 
   // A corrupt preset changes nothing in the session.
   {
@@ -197,7 +197,7 @@ TEST(PanelGl, InteractiveRecordingHoldsOneFramePerVideoFrame) {
   ASSERT_TRUE(session) << session.error().message;
   ASSERT_EQ(session.value()->run(), 0);
   ASSERT_GT(w.seenAtFrame, 0u);
-  const std::string report = session.value()->lastRecordReport();
+  const std::string report = session.value()->recording().lastReport();
   cv::VideoCapture cap((dir / "out.mp4").string());
   ASSERT_TRUE(cap.isOpened()) << report;
   int n = 0;
