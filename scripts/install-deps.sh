@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # build and test
-  build-essential cmake pkg-config git libgtest-dev
+  # build and test (clang-format: scripts/check-format.sh)
+  build-essential cmake pkg-config git libgtest-dev clang-format
   # engine
   libopencv-dev opencv-data opencv-doc libtorch-dev libspdlog-dev libfmt-dev
   # settings, JSON and command lines (header-only)

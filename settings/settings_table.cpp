@@ -171,9 +171,10 @@ void addDetectorSettings(std::vector<Setting>& t) {
                                   0, 4096, "smallest face side in pixels"),
                           "min-size", FlagStyle::kValue, "PX"),
                      "min size px", 0, 400));
-  t.push_back(flag(real("min_size_fraction", S::kDetector, [](AppConfig& c) -> double& { return c.detector.minSizeFraction; },
-                        0.0, 1.0, "smallest face side as a share of the frame's shorter side (the larger minimum wins)"),
-                   "min-size-fraction", FlagStyle::kValue, "F"));
+  t.push_back(widget(flag(real("min_size_fraction", S::kDetector, [](AppConfig& c) -> double& { return c.detector.minSizeFraction; },
+                               0.0, 1.0, "smallest face side as a share of the frame's shorter side (the larger minimum wins)"),
+                          "min-size-fraction", FlagStyle::kValue, "F"),
+                     "min face size (share of frame)", 0.0, 0.5, "%.3f"));
   t.push_back(flag(integer("max_size_px", S::kDetector, [](AppConfig& c) -> int& { return c.detector.maxSizePx; },
                            0, 100000, "largest face side in pixels (0 = no limit)"),
                    "max-size", FlagStyle::kValue, "PX"));
