@@ -23,9 +23,8 @@ CLI::Validator rangeValidator(double min, double max, bool integer) {
   const std::string range = "[" + formatNumber(min) + ", " + formatNumber(max) + "]";
   return CLI::Validator(
       [integer, range, min, max](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double v = std::strtod(text.c_str(), &end);
-        if (text.empty() || end == nullptr || *end != '\0') return "'" + text + "' is not a number";
+        double v = 0;
+        if (!CLI::detail::lexical_cast(text, v)) return "'" + text + "' is not a number";
         if (integer && v != std::floor(v)) return "'" + text + "' is not an integer";
         if (!(v >= min && v <= max)) return text + " is outside " + range;
         return {};
