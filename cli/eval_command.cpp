@@ -30,6 +30,47 @@ struct EvalCommandOptions {
   spdlog::level::level_enum logLevel = spdlog::level::warn;
 };
 
+void printJson(const EvalReport& r) {
+  const OrderedJson j = {
+      {"gt_box",
+       {{"nme_mean", fixedDecimals(r.gtBox.mean, 5)},
+        {"nme_median", fixedDecimals(r.gtBox.median, 5)},
+        {"failure_rate", fixedDecimals(r.gtBox.failureRate, 5)}}},
+      {"pipeline",
+       {{"nme_mean", fixedDecimals(r.pipeline.mean, 5)},
+        {"nme_median", fixedDecimals(r.pipeline.median, 5)},
+        {"failure_rate", fixedDecimals(r.pipeline.failureRate, 5)},
+        {"miss_rate", fixedDecimals(r.missRate, 5)},
+        {"presence_rejects", r.presenceRejects}}},
+      {"ms_per_face",
+       {{"threads_1", fixedDecimals(r.msPerFaceSingle, 4)},
+        {"batch_4", fixedDecimals(r.msPerFaceBatch4, 4)}}},
+  };
+  std::cout << jsonLine(j) << std::endl;
+}
+
+void printTable(const EvalReport& r, const KeypointModel& model, const EvalCommandOptions& o) {
+  char line[256];
+  std::cout << "model: " << model.path() << " (" << model.metadata().name << ", " << model.deviceName()
+            << ")\n"
+            << "data: " << o.data << " split " << o.split << ": " << r.images << " images, " << r.unreadable
+            << " unreadable\n\n"
+            << "| mode     | faces | NME mean | NME median | failure rate (NME>0.10) | miss rate |\n"
+            << "|----------|------:|---------:|-----------:|------------------------:|----------:|\n";
+  std::snprintf(line, sizeof(line), "| gt-box   | %5zu | %7.2f%% | %9.2f%% | %22.2f%% |         - |\n",
+                r.gtBox.count, 100 * r.gtBox.mean, 100 * r.gtBox.median, 100 * r.gtBox.failureRate);
+  std::cout << line;
+  std::snprintf(line, sizeof(line), "| pipeline | %5zu | %7.2f%% | %9.2f%% | %22.2f%% | %8.2f%% |\n",
+                r.pipeline.count, 100 * r.pipeline.mean, 100 * r.pipeline.median,
+                100 * r.pipeline.failureRate, 100 * r.missRate);
+  std::cout << line;
+  if (o.timing) {
+    std::snprintf(line, sizeof(line), "\nms per face (%s): %.3f one at a time, %.3f in a batch of 4\n",
+                  model.deviceName().c_str(), r.msPerFaceSingle, r.msPerFaceBatch4);
+    std::cout << line;
+  }
+}
+
 int evaluate(const CLI::App& command, const EvalCommandOptions& o) {
   const auto fail = [](const std::string& message) {
     std::cerr << "facefilter-cli eval: " << message << "\n";
@@ -52,45 +93,12 @@ int evaluate(const CLI::App& command, const EvalCommandOptions& o) {
   options.presenceThreshold = o.presenceThreshold;
   auto report = evaluateKeypoints(samples.value(), model.value(), &detector.value(), options);
   if (!report) return fail(report.error().message);
-  const EvalReport& r = report.value();
-
   if (o.json) {
-    const OrderedJson j = {
-        {"gt_box",
-         {{"nme_mean", fixedDecimals(r.gtBox.mean, 5)},
-          {"nme_median", fixedDecimals(r.gtBox.median, 5)},
-          {"failure_rate", fixedDecimals(r.gtBox.failureRate, 5)}}},
-        {"pipeline",
-         {{"nme_mean", fixedDecimals(r.pipeline.mean, 5)},
-          {"nme_median", fixedDecimals(r.pipeline.median, 5)},
-          {"failure_rate", fixedDecimals(r.pipeline.failureRate, 5)},
-          {"miss_rate", fixedDecimals(r.missRate, 5)},
-          {"presence_rejects", r.presenceRejects}}},
-        {"ms_per_face",
-         {{"threads_1", fixedDecimals(r.msPerFaceSingle, 4)}, {"batch_4", fixedDecimals(r.msPerFaceBatch4, 4)}}},
-    };
-    std::cout << jsonLine(j) << std::endl;
+    printJson(report.value());
   } else {
-    char line[256];
-    std::cout << "model: " << model->path() << " (" << model->metadata().name << ", " << model->deviceName() << ")\n"
-              << "data: " << o.data << " split " << o.split << ": " << r.images << " images, "
-              << r.unreadable << " unreadable\n\n"
-              << "| mode     | faces | NME mean | NME median | failure rate (NME>0.10) | miss rate |\n"
-              << "|----------|------:|---------:|-----------:|------------------------:|----------:|\n";
-    std::snprintf(line, sizeof(line), "| gt-box   | %5zu | %7.2f%% | %9.2f%% | %22.2f%% |         - |\n", r.gtBox.count,
-                  100 * r.gtBox.mean, 100 * r.gtBox.median, 100 * r.gtBox.failureRate);
-    std::cout << line;
-    std::snprintf(line, sizeof(line), "| pipeline | %5zu | %7.2f%% | %9.2f%% | %22.2f%% | %8.2f%% |\n",
-                  r.pipeline.count, 100 * r.pipeline.mean, 100 * r.pipeline.median, 100 * r.pipeline.failureRate,
-                  100 * r.missRate);
-    std::cout << line;
-    if (options.timing) {
-      std::snprintf(line, sizeof(line), "\nms per face (%s): %.3f one at a time, %.3f in a batch of 4\n",
-                    model->deviceName().c_str(), r.msPerFaceSingle, r.msPerFaceBatch4);
-      std::cout << line;
-    }
+    printTable(report.value(), model.value(), o);
   }
-  return r.unreadable > 0 ? kExitPartial : kExitOk;
+  return report->unreadable > 0 ? kExitPartial : kExitOk;
 }
 
 }  // namespace

@@ -30,13 +30,6 @@ static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs 
 
 extern "C" void onStopSignal(int) { gStopRequested.store(true); }
 
-std::string fmtStage(const char* name, const SampleSummary& s) {
-  char buf[160];
-  std::snprintf(buf, sizeof(buf), "  %-10s %8llu %9.2f %9.2f %9.2f %9.2f\n", name,
-                static_cast<unsigned long long>(s.count), s.mean, s.median, s.p95, s.max);
-  return buf;
-}
-
 struct RunOptions {
   std::string input = "default";
   std::string output;
@@ -49,68 +42,162 @@ struct RunOptions {
   spdlog::level::level_enum logLevel = spdlog::level::warn;
 };
 
-int run(const CLI::App& command, const RunOptions& o) {
-  const auto fail = [&](const std::string& message) {
-    std::cerr << "facefilter-cli run: " << message << "\n";
-    return kExitFailed;
-  };
-  setLogLevel(o.logLevel);
-  if (auto valid = validate(o.detector); !valid) return argumentError(command, valid.error().message);
-  if (auto valid = validate(o.tracker); !valid) return argumentError(command, valid.error().message);
+int fail(const std::string& message) {
+  std::cerr << "facefilter-cli run: " << message << "\n";
+  return kExitFailed;
+}
+
+// While one lives, SIGINT and SIGTERM set gStopRequested instead of ending the process.
+class StopOnSignals {
+ public:
+  StopOnSignals() {
+    gStopRequested = false;
+    previousInt_ = std::signal(SIGINT, onStopSignal);
+    previousTerm_ = std::signal(SIGTERM, onStopSignal);
+  }
+  ~StopOnSignals() {
+    std::signal(SIGINT, previousInt_);
+    std::signal(SIGTERM, previousTerm_);
+  }
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+
+ private:
+  void (*previousInt_)(int) = SIG_DFL;
+  void (*previousTerm_)(int) = SIG_DFL;
+};
+
+struct RunInputs {
+  SourceSpec spec;
+  std::unique_ptr<FrameSource> source;
+  FaceDetector detector;
+  KeypointModel model;
+};
+
+Result<RunInputs> openInputs(const RunOptions& o) {
   auto spec = parseSourceSpec(o.input);  // its syntax is checked while parsing
-  if (!spec) return fail(spec.error().message);
+  if (!spec) return spec.error();
   auto detector = FaceDetector::create(o.detector);
-  if (!detector) return fail(detector.error().message);
+  if (!detector) return detector.error();
   auto model = loadModel(o.model);
-  if (!model) return fail(model.error().message);
+  if (!model) return model.error();
   auto source = openSource(spec.value());
-  if (!source) return fail(source.error().message);
-  const SourceInfo info = source.value()->info();
+  if (!source) return source.error();
+  return RunInputs{std::move(spec).value(), std::move(source).value(), std::move(detector).value(),
+                   std::move(model).value()};
+}
 
-  // Open the outputs before processing anything, so a bad path fails fast.
-  const std::string& pointsPath = o.points;
-  const bool pointsToStdout = pointsPath == "-";
-  std::ofstream pointsFile;
-  if (!pointsPath.empty() && !pointsToStdout) {
-    pointsFile.open(pointsPath, std::ios::out | std::ios::trunc);
-    if (!pointsFile) return fail("points file '" + pointsPath + "': cannot be created");
+// Keypoints per frame as JSON lines, to a file or to stdout; with them on stdout, the report goes to stderr.
+class PointsOutput {
+ public:
+  explicit PointsOutput(std::string path) : path_(std::move(path)) {}
+
+  Status open() {
+    if (!toFile()) return Ok{};
+    file_.open(path_, std::ios::out | std::ios::trunc);
+    if (!file_) return Error{"points file '" + path_ + "': cannot be created"};
+    return Ok{};
   }
-  std::ostream* points = pointsToStdout ? &std::cout : (pointsFile.is_open() ? &pointsFile : nullptr);
-  std::ostream& report = pointsToStdout ? std::cerr : std::cout;
+  Status write(const FrameResult& result) {
+    std::ostream* points = toStdout() ? &std::cout : (file_.is_open() ? &file_ : nullptr);
+    if (!points) return Ok{};
+    *points << frameResultJsonLine(result) << '\n';
+    points->flush();  // a crash or kill later loses nothing already processed
+    if (!*points) return Error{"points file '" + path_ + "': write failed (disk full?)"};
+    return Ok{};
+  }
+  void close() {
+    if (file_.is_open()) file_.close();
+  }
 
-  const std::string& videoPath = o.output;
-  if (!videoPath.empty()) {
-    // The video opens at the first frame (it takes that frame's size); its path is checked now.
+  bool toFile() const { return !path_.empty() && !toStdout(); }
+  const std::string& path() const { return path_; }
+  std::ostream& report() const { return toStdout() ? std::cerr : std::cout; }
+
+ private:
+  bool toStdout() const { return path_ == "-"; }
+
+  std::string path_;
+  std::ofstream file_;
+};
+
+// The debug-annotated video. It opens at the first frame (it takes that frame's size); its path is checked
+// before anything is processed.
+class VideoOutput {
+ public:
+  VideoOutput(std::string path, double sourceFps)
+      : path_(std::move(path)), fps_(sourceFps > 0 ? sourceFps : 30.0) {}
+
+  Status checkPath() const {
+    if (!enabled()) return Ok{};
     std::error_code ec;
-    const bool existed = std::filesystem::exists(videoPath, ec);
+    const bool existed = std::filesystem::exists(path_, ec);
     std::ofstream probe;
-    if (!std::filesystem::is_directory(videoPath, ec)) probe.open(videoPath, std::ios::out | std::ios::app);
-    if (!probe.is_open()) return fail("output video '" + videoPath + "': cannot be created (a folder, a missing folder or no permission)");
+    if (!std::filesystem::is_directory(path_, ec)) probe.open(path_, std::ios::out | std::ios::app);
+    if (!probe.is_open()) {
+      return Error{"output video '" + path_ +
+                   "': cannot be created (a folder, a missing folder or no permission)"};
+    }
     probe.close();
-    if (!existed) std::filesystem::remove(videoPath, ec);
+    if (!existed) std::filesystem::remove(path_, ec);
+    return Ok{};
   }
-  cv::VideoWriter video;
-  std::optional<WriteSpaceGuard> videoSpace;  // stops the video while its index still fits (disk full)
-  uint64_t videoFrames = 0;
+  Status write(const cv::Mat& image, const FrameResult& result) {
+    if (!writer_.isOpened()) {
+      if (auto opened = open(image); !opened) return opened;
+    }
+    if (!space_->roomForNextFrame(frames_)) {
+      return Error{"output video '" + path_ + "': disk full after " + std::to_string(frames_) +
+                   " frames; the video is finalised with those frames (free some space or write elsewhere)"};
+    }
+    cv::Mat annotated = image.clone();
+    drawAnnotations(annotated, result);
+    writer_.write(annotated);
+    ++frames_;
+    return Ok{};
+  }
+  void finalise() { writer_.release(); }  // the MP4 keeps every frame written so far
 
-  FacePipeline pipeline(std::move(detector).value(), std::move(model).value(), o.tracker);
-  CaptureParams captureParams;
-  captureParams.maxFrames = static_cast<uint64_t>(o.maxFrames);
-  captureParams.atEnd = o.loop ? EndBehaviour::kLoop : EndBehaviour::kStop;
-  CaptureThread capture(spec.value(), std::move(source).value(), captureParams);
+  bool enabled() const { return !path_.empty(); }
+  const std::string& path() const { return path_; }
+  uint64_t frames() const { return frames_; }
 
-  gStopRequested = false;
-  auto previousInt = std::signal(SIGINT, onStopSignal);
-  auto previousTerm = std::signal(SIGTERM, onStopSignal);
+ private:
+  Status open(const cv::Mat& firstFrame) {
+    try {
+      writer_.open(path_, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps_,
+                   firstFrame.size());
+    } catch (const cv::Exception&) {
+      // A backend that throws fails like one that does not: the writer stays closed.
+    }
+    if (!writer_.isOpened()) {
+      return Error{"output video '" + path_ + "': cannot be created (path, permissions or codec)"};
+    }
+    space_.emplace(std::vector<std::filesystem::path>{path_},
+                   static_cast<int64_t>(firstFrame.total()) * 3 / 4);
+    return Ok{};
+  }
 
-  report << "source: " << info.description << "\n"
-         << "model: " << pipeline.modelDescription()->path << " on " << pipeline.modelDescription()->device << "\n";
-  report.flush();
+  std::string path_;
+  double fps_;
+  cv::VideoWriter writer_;
+  std::optional<WriteSpaceGuard> space_;  // stops the video while its index still fits (disk full)
+  uint64_t frames_ = 0;
+};
 
+struct RunTally {
+  uint64_t processed = 0;
+  uint64_t faceFrames = 0;
+  double wallS = 0;
+  std::string outputError;  // why an output stopped the run; empty if none did
+};
+
+// Until the source ends, --max-frames is reached, a signal arrives or an output fails.
+RunTally processUntilStopped(CaptureThread& capture, FacePipeline& pipeline, PointsOutput& points,
+                             VideoOutput& video) {
+  RunTally tally;
   const int64_t startNs = SteadyClock::instance().nowNs();
   capture.start();
-  std::string outputError;
-  uint64_t processed = 0, faceFrames = 0;
   while (!gStopRequested.load()) {
     auto frame = capture.next(std::chrono::milliseconds(100));
     if (!frame) {
@@ -118,52 +205,36 @@ int run(const CLI::App& command, const RunOptions& o) {
       continue;
     }
     const FrameResult result = pipeline.process(**frame);
-    ++processed;
-    if (!result.faces.empty()) ++faceFrames;
-    if (points) {
-      *points << frameResultJsonLine(result) << '\n';
-      points->flush();  // a crash or kill later loses nothing already processed
-      if (!*points && outputError.empty()) outputError = "points file '" + pointsPath + "': write failed (disk full?)";
-    }
-    if (!videoPath.empty()) {
-      if (!video.isOpened()) {
-        const double fps = info.fps > 0 ? info.fps : 30.0;
-        try {
-          video.open(videoPath, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps,
-                     (*frame)->image.size());
-        } catch (const cv::Exception& e) {
-        }
-        if (!video.isOpened()) {
-          outputError = "output video '" + videoPath + "': cannot be created (path, permissions or codec)";
-          break;
-        }
-        videoSpace.emplace(std::vector<std::filesystem::path>{videoPath},
-                           static_cast<int64_t>((*frame)->image.total()) * 3 / 4);
+    ++tally.processed;
+    if (!result.faces.empty()) ++tally.faceFrames;
+    // Both outputs get the frame even when one fails on it; the video's failure is the one reported.
+    Status written = points.write(result);
+    if (video.enabled()) {
+      if (Status videoWritten = video.write((*frame)->image, result); !videoWritten) {
+        written = std::move(videoWritten);
       }
-      if (!videoSpace->roomForNextFrame(videoFrames)) {
-        outputError = "output video '" + videoPath + "': disk full after " + std::to_string(videoFrames) +
-                      " frames; the video is finalised with those frames (free some space or write elsewhere)";
-        break;
-      }
-      cv::Mat annotated = (*frame)->image.clone();
-      drawAnnotations(annotated, result);
-      video.write(annotated);
-      ++videoFrames;
     }
-    if (!outputError.empty()) break;
+    if (!written) {
+      tally.outputError = written.error().message;
+      break;
+    }
   }
-  const double wallS = static_cast<double>(SteadyClock::instance().nowNs() - startNs) * 1e-9;
-  capture.stop();
-  video.release();  // finalises the MP4 with every frame written so far
-  if (pointsFile.is_open()) pointsFile.close();
-  std::signal(SIGINT, previousInt);
-  std::signal(SIGTERM, previousTerm);
+  tally.wallS = static_cast<double>(SteadyClock::instance().nowNs() - startNs) * 1e-9;
+  return tally;
+}
 
-  const CaptureStats cs = capture.stats();
-  const PipelineStats ps = pipeline.stats();
+std::string fmtStage(const char* name, const SampleSummary& s) {
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), "  %-10s %8llu %9.2f %9.2f %9.2f %9.2f\n", name,
+                static_cast<unsigned long long>(s.count), s.mean, s.median, s.p95, s.max);
+  return buf;
+}
+
+void printSummary(std::ostream& report, const RunTally& tally, const CaptureStats& cs,
+                  const PipelineStats& ps, const PointsOutput& points, const VideoOutput& video) {
   char line[256];
-  report << "frames: " << processed << " processed, " << faceFrames << " with faces, " << cs.framesDropped
-         << " dropped, " << cs.framesSkipped << " undecodable skipped\n";
+  report << "frames: " << tally.processed << " processed, " << tally.faceFrames << " with faces, "
+         << cs.framesDropped << " dropped, " << cs.framesSkipped << " undecodable skipped\n";
   std::snprintf(line, sizeof(line),
                 "detector: ran on %llu of %llu frames (%.1f%%), %llu of them over the whole frame; tracks created: %llu\n",
                 static_cast<unsigned long long>(ps.detectorRuns), static_cast<unsigned long long>(ps.frames),
@@ -171,25 +242,72 @@ int run(const CLI::App& command, const RunOptions& o) {
                 static_cast<unsigned long long>(ps.fullScans), static_cast<unsigned long long>(ps.tracksCreated));
   report << line;
   std::snprintf(line, sizeof(line), "throughput: %.1f frames/s over %.2f s\n",
-                wallS > 0 ? static_cast<double>(processed) / wallS : 0.0, wallS);
+                tally.wallS > 0 ? static_cast<double>(tally.processed) / tally.wallS : 0.0, tally.wallS);
   report << line << "stage timings (ms):\n  stage         count      mean    median       p95       max\n"
          << fmtStage("decode", cs.decodeMs) << fmtStage("detect", ps.detectMs) << fmtStage("keypoints", ps.keypointsMs)
          << fmtStage("track", ps.trackMs) << fmtStage("total", ps.totalMs);
-  if (!videoPath.empty() && videoFrames > 0) report << "video: " << videoPath << " (" << videoFrames << " frames)\n";
-  if (points && !pointsToStdout) report << "points: " << pointsPath << "\n";
+  if (video.enabled() && video.frames() > 0) {
+    report << "video: " << video.path() << " (" << video.frames() << " frames)\n";
+  }
+  if (points.toFile()) report << "points: " << points.path() << "\n";
   report.flush();
+}
 
+// The exit code; when the run fell short, stderr says why.
+int exitCode(const RunTally& tally, const CaptureStats& cs, const PipelineStats& ps) {
   if (gStopRequested.load()) std::cerr << "facefilter-cli run: stopped by signal; outputs finalised\n";
-  if (!outputError.empty()) {
-    std::cerr << "facefilter-cli run: " << outputError << "\n";
-    return processed > 0 ? kExitPartial : kExitFailed;
+  const int fellShort = tally.processed > 0 ? kExitPartial : kExitFailed;
+  if (!tally.outputError.empty()) {
+    std::cerr << "facefilter-cli run: " << tally.outputError << "\n";
+    return fellShort;
   }
   if (cs.failed) {
-    std::cerr << "facefilter-cli run: " << cs.lastError << " (" << processed << " frames processed and kept)\n";
-    return processed > 0 ? kExitPartial : kExitFailed;
+    std::cerr << "facefilter-cli run: " << cs.lastError << " (" << tally.processed
+              << " frames processed and kept)\n";
+    return fellShort;
   }
   if (ps.errors > 0) std::cerr << "facefilter-cli run: " << ps.errors << " frame(s) failed: " << ps.lastError << "\n";
-  return processed > 0 ? kExitOk : kExitFailed;
+  return tally.processed > 0 ? kExitOk : kExitFailed;
+}
+
+int run(const CLI::App& command, const RunOptions& o) {
+  setLogLevel(o.logLevel);
+  if (auto valid = validate(o.detector); !valid) return argumentError(command, valid.error().message);
+  if (auto valid = validate(o.tracker); !valid) return argumentError(command, valid.error().message);
+  auto inputs = openInputs(o);
+  if (!inputs) return fail(inputs.error().message);
+  const SourceInfo info = inputs->source->info();
+
+  // Open the outputs before processing anything, so a bad path fails fast.
+  PointsOutput points(o.points);
+  if (auto opened = points.open(); !opened) return fail(opened.error().message);
+  VideoOutput video(o.output, info.fps);
+  if (auto checked = video.checkPath(); !checked) return fail(checked.error().message);
+
+  FacePipeline pipeline(std::move(inputs->detector), std::move(inputs->model), o.tracker);
+  CaptureParams captureParams;
+  captureParams.maxFrames = static_cast<uint64_t>(o.maxFrames);
+  captureParams.atEnd = o.loop ? EndBehaviour::kLoop : EndBehaviour::kStop;
+  CaptureThread capture(std::move(inputs->spec), std::move(inputs->source), captureParams);
+
+  std::ostream& report = points.report();
+  RunTally tally;
+  {
+    // Until the outputs are finalised, so that a Ctrl-C meanwhile cannot cut them short.
+    const StopOnSignals stopOnSignals;
+    const ModelDescriptionPtr model = pipeline.modelDescription();
+    report << "source: " << info.description << "\n"
+           << "model: " << model->path << " on " << model->device << "\n";
+    report.flush();
+    tally = processUntilStopped(capture, pipeline, points, video);
+    capture.stop();
+    video.finalise();
+    points.close();
+  }
+  const CaptureStats cs = capture.stats();
+  const PipelineStats ps = pipeline.stats();
+  printSummary(report, tally, cs, ps, points, video);
+  return exitCode(tally, cs, ps);
 }
 
 }  // namespace

@@ -12,6 +12,29 @@ namespace {
 constexpr int kThumbWidth = 96;
 constexpr int kMotionPixelThreshold = 20;
 
+// What is known of a frame before any processing: where it came from and what decoding it took.
+FrameResult resultHeader(const Frame& frame) {
+  FrameResult r;
+  r.frameId = frame.id;
+  r.captureNs = frame.captureNs;
+  r.sourceTimeMs = frame.sourceTimeMs;
+  r.frameWidth = frame.image.cols;
+  r.frameHeight = frame.image.rows;
+  r.times.decode = nsToMs(frame.decodeNs);
+  return r;
+}
+
+// The detector, the motion check and gray models all work on one channel; a gray frame is used as is.
+cv::Mat grayOf(const cv::Mat& image) {
+  cv::Mat gray;
+  if (image.channels() == 1) {
+    gray = image;
+  } else {
+    cv::cvtColor(image, gray, image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  }
+  return gray;
+}
+
 }  // namespace
 
 FacePipeline::FacePipeline(FaceDetector detector, KeypointModel model, TrackerParams tracker, const Clock& clock)
@@ -111,35 +134,8 @@ std::vector<Detection> FacePipeline::scanFullFrame(const cv::Mat& gray, int& ext
 }
 
 FrameResult FacePipeline::process(const Frame& frame) {
-  {
-    std::lock_guard lock(paramsMutex_);
-    if (paramsChanged_) {
-      if (auto s = detector_.setParams(pendingDetector_); !s) {
-        logger("detect")->error("{}", s.error().message);
-        pendingDetector_ = detector_.params();
-        std::lock_guard statsLock(statsMutex_);
-        ++stats_.errors;
-        stats_.lastError = s.error().message;
-      }
-      tracker_.setParams(pendingTracker_);
-      if (pendingModel_) {
-        model_ = std::move(*pendingModel_);
-        pendingModel_.reset();
-        tracker_.reset();  // keypoints from another model's crop convention do not carry over
-        auto description = std::make_shared<const ModelDescription>(ModelDescription::of(model_));
-        std::lock_guard descriptionLock(descriptionMutex_);
-        description_.swap(description);  // the old one is let go after the lock, by whoever holds it last
-      }
-      paramsChanged_ = false;
-    }
-  }
-  FrameResult r;
-  r.frameId = frame.id;
-  r.captureNs = frame.captureNs;
-  r.sourceTimeMs = frame.sourceTimeMs;
-  r.frameWidth = frame.image.cols;
-  r.frameHeight = frame.image.rows;
-  r.times.decode = nsToMs(frame.decodeNs);
+  applyPendingChanges();
+  FrameResult r = resultHeader(frame);
   const int64_t t0 = clock_.nowNs();
   if (frame.image.empty()) {
     r.error = "frame " + std::to_string(frame.id) + " is empty";
@@ -147,87 +143,130 @@ FrameResult FacePipeline::process(const Frame& frame) {
     return r;
   }
 
-  cv::Mat gray;
-  if (frame.image.channels() == 1) {
-    gray = frame.image;
-  } else {
-    cv::cvtColor(frame.image, gray, frame.image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
-  }
+  const cv::Mat gray = grayOf(frame.image);
   const bool tracking = tracker_.params().mode == TrackingMode::kTrack;
   const float motion = tracking && tracker_.params().motionTrigger > 0 ? motionOutsideTracks(gray) : 0.f;
   r.detectReason = tracker_.decide(motion);
   const int64_t t1 = clock_.nowNs();
 
-  if (r.detectReason != DetectReason::kNone) {
-    r.detectScope = tracker_.scope(r.detectReason);
-    if (r.detectScope == DetectScope::kAroundTracks) {
-      bool everyRegionFound = true;
-      for (const DetectRegion& region : tracker_.regionsAroundTracks()) {
-        auto found = detector_.detectIn(gray, region.area, region.minSidePx, region.maxSidePx, region.angle);
-        everyRegionFound = everyRegionFound && !found.empty();
-        r.detections.insert(r.detections.end(), found.begin(), found.end());
-      }
-      if (!everyRegionFound) {
-        // A face that is not where its track says (a cut, a fast move, or the cascade's own miss): look
-        // everywhere now rather than drop the track and find the face a frame later.
-        r.detectScope = DetectScope::kFullFrame;
-        r.detections.clear();
-      }
-    }
-    if (r.detectScope == DetectScope::kFullFrame) r.detections = scanFullFrame(gray, r.extraPasses);
-    r.detectorRan = true;
-  }
+  if (r.detectReason != DetectReason::kNone) detect(gray, r);
   const int64_t t2 = clock_.nowNs();
 
   const BoxFromPoints& rule = model_.metadata().boxFromPoints;
+  std::vector<CropWindow> crops = planCrops(r, rule);
+  const int64_t t3 = clock_.nowNs();
+
+  FrameKeypoints keypoints = predictKeypoints(frame.image, gray, crops, r);
+  const int64_t t4 = clock_.nowNs();
+
+  r.faces = updateTracks(gray, crops, keypoints, frame.captureNs, rule, tracking);
+  const int64_t t5 = clock_.nowNs();
+
+  // Whatever is neither the detector nor the model counts as tracking: the stages cover the whole frame.
+  r.times.detect = r.detectorRan ? nsToMs(t2 - t1) : 0;
+  r.times.keypoints = nsToMs(t4 - t3);
+  r.times.track = nsToMs((t1 - t0) + (t3 - t2) + (t5 - t4));
+  r.resultNs = t5;
+  recordStats(r, keypoints, !crops.empty(), nsToMs(t5 - t0));
+  return r;
+}
+
+void FacePipeline::applyPendingChanges() {
+  std::lock_guard lock(paramsMutex_);
+  if (!paramsChanged_) return;
+  if (auto s = detector_.setParams(pendingDetector_); !s) {
+    logger("detect")->error("{}", s.error().message);
+    pendingDetector_ = detector_.params();
+    std::lock_guard statsLock(statsMutex_);
+    ++stats_.errors;
+    stats_.lastError = s.error().message;
+  }
+  tracker_.setParams(pendingTracker_);
+  if (pendingModel_) usePendingModel();
+  paramsChanged_ = false;
+}
+
+void FacePipeline::usePendingModel() {
+  model_ = std::move(*pendingModel_);
+  pendingModel_.reset();
+  tracker_.reset();  // keypoints from another model's crop convention do not carry over
+  auto description = std::make_shared<const ModelDescription>(ModelDescription::of(model_));
+  std::lock_guard descriptionLock(descriptionMutex_);
+  description_.swap(description);  // the old one is let go after the lock, by whoever holds it last
+}
+
+void FacePipeline::detect(const cv::Mat& gray, FrameResult& r) {
+  r.detectScope = tracker_.scope(r.detectReason);
+  if (r.detectScope == DetectScope::kAroundTracks && !detectAroundTracks(gray, r.detections)) {
+    // A face that is not where its track says (a cut, a fast move, or the cascade's own miss): look
+    // everywhere now rather than drop the track and find the face a frame later.
+    r.detectScope = DetectScope::kFullFrame;
+    r.detections.clear();
+  }
+  if (r.detectScope == DetectScope::kFullFrame) r.detections = scanFullFrame(gray, r.extraPasses);
+  r.detectorRan = true;
+}
+
+bool FacePipeline::detectAroundTracks(const cv::Mat& gray, std::vector<Detection>& detections) {
+  bool everyRegionFound = true;
+  for (const DetectRegion& region : tracker_.regionsAroundTracks()) {
+    auto found = detector_.detectIn(gray, region.area, region.minSidePx, region.maxSidePx, region.angle);
+    everyRegionFound = everyRegionFound && !found.empty();
+    detections.insert(detections.end(), found.begin(), found.end());
+  }
+  return everyRegionFound;
+}
+
+std::vector<CropWindow> FacePipeline::planCrops(const FrameResult& r, const BoxFromPoints& rule) {
   const std::vector<FaceBox> boxes = tracker_.plan(r.detectorRan ? &r.detections : nullptr, rule, r.detectScope);
   std::vector<CropWindow> crops;
   crops.reserve(boxes.size());
   for (const auto& b : boxes) crops.push_back(model_.cropFor(b));
-  const int64_t t3 = clock_.nowNs();
+  return crops;
+}
 
-  std::vector<Landmarks> raw;
-  std::vector<float> presence;
-  size_t refined = 0;
-  if (!crops.empty()) {
-    const cv::Mat& modelInput = model_.metadata().channels == 1 ? gray : frame.image;
-    // Faces planned from a detector box go through the model's detector-box stage, if it has one.
-    auto predicted = model_.predict(modelInput, crops,
-                                    r.detectorRan ? tracker_.plannedFromDetection() : std::vector<bool>{}, &presence);
-    if (predicted) {
-      raw = std::move(predicted).value();
-      // Only a frame where the detector ran can hold a face cropped from a detector box.
-      if (r.detectorRan && tracker_.params().refineDetections) {
-        auto second =
-            refineFromKeypoints(model_, modelInput, tracker_.plannedFromDetection(), crops, raw, &presence);
-        if (second) {
-          refined = second.value();
-        } else {
-          r.error = second.error().message;  // the first pass's keypoints stand
-        }
-      }
+FacePipeline::FrameKeypoints FacePipeline::predictKeypoints(const cv::Mat& image, const cv::Mat& gray,
+                                                            std::vector<CropWindow>& crops, FrameResult& r) {
+  FrameKeypoints k;
+  if (crops.empty()) return k;
+  const cv::Mat& modelInput = model_.metadata().channels == 1 ? gray : image;
+  // Faces planned from a detector box go through the model's detector-box stage, if it has one.
+  auto predicted = model_.predict(
+      modelInput, crops, r.detectorRan ? tracker_.plannedFromDetection() : std::vector<bool>{}, &k.presence);
+  if (!predicted) {
+    r.error = predicted.error().message;
+    crops.clear();
+    k.presence.clear();
+    return k;
+  }
+  k.raw = std::move(predicted).value();
+  // Only a frame where the detector ran can hold a face cropped from a detector box.
+  if (r.detectorRan && tracker_.params().refineDetections) {
+    auto second =
+        refineFromKeypoints(model_, modelInput, tracker_.plannedFromDetection(), crops, k.raw, &k.presence);
+    if (second) {
+      k.refined = second.value();
     } else {
-      r.error = predicted.error().message;
-      crops.clear();
-      presence.clear();
+      r.error = second.error().message;  // the first pass's keypoints stand
     }
   }
-  const int64_t t4 = clock_.nowNs();
+  return k;
+}
 
+std::vector<FaceResult> FacePipeline::updateTracks(const cv::Mat& gray, const std::vector<CropWindow>& crops,
+                                                   const FrameKeypoints& k, int64_t captureNs,
+                                                   const BoxFromPoints& rule, bool tracking) {
   std::vector<cv::Mat> looks;
   if (tracking) {
     looks.reserve(crops.size());
     for (const auto& c : crops) looks.push_back(FaceTracker::appearanceThumbnail(gray, c));
   }
-  r.faces = tracker_.update(crops, raw, frame.captureNs, rule, tracking ? &looks : nullptr,
-                            presence.empty() ? nullptr : &presence);
-  const int64_t t5 = clock_.nowNs();
+  return tracker_.update(crops, k.raw, captureNs, rule, tracking ? &looks : nullptr,
+                         k.presence.empty() ? nullptr : &k.presence);
+}
 
-  r.times.detect = r.detectorRan ? nsToMs(t2 - t1) : 0;
-  r.times.keypoints = nsToMs(t4 - t3);
-  r.times.track = nsToMs((t1 - t0) + (t3 - t2) + (t5 - t4));
-  r.resultNs = t5;
-
+void FacePipeline::recordStats(const FrameResult& r, const FrameKeypoints& k, bool keypointsRan,
+                               double totalMs) {
   std::lock_guard lock(statsMutex_);
   ++stats_.frames;
   if (r.detectorRan) {
@@ -235,7 +274,7 @@ FrameResult FacePipeline::process(const Frame& frame) {
     if (r.detectScope == DetectScope::kFullFrame) ++stats_.fullScans;
     detectMs_.add(r.times.detect);
   }
-  stats_.facesProcessed += raw.size() + refined;
+  stats_.facesProcessed += k.raw.size() + k.refined;
   stats_.tracksCreated = tracker_.tracksCreated();
   stats_.tracksActive = tracker_.trackCount();
   if (!r.error.empty()) {
@@ -243,10 +282,9 @@ FrameResult FacePipeline::process(const Frame& frame) {
     stats_.lastError = r.error;
   }
   decodeMs_.add(r.times.decode);
-  if (!crops.empty()) keypointsMs_.add(r.times.keypoints);
+  if (keypointsRan) keypointsMs_.add(r.times.keypoints);
   trackMs_.add(r.times.track);
-  totalMs_.add(nsToMs(t5 - t0));
-  return r;
+  totalMs_.add(totalMs);
 }
 
 PipelineStats FacePipeline::stats() const {

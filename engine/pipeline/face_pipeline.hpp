@@ -53,9 +53,33 @@ class FacePipeline {
   PipelineStats stats() const;
 
  private:
+  // The model's keypoints for one frame's crops, in crop order.
+  struct FrameKeypoints {
+    std::vector<Landmarks> raw;
+    std::vector<float> presence;  // empty for a model without a presence score
+    size_t refined = 0;           // faces that went through the second pass
+  };
+
+  // Parameters and a model set from other threads take effect here, between frames: a frame is processed
+  // with one set throughout.
+  void applyPendingChanges();
+  void usePendingModel();  // with paramsMutex_ held
   float motionOutsideTracks(const cv::Mat& gray);
+  // Runs the detector where r.detectReason asks for it; fills r's detector fields.
+  void detect(const cv::Mat& gray, FrameResult& r);
+  // Appends what the detector finds around each track; false when some track's region holds no face.
+  bool detectAroundTracks(const cv::Mat& gray, std::vector<Detection>& detections);
   // The upright scan plus this frame's turn of the extra passes, merged.
   std::vector<Detection> scanFullFrame(const cv::Mat& gray, int& extraPassesRun);
+  // One crop per face for the model, as the tracker plans them (from r's detections when the detector ran).
+  std::vector<CropWindow> planCrops(const FrameResult& r, const BoxFromPoints& rule);
+  // On a failed forward pass r.error says why and `crops` is cleared: the tracks see no face this frame.
+  FrameKeypoints predictKeypoints(const cv::Mat& image, const cv::Mat& gray, std::vector<CropWindow>& crops,
+                                  FrameResult& r);
+  std::vector<FaceResult> updateTracks(const cv::Mat& gray, const std::vector<CropWindow>& crops,
+                                       const FrameKeypoints& keypoints, int64_t captureNs,
+                                       const BoxFromPoints& rule, bool tracking);
+  void recordStats(const FrameResult& r, const FrameKeypoints& keypoints, bool keypointsRan, double totalMs);
 
   FaceDetector detector_;
   KeypointModel model_;
