@@ -21,7 +21,9 @@ namespace {
 // Set from a signal handler, read by the render loop: the one flag a handler may touch.
 volatile std::sig_atomic_t gStopRequested = 0;
 
-int64_t nowNs() { return SteadyClock::instance().nowNs(); }
+int64_t nowNs() {
+  return SteadyClock::instance().nowNs();
+}
 
 // The lighting hint is judged every this many frames: often enough to follow a light switched on, rarely
 // enough to cost nothing.
@@ -31,7 +33,9 @@ constexpr int64_t kFilterPollNs = 500'000'000;
 
 }  // namespace
 
-void requestStopFromSignal() { gStopRequested = 1; }
+void requestStopFromSignal() {
+  gStopRequested = 1;
+}
 
 Result<std::unique_ptr<AppSession>> AppSession::create(AppOptions options) {
   std::unique_ptr<AppSession> s(new AppSession(std::move(options)));
@@ -71,8 +75,10 @@ void AppSession::logMissingFilters() const {
     for (const auto& entry : filters_->entries()) {
       if (entry.name == name) e = &entry;
     }
-    if (e == nullptr) logger("render")->warn("filter '{}' not found in {} folder(s)", name, filters_->roots().size());
-    else if (!e->error.empty()) logger("render")->warn("filter '{}' is malformed: {}", name, e->error);
+    if (e == nullptr)
+      logger("render")->warn("filter '{}' not found in {} folder(s)", name, filters_->roots().size());
+    else if (!e->error.empty())
+      logger("render")->warn("filter '{}' is malformed: {}", name, e->error);
   }
 }
 
@@ -82,13 +88,16 @@ Status AppSession::openEngine() {
   if (!detector) return detector.error();
   auto device = parseComputeDevice(cfg.device);
   if (!device) return device.error();
-  auto model = KeypointModel::load(cfg.modelPath.empty() ? defaultModelPath() : cfg.modelPath, device.value());
+  auto model =
+      KeypointModel::load(cfg.modelPath.empty() ? defaultModelPath() : cfg.modelPath, device.value());
   if (!model) return model.error();
-  logger("keypoints")->info("model: {} on {} (load only model files you trust: TorchScript is code)",
-                            model.value().path(), model.value().deviceName());
+  logger("keypoints")
+      ->info("model: {} on {} (load only model files you trust: TorchScript is code)", model.value().path(),
+             model.value().deviceName());
   const ModelMetadata& meta = model.value().metadata();
   scene_->setCnnInput(CnnInput{meta.inputWidth, meta.channels});
-  auto pipeline = std::make_unique<FacePipeline>(std::move(detector).value(), std::move(model).value(), cfg.tracker);
+  auto pipeline =
+      std::make_unique<FacePipeline>(std::move(detector).value(), std::move(model).value(), cfg.tracker);
   engine_ = std::make_unique<EngineThread>(std::move(pipeline));
   return Ok{};
 }
@@ -112,7 +121,8 @@ CaptureParams AppSession::captureParamsFor(const SourceSpec& spec) const {
     p.delivery = Delivery::kLatest;
     p.pacing = Pacing::kSourceRate;
     const bool demo = spec.kind == SourceKind::kDemo || spec.kind == SourceKind::kDefault;
-    p.atEnd = (demo || options_.loopFiles || spec.kind == SourceKind::kImage) ? EndBehaviour::kLoop : EndBehaviour::kStop;
+    p.atEnd = (demo || options_.loopFiles || spec.kind == SourceKind::kImage) ? EndBehaviour::kLoop
+                                                                              : EndBehaviour::kStop;
   }
   return p;
 }
@@ -159,7 +169,9 @@ SourceStatus AppSession::sourceStatus() const {
   return facefilter::sourceStatus(engine_->stats(), sourceOpenError_, sourceFallback_);
 }
 
-void AppSession::syncAssignmentFromConfig() { assignment_.all = splitFilterList(options_.config.view.filters); }
+void AppSession::syncAssignmentFromConfig() {
+  assignment_.all = splitFilterList(options_.config.view.filters);
+}
 
 Status AppSession::savePreset(const std::string& name) {
   options_.config.view.filters = joinFilterList(assignment_.all);
@@ -178,13 +190,15 @@ Result<std::vector<std::string>> AppSession::loadPreset(const std::string& name)
 void AppSession::resetSection(SettingsSection section) {
   facefilter::resetSection(options_.config, section);
   if (section == SettingsSection::kFilters) syncAssignmentFromConfig();
-  if (section == SettingsSection::kDetector || section == SettingsSection::kTracking) applyDetectorAndTracker();
+  if (section == SettingsSection::kDetector || section == SettingsSection::kTracking)
+    applyDetectorAndTracker();
 }
 
 void AppSession::saveConfigNow() {
   if (options_.configPath.empty()) return;
   options_.config.view.filters = joinFilterList(assignment_.all);
-  if (auto s = saveConfig(options_.configPath, options_.config); !s) logger("render")->warn("{}", s.error().message);
+  if (auto s = saveConfig(options_.configPath, options_.config); !s)
+    logger("render")->warn("{}", s.error().message);
 }
 
 void AppSession::requestClose() {
@@ -208,7 +222,8 @@ Status AppSession::startRecording(const std::filesystem::path& path) {
 }
 
 void AppSession::stopRecording() {
-  if (auto summary = recording_.stop()) monitor_.totals().addRecording(summary->framesWritten, summary->framesDropped);
+  if (auto summary = recording_.stop())
+    monitor_.totals().addRecording(summary->framesWritten, summary->framesDropped);
 }
 
 void AppSession::toggleRecording() {
@@ -241,7 +256,8 @@ void AppSession::renderOne(const FramePtr& frame, const FrameResultPtr& result, 
   // One recorded frame per video frame shown, so the file plays at the source's rate (params.fps), not at
   // the render loop's.
   if (recording_.active() && (redraw == Redraw::kAlways || newFrame)) {
-    std::string line = (result && options_.config.record.landmarkSidecar) ? frameResultJsonLine(*result) : std::string();
+    std::string line =
+        (result && options_.config.record.landmarkSidecar) ? frameResultJsonLine(*result) : std::string();
     recording_.addFrame(scene_->target(), frame ? frame->id : 0, std::move(line));
   }
   takeSnapshotIfRequested();
@@ -249,8 +265,9 @@ void AppSession::renderOne(const FramePtr& frame, const FrameResultPtr& result, 
 
 void AppSession::takeSnapshotIfRequested() {
   if (!recording_.snapshotRequested()) return;
-  const std::filesystem::path path = options_.snapshotPath.empty() ? timestampedPath(recordFolder(), ".png")
-                                                                   : std::filesystem::path(options_.snapshotPath);
+  const std::filesystem::path path = options_.snapshotPath.empty()
+                                         ? timestampedPath(recordFolder(), ".png")
+                                         : std::filesystem::path(options_.snapshotPath);
   recording_.takeSnapshot(scene_->target(), path);
 }
 
@@ -355,9 +372,10 @@ void AppSession::writeStats() {
   if (auto s = totals.write(options_.statsJsonPath); !s) {
     logger("render")->error("{}", s.error().message);
   } else {
-    logger("render")->info("render loop: {} frames in {:.2f} s ({:.1f} fps, median {:.2f} ms, p99 {:.2f} ms) -> {}",
-                           totals.frames(), totals.wallSeconds(), totals.fps(), totals.frameMsQuantile(0.5),
-                           totals.frameMsQuantile(0.99), options_.statsJsonPath.string());
+    logger("render")->info(
+        "render loop: {} frames in {:.2f} s ({:.1f} fps, median {:.2f} ms, p99 {:.2f} ms) -> {}",
+        totals.frames(), totals.wallSeconds(), totals.fps(), totals.frameMsQuantile(0.5),
+        totals.frameMsQuantile(0.99), options_.statsJsonPath.string());
   }
 }
 
@@ -416,7 +434,8 @@ int AppSession::runHeadless() {
     renderOne(item->first, item->second, Redraw::kAlways);
     ImGui::EndFrame();
     const int64_t t1 = nowNs();
-    monitor_.totals().addFrame(nsToMs(t1 - lastFrameNs), item->second ? nsToMs(t1 - item->second->captureNs) : -1.0);
+    monitor_.totals().addFrame(nsToMs(t1 - lastFrameNs),
+                               item->second ? nsToMs(t1 - item->second->captureNs) : -1.0);
     lastFrameNs = t1;
     run.last = item->first;
     run.lastResult = item->second;
@@ -443,9 +462,12 @@ int AppSession::runHeadless() {
   std::fprintf(stderr, "facefilter: %s %llu frames rendered (%llu captured, %llu processed)%s\n",
                run.interrupted ? "interrupted after" : "done:", static_cast<unsigned long long>(run.rendered),
                static_cast<unsigned long long>(st.capture.framesCaptured),
-               static_cast<unsigned long long>(st.pipeline.frames), run.interrupted ? ", recording finalised" : "");
-  if (!recording_.lastReport().empty()) std::fprintf(stderr, "facefilter: recorded %s\n", recording_.lastReport().c_str());
-  if (!recording_.lastSnapshot().empty()) std::fprintf(stderr, "facefilter: snapshot %s\n", recording_.lastSnapshot().c_str());
+               static_cast<unsigned long long>(st.pipeline.frames),
+               run.interrupted ? ", recording finalised" : "");
+  if (!recording_.lastReport().empty())
+    std::fprintf(stderr, "facefilter: recorded %s\n", recording_.lastReport().c_str());
+  if (!recording_.lastSnapshot().empty())
+    std::fprintf(stderr, "facefilter: snapshot %s\n", recording_.lastSnapshot().c_str());
   // Interrupted or cut short by a full disk: the file holds what was rendered until then.
   return run.interrupted || run.recordFailed ? kExitPartial : kExitOk;
 }

@@ -13,8 +13,6 @@
 #include <optional>
 #include <string>
 
-#include "settings/app_config.hpp"
-#include "settings/presets.hpp"
 #include "app/platform/app_window.hpp"
 #include "app/record/session_recording.hpp"
 #include "app/render/filter_library.hpp"
@@ -25,6 +23,8 @@
 #include "app/ui/source_status.hpp"
 #include "engine/core/bounded_queue.hpp"
 #include "engine/pipeline/engine_thread.hpp"
+#include "settings/app_config.hpp"
+#include "settings/presets.hpp"
 
 namespace facefilter {
 
@@ -39,14 +39,14 @@ struct AppOptions {
   AppConfig config;
   std::filesystem::path configPath;  // empty: do not persist
   RunMode mode = RunMode::kInteractive;
-  std::string recordPath;            // headless: required; interactive: start recording at once
-  std::string snapshotPath;          // headless: also write the last frame as PNG
-  uint64_t maxFrames = 0;            // 0 = all
-  bool loopFiles = false;            // interactive: loop video files at their end
-  uint64_t quitAfterFrames = 0;      // interactive: close after this many frames (tests, demos); 0 = never
-  std::string windowScreenshotPath;  // interactive: the whole window (panel included) as PNG at quit
+  std::string recordPath;               // headless: required; interactive: start recording at once
+  std::string snapshotPath;             // headless: also write the last frame as PNG
+  uint64_t maxFrames = 0;               // 0 = all
+  bool loopFiles = false;               // interactive: loop video files at their end
+  uint64_t quitAfterFrames = 0;         // interactive: close after this many frames (tests, demos); 0 = never
+  std::string windowScreenshotPath;     // interactive: the whole window (panel included) as PNG at quit
   std::filesystem::path statsJsonPath;  // at exit: the render loop's figures (RenderLoopStats) as JSON
-  VSync vsync = VSync::kOn;          // interactive; headless never waits for the display
+  VSync vsync = VSync::kOn;             // interactive; headless never waits for the display
   std::filesystem::path presetDir = defaultPresetDir();
   // Interactive: called after each frame is shown (tests inspect the session and may requestClose()).
   std::function<void(AppSession&)> afterFrame;

@@ -57,11 +57,16 @@ void addOptions(CLI::App& app, CommandLine& cl) {
   app.footer("\nKeys: " + shortcutHelp() +
              ".\nSettings given here (source, filters, model, detector, tracking, window size) override the "
              "settings file's.");
-  app.add_flag("--headless", cl.headless, "no window: render --input to --record (and/or --snapshot), every frame, then exit");
-  app.add_option("--input", c.source, std::string(findSetting("source")->help))->type_name("SOURCE")->check(sourceValidator());
+  app.add_flag("--headless", cl.headless,
+               "no window: render --input to --record (and/or --snapshot), every frame, then exit");
+  app.add_option("--input", c.source, std::string(findSetting("source")->help))
+      ->type_name("SOURCE")
+      ->check(sourceValidator());
   addSettingFlag(app, c, "filters");
-  addTextOption(app, "--record", o.recordPath, "OUT.mp4", "record what the window shows (headless: the output)");
-  addTextOption(app, "--snapshot", o.snapshotPath, "OUT.png", "headless: write the last rendered frame as PNG");
+  addTextOption(app, "--record", o.recordPath, "OUT.mp4",
+                "record what the window shows (headless: the output)");
+  addTextOption(app, "--snapshot", o.snapshotPath, "OUT.png",
+                "headless: write the last rendered frame as PNG");
   addDebugOption(app, c);
   addCountOption(app, "--max-frames", cl.maxFrames, "N", "headless: stop after N frames (0 = all)");
   app.add_flag("--loop", o.loopFiles, "interactive: loop video files");
@@ -72,9 +77,10 @@ void addOptions(CLI::App& app, CommandLine& cl) {
                 "interactive: the window's size in screen units (e.g. 1280x720)", {320, 240, 16384, 16384});
   addChoiceOption(app, "--vsync", cl.vsync, {{"on", true}, {"off", false}},
                   "interactive: wait for the display's refresh on each frame");
-  app.add_option("--stats-json", o.statsJsonPath,
-                 "at exit: the render loop's figures (fps, frame-time quantiles, result age, recorder drops, window "
-                 "size) as one JSON object")
+  app.add_option(
+         "--stats-json", o.statsJsonPath,
+         "at exit: the render loop's figures (fps, frame-time quantiles, result age, recorder drops, window "
+         "size) as one JSON object")
       ->type_name("OUT.json");
   addTextOption(app, "--presets", cl.presetDir, "DIR", "folder of named presets");
   addTextOption(app, "--config", cl.configPath, "FILE", "settings file");
@@ -87,7 +93,8 @@ void addOptions(CLI::App& app, CommandLine& cl) {
   addTrackerOptions(app, c.tracker);
 }
 
-// Reads the settings file into the options, unless --no-config. A file that cannot be read leaves the defaults.
+// Reads the settings file into the options, unless --no-config. A file that cannot be read leaves the
+// defaults.
 bool readSettingsFile(CommandLine& cl) {
   if (cl.noConfig) return false;
   cl.options.configPath = cl.configPath;

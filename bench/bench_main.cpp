@@ -25,8 +25,9 @@ using namespace facefilter::bench;
 
 namespace {
 
-const std::vector<std::string> kAllSections = {"decode", "detect",  "keypoints", "smoothing", "e2e",  "samples",
-                                               "latency", "seed",   "stability", "pose",      "peer", "render"};
+const std::vector<std::string> kAllSections = {"decode",    "detect",  "keypoints", "smoothing",
+                                               "e2e",       "samples", "latency",   "seed",
+                                               "stability", "pose",    "peer",      "render"};
 
 }  // namespace
 
@@ -41,15 +42,18 @@ int main(int argc, char** argv) {
   ctx.peerDlibHaarPath = std::string(FACEFILTER_SOURCE_DIR) + "/build-bench/dlib/ert_udacity_haar.dat";
   ctx.ibugDlibPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat";
   // The app built beside this program (same build tree), unless --app says otherwise.
-  ctx.appPath = (std::filesystem::path(argv[0]).parent_path() / ".." / "app" / "facefilter").lexically_normal().string();
+  ctx.appPath = (std::filesystem::path(argv[0]).parent_path() / ".." / "app" / "facefilter")
+                    .lexically_normal()
+                    .string();
   std::string modelPath = defaultModelPath();
   std::vector<std::string> sections = kAllSections;
   bool json = false;
   int threads = 0;
 
-  CLI::App app("facefilter-bench: per-stage latency, throughput, stability and accuracy on this machine, as a "
-               "markdown table (or one JSON object).",
-               "facefilter-bench");
+  CLI::App app(
+      "facefilter-bench: per-stage latency, throughput, stability and accuracy on this machine, as a "
+      "markdown table (or one JSON object).",
+      "facefilter-bench");
   setUpCommandLine(app);
   addModelPathOption(app, modelPath);
   addTextOption(app, "--seed-model", ctx.seedModelPath, "FILE",
@@ -73,8 +77,8 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "print one JSON object instead of the markdown table");
   addDetectorOptions(app, ctx.detector);
   addSmoothingOptions(app, ctx.oneEuro);
-  addSinglePassOption(app, ctx.refineDetections)->description(
-      "stability rows without the second CNN pass for detected faces");
+  addSinglePassOption(app, ctx.refineDetections)
+      ->description("stability rows without the second CNN pass for detected faces");
   if (auto exitCode = parseCommandLine(app, argc, argv)) return *exitCode;
   for (const CLI::Option* option : app.get_options()) {
     if (option->get_group() == "Detector" && option->count() > 0) ctx.detectorOverridden = true;
@@ -120,8 +124,9 @@ int main(int argc, char** argv) {
   if (wanted.count("peer")) benchPeer(ctx, m, report);
   if (wanted.count("render")) benchRender(ctx, report);
 
-  const std::string machineLine = machine.markdown() + "Model: " + model->path() + " (" + model->metadata().name +
-                                  ", " + std::to_string(model->metadata().inputWidth) + " px input).\n";
+  const std::string machineLine = machine.markdown() + "Model: " + model->path() + " (" +
+                                  model->metadata().name + ", " +
+                                  std::to_string(model->metadata().inputWidth) + " px input).\n";
   if (json) {
     std::printf("%s\n", report.json(command).c_str());
   } else {

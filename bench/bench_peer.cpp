@@ -13,8 +13,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "bench/bench_sections.hpp"
-#include "bench/dlib_peer.hpp"
 #include "bench/bench_stats.hpp"
+#include "bench/dlib_peer.hpp"
 #include "engine/capture/image_source.hpp"
 #include "engine/core/clock.hpp"
 #include "engine/detect/face_detector.hpp"
@@ -35,8 +35,8 @@ struct PeerFigures {
 // Haar-equivalent box of its own first answer, the same second chance the engine gives our CNN
 // (engine/keypoints/refine.hpp).
 PeerFigures runDlib(const std::string& path, const std::vector<KeypointsSample>& samples,
-                    const std::vector<cv::Mat>& grays, const std::vector<std::optional<cv::Rect2f>>& haarBoxes,
-                    bool secondPass = false) {
+                    const std::vector<cv::Mat>& grays,
+                    const std::vector<std::optional<cv::Rect2f>>& haarBoxes, bool secondPass = false) {
   dlib::shape_predictor sp;
   dlib::deserialize(path) >> sp;
   std::vector<double> nmes, ms;
@@ -113,8 +113,9 @@ void benchPeer(const Context& ctx, const KeypointModel& model, Report& report) {
   auto row = [&](const std::string& boxes, const std::string& method, const std::string& trainedOn,
                  const NmeSummary& s, double ms) {
     report.addText("accuracy (udacity test, " + boxes + ")", method + " — trained on " + trainedOn,
-                   "NME mean " + fmt(100 * s.mean, 2) + " %, median " + fmt(100 * s.median, 2) + " %, failures (>10 %) " +
-                       fmt(100 * s.failureRate, 1) + " %" + (ms > 0 ? "; " + fmt(ms, 2) + " ms/face" : ""));
+                   "NME mean " + fmt(100 * s.mean, 2) + " %, median " + fmt(100 * s.median, 2) +
+                       " %, failures (>10 %) " + fmt(100 * s.failureRate, 1) + " %" +
+                       (ms > 0 ? "; " + fmt(ms, 2) + " ms/face" : ""));
   };
   const std::string gtBoxes = n + " faces, box from the truth";
   const std::string haarBoxesName = nHaar + " faces, engine's Haar box";
@@ -139,7 +140,8 @@ void benchPeer(const Context& ctx, const KeypointModel& model, Report& report) {
                   "' (train it with build-bench/bench/train_dlib_ert, see README)");
       continue;
     }
-    const std::string name = "dlib ERT (" + p.path.substr(p.path.find_last_of('/') + 1) + ", bench/train_dlib_ert)";
+    const std::string name =
+        "dlib ERT (" + p.path.substr(p.path.find_last_of('/') + 1) + ", bench/train_dlib_ert)";
     const std::string trainedOn = "udacity training split, " + p.boxes;
     const PeerFigures f = runDlib(p.path, samples.value(), grays, {});
     row(gtBoxes, name, trainedOn, f.nme, f.msPerFace);
@@ -157,8 +159,8 @@ void benchPeer(const Context& ctx, const KeypointModel& model, Report& report) {
   report.set("nme_dlib_ert_best_haar_box", bestHaar);
   if (!ctx.ibugDlibPath.empty() && std::filesystem::exists(ctx.ibugDlibPath, ec)) {
     const PeerFigures f = runDlib(ctx.ibugDlibPath, samples.value(), grays, {});
-    row(gtBoxes, "dlib pretrained 68-point ERT (libdlib-data)", "iBUG 300-W (other data, HOG-detector boxes)", f.nme,
-        f.msPerFace);
+    row(gtBoxes, "dlib pretrained 68-point ERT (libdlib-data)", "iBUG 300-W (other data, HOG-detector boxes)",
+        f.nme, f.msPerFace);
     report.set("nme_dlib_ibug", 100 * f.nme.mean);
     report.set("ms_per_face_dlib_ibug", f.msPerFace);
   } else {

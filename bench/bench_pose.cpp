@@ -26,8 +26,8 @@
 namespace facefilter::bench {
 namespace {
 
-constexpr int kBins = 6;                // |roll| 0-15, ..., 75-90
-constexpr double kGarbageNme = 0.25;    // points on nothing
+constexpr int kBins = 6;              // |roll| 0-15, ..., 75-90
+constexpr double kGarbageNme = 0.25;  // points on nothing
 constexpr double kSweepDegPerS = 90, kSpinDegPerS = 60;
 
 struct BinFigures {
@@ -81,7 +81,8 @@ void runSweep(const Context& ctx, const KeypointModel& model, const cv::Mat& ima
     m.rollDeg = sweepDeg(i / kFps);
     Landmarks gt{};
     const FrameResult r = pipeline.process(clip.frame(i, m, gt));
-    BinFigures& bin = fig.roll[static_cast<size_t>(std::min(kBins - 1, static_cast<int>(std::abs(m.rollDeg) / 15)))];
+    BinFigures& bin =
+        fig.roll[static_cast<size_t>(std::min(kBins - 1, static_cast<int>(std::abs(m.rollDeg) / 15)))];
     ++bin.frames;
     double nme = 0;
     if (!nearest(r, gt, nme)) continue;
@@ -91,8 +92,8 @@ void runSweep(const Context& ctx, const KeypointModel& model, const cv::Mat& ima
   }
 }
 
-void runSpin(const Context& ctx, const KeypointModel& model, const cv::Mat& image, const Landmarks& truth, int frames,
-             uint64_t seed, PoseFigures& fig) {
+void runSpin(const Context& ctx, const KeypointModel& model, const cv::Mat& image, const Landmarks& truth,
+             int frames, uint64_t seed, PoseFigures& fig) {
   FacePipeline pipeline = makePipeline(ctx, model);
   SyntheticClip clip(image, truth, seed);
   for (int i = 0; i < frames; ++i) {
@@ -110,8 +111,9 @@ void runSpin(const Context& ctx, const KeypointModel& model, const cv::Mat& imag
 
 // Frames until a face rolled `rollDeg` from the first frame on is found with its points on it (frames + 1
 // when never within `frames`).
-int coldStartFrames(const Context& ctx, const KeypointModel& model, const cv::Mat& image, const Landmarks& truth,
-                    double rollDeg, int extraPassesPerFrame, int frames, uint64_t seed) {
+int coldStartFrames(const Context& ctx, const KeypointModel& model, const cv::Mat& image,
+                    const Landmarks& truth, double rollDeg, int extraPassesPerFrame, int frames,
+                    uint64_t seed) {
   FacePipeline pipeline = makePipeline(ctx, model, extraPassesPerFrame);
   SyntheticClip clip(image, truth, seed);
   Motion m;
@@ -153,9 +155,9 @@ void benchPose(const Context& ctx, const KeypointModel& model, Report& report) {
       coldWorst = std::max(coldWorst, coldStartFrames(ctx, model, image.value(), order[i]->points, roll, -1,
                                                       coldLimit, 5000 + i));
       for (size_t k = 0; k < passChoices.size(); ++k) {
-        coldWorstByPasses[k] = std::max(coldWorstByPasses[k],
-                                        coldStartFrames(ctx, model, image.value(), order[i]->points, roll,
-                                                        passChoices[k], coldLimit, 6000 + i));
+        coldWorstByPasses[k] =
+            std::max(coldWorstByPasses[k], coldStartFrames(ctx, model, image.value(), order[i]->points, roll,
+                                                           passChoices[k], coldLimit, 6000 + i));
       }
     }
     ++used;
@@ -175,28 +177,33 @@ void benchPose(const Context& ctx, const KeypointModel& model, Report& report) {
     const double share = bin.frames ? static_cast<double>(bin.found) / static_cast<double>(bin.frames) : 0;
     const double nme = bin.found ? bin.nmeSum / static_cast<double>(bin.found) : 0;
     worstNme = std::max(worstNme, nme);
-    report.addText("pose", "roll sweep, roll +-" + std::to_string(15 * b) + "-" + std::to_string(15 * (b + 1)) + " deg",
-                   "found " + fmt(100 * share, 1) + " % of " + std::to_string(bin.frames) + " frames, NME " +
-                       fmt(100 * nme, 2) + " %, over 25 %: " + std::to_string(bin.garbage) + " frames");
+    report.addText(
+        "pose", "roll sweep, roll +-" + std::to_string(15 * b) + "-" + std::to_string(15 * (b + 1)) + " deg",
+        "found " + fmt(100 * share, 1) + " % of " + std::to_string(bin.frames) + " frames, NME " +
+            fmt(100 * nme, 2) + " %, over 25 %: " + std::to_string(bin.garbage) + " frames");
   }
   const double rollShare = frames ? static_cast<double>(found) / static_cast<double>(frames) : 0;
-  const double spinShare = fig.spinFrames ? static_cast<double>(fig.spinFound) / static_cast<double>(fig.spinFrames) : 0;
+  const double spinShare =
+      fig.spinFrames ? static_cast<double>(fig.spinFound) / static_cast<double>(fig.spinFrames) : 0;
   report.addText("pose", "roll sweep +-90 deg at 90 deg/s, all frames",
-                 "found " + fmt(100 * rollShare, 1) + " %, worst bin NME " + fmt(100 * worstNme, 2) + " %, over 25 %: " +
-                     std::to_string(garbage) + " frames");
+                 "found " + fmt(100 * rollShare, 1) + " %, worst bin NME " + fmt(100 * worstNme, 2) +
+                     " %, over 25 %: " + std::to_string(garbage) + " frames");
   report.addText("pose", "360-degree turn at 60 deg/s",
-                 "found " + fmt(100 * spinShare, 1) + " % of " + std::to_string(fig.spinFrames) + " frames, over 25 %: " +
-                     std::to_string(fig.spinGarbage) + " frames");
+                 "found " + fmt(100 * spinShare, 1) + " % of " + std::to_string(fig.spinFrames) +
+                     " frames, over 25 %: " + std::to_string(fig.spinGarbage) + " frames");
   report.addText("pose", "cold start, face rolled +-45 deg: frames to find it (worst face)",
-                 std::to_string(coldWorst) + " (extra passes per frame: " +
-                     std::to_string(ctx.detector.extraPassesPerFrame) + ")");
+                 std::to_string(coldWorst) +
+                     " (extra passes per frame: " + std::to_string(ctx.detector.extraPassesPerFrame) + ")");
   std::string trade;
   for (size_t k = 0; k < passChoices.size(); ++k) {
-    trade += (k ? ", " : "") + std::to_string(passChoices[k]) + " a frame: " + std::to_string(coldWorstByPasses[k]);
+    trade += (k ? ", " : "") + std::to_string(passChoices[k]) +
+             " a frame: " + std::to_string(coldWorstByPasses[k]);
   }
   report.addText("pose", "cold start rolled +-45 deg, frames by extra passes per frame", trade);
-  report.addText("pose", "setup", std::to_string(used) + " test faces at IOD 80 px on 640x480, noise sigma 3, 30 fps; "
-                                  "NME of the smoothed keypoints");
+  report.addText("pose", "setup",
+                 std::to_string(used) +
+                     " test faces at IOD 80 px on 640x480, noise sigma 3, 30 fps; "
+                     "NME of the smoothed keypoints");
 
   // The cost of a cold-start frame at 1280x720: the upright scan plus N extra passes (no face in view: the
   // first frame of the upscaled demo clip has a face, so a flat gray frame with noise stands in for an empty
@@ -221,7 +228,8 @@ void benchPose(const Context& ctx, const KeypointModel& model, Report& report) {
       }
       report.add({"pose", "cold-start scan 1280x720, upright + " + std::to_string(perFrame) + " extra passes",
                   summarise(ms), "frame", perFrame == ctx.detector.extraPassesPerFrame ? "the default" : ""});
-      if (perFrame == ctx.detector.extraPassesPerFrame) report.set("cold_start_scan_ms_720p", summarise(ms).median);
+      if (perFrame == ctx.detector.extraPassesPerFrame)
+        report.set("cold_start_scan_ms_720p", summarise(ms).median);
     }
   }
 

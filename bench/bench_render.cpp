@@ -83,8 +83,9 @@ void benchRender(const Context& ctx, Report& report) {
   }
   const char* display = std::getenv("DISPLAY");
   if (!display || !*display) {
-    report.skip("rendering and recording rows: no display (run the benchmark under xvfb-run -s \"-screen 0 "
-                "1280x800x24\")");
+    report.skip(
+        "rendering and recording rows: no display (run the benchmark under xvfb-run -s \"-screen 0 "
+        "1280x800x24\")");
     return;
   }
   const std::filesystem::path dir = std::filesystem::temp_directory_path();
@@ -92,14 +93,17 @@ void benchRender(const Context& ctx, Report& report) {
   // vsync off: the render loop alone, not the display's refresh rate.
   std::fprintf(stderr, "facefilter-bench: rendering (the app, 1280x720 window, %d frames) ...\n", frames);
   const AppRun live = runApp(ctx.appPath,
-                             "--input " + quoted(ctx.demoPath) + " --loop --filter sunglasses --window-size 1280x720 "
-                             "--vsync off --quit-after " + std::to_string(frames),
+                             "--input " + quoted(ctx.demoPath) +
+                                 " --loop --filter sunglasses --window-size 1280x720 "
+                                 "--vsync off --quit-after " +
+                                 std::to_string(frames),
                              dir / "facefilter-bench-render.json");
   if (!live.error.empty()) {
     report.skip("rendering row: " + live.error);
   } else {
-    report.add({"rendering", "app render loop, " + std::to_string(live.width) + "x" + std::to_string(live.height) +
-                                 " window, demo looped, sunglasses on one face",
+    report.add({"rendering",
+                "app render loop, " + std::to_string(live.width) + "x" + std::to_string(live.height) +
+                    " window, demo looped, sunglasses on one face",
                 live.frameMs, "frame",
                 fmt(live.fps, 1) + " fps (app stats, swap interval " + std::to_string(live.swapInterval) +
                     "); result age median " + fmt(live.resultAgeMedian, 1) + " ms"});
@@ -108,20 +112,21 @@ void benchRender(const Context& ctx, Report& report) {
 
   std::fprintf(stderr, "facefilter-bench: recording (headless app, demo -> MP4) ...\n");
   const std::filesystem::path out = dir / "facefilter-bench-record.mp4";
-  const AppRun rec = runApp(ctx.appPath,
-                            "--headless --input " + quoted(ctx.demoPath) + " --filter sunglasses --record " +
-                                quoted(out.string()),
-                            dir / "facefilter-bench-record.json");
+  const AppRun rec = runApp(
+      ctx.appPath,
+      "--headless --input " + quoted(ctx.demoPath) + " --filter sunglasses --record " + quoted(out.string()),
+      dir / "facefilter-bench-record.json");
   if (!rec.error.empty()) {
     report.skip("recording row: " + rec.error);
     return;
   }
   cv::VideoCapture check(out.string());
   const double inFile = check.isOpened() ? check.get(cv::CAP_PROP_FRAME_COUNT) : 0;
-  report.add({"recording", "headless app: demo 720x528 -> MP4 with sunglasses (detect, render, read back, encode)",
-              rec.frameMs, "frame",
-              fmt(rec.wallS > 0 ? rec.frames / rec.wallS : 0, 1) + " frames/s end to end; " + fmt(rec.recorded, 0) +
-                  " written, " + fmt(rec.dropped, 0) + " dropped; the file holds " + fmt(inFile, 0) + " frames"});
+  report.add(
+      {"recording", "headless app: demo 720x528 -> MP4 with sunglasses (detect, render, read back, encode)",
+       rec.frameMs, "frame",
+       fmt(rec.wallS > 0 ? rec.frames / rec.wallS : 0, 1) + " frames/s end to end; " + fmt(rec.recorded, 0) +
+           " written, " + fmt(rec.dropped, 0) + " dropped; the file holds " + fmt(inFile, 0) + " frames"});
   report.set("record_fps_headless_demo", rec.wallS > 0 ? rec.frames / rec.wallS : 0, 1);
   report.set("record_frames_dropped", rec.dropped, 0);
   std::filesystem::remove(out, ec);

@@ -2,9 +2,9 @@
 #include "bench/bench_stats.hpp"
 
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -25,7 +25,9 @@
 namespace facefilter::bench {
 namespace {
 
-const Clock& clk() { return SteadyClock::instance(); }
+const Clock& clk() {
+  return SteadyClock::instance();
+}
 
 // CPU time of the whole process (all threads), ms: shows the work done whatever else the machine runs.
 double processCpuMs() {
@@ -34,7 +36,9 @@ double processCpuMs() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-void progress(const char* what) { std::fprintf(stderr, "facefilter-bench: %s ...\n", what); }
+void progress(const char* what) {
+  std::fprintf(stderr, "facefilter-bench: %s ...\n", what);
+}
 
 std::vector<cv::Mat> loadFrames(const std::string& path, size_t maxFrames) {
   std::vector<cv::Mat> frames;
@@ -54,7 +58,9 @@ cv::Mat toGray(const cv::Mat& bgr) {
   return g;
 }
 
-FaceDetector makeDetector(const DetectorParams& p = {}) { return std::move(FaceDetector::create(p)).value(); }
+FaceDetector makeDetector(const DetectorParams& p = {}) {
+  return std::move(FaceDetector::create(p)).value();
+}
 
 // The seed's detector: OpenCV's defaults as the seed called them (training/haar_stats.json), full frame.
 DetectorParams seedDetectorParams() {
@@ -71,11 +77,11 @@ DetectorParams seedDetectorParams() {
 
 struct ClipRun {
   double fps = 0;
-  std::vector<double> frameMs;       // decode + process, per frame
-  std::vector<double> detectMs;      // Haar, frames where it ran
-  std::vector<double> trackOnlyMs;   // process(), frames served by tracking only
-  std::vector<double> detectFrameMs; // process(), frames where the detector ran
-  std::vector<double> trackStageMs;  // association, motion check, smoothing
+  std::vector<double> frameMs;        // decode + process, per frame
+  std::vector<double> detectMs;       // Haar, frames where it ran
+  std::vector<double> trackOnlyMs;    // process(), frames served by tracking only
+  std::vector<double> detectFrameMs;  // process(), frames where the detector ran
+  std::vector<double> trackStageMs;   // association, motion check, smoothing
   size_t frames = 0, detectorRuns = 0, framesWithFace = 0;
 };
 
@@ -133,9 +139,11 @@ std::string makeUpscaledClip(const std::string& src, const std::string& dst) {
   cv::Mat frame, scaled, padded;
   while (in.read(frame)) {
     const double s = 720.0 / frame.rows;
-    cv::resize(frame, scaled, cv::Size(static_cast<int>(std::lround(frame.cols * s)), 720), 0, 0, cv::INTER_LINEAR);
+    cv::resize(frame, scaled, cv::Size(static_cast<int>(std::lround(frame.cols * s)), 720), 0, 0,
+               cv::INTER_LINEAR);
     const int left = (1280 - scaled.cols) / 2;
-    cv::copyMakeBorder(scaled, padded, 0, 0, left, 1280 - scaled.cols - left, cv::BORDER_CONSTANT, cv::Scalar(0, 0, 0));
+    cv::copyMakeBorder(scaled, padded, 0, 0, left, 1280 - scaled.cols - left, cv::BORDER_CONSTANT,
+                       cv::Scalar(0, 0, 0));
     out.write(padded);
   }
   return "";
@@ -143,8 +151,9 @@ std::string makeUpscaledClip(const std::string& src, const std::string& dst) {
 
 void benchDecode(const Context& ctx, Report& report) {
   progress("decode");
-  for (const auto& [path, name] : {std::pair{ctx.demoPath, std::string("demo clip 720x528 (MPEG-4 part 2)")},
-                                   std::pair{ctx.video720Path, std::string("demo upscaled 1280x720 (MJPEG)")}}) {
+  for (const auto& [path, name] :
+       {std::pair{ctx.demoPath, std::string("demo clip 720x528 (MPEG-4 part 2)")},
+        std::pair{ctx.video720Path, std::string("demo upscaled 1280x720 (MJPEG)")}}) {
     auto src = VideoFileSource::open(path);
     if (!src) {
       report.skip("decode " + name + ": " + src.error().message);
@@ -176,10 +185,13 @@ void benchDetect(const Context& ctx, Report& report) {
       double scale;
       CascadeScan scan;
     };
-    // The configured detector, the other scale, and the configured one on OpenCV's own scan (what ours replaced).
-    const CascadeScan other = ctx.detector.scan == CascadeScan::kOpenCv ? CascadeScan::kVectorised : CascadeScan::kOpenCv;
-    for (const Variant v : {Variant{configured, ctx.detector.scan}, Variant{configured == 1.0 ? 0.5 : 1.0, ctx.detector.scan},
-                            Variant{configured, other}}) {
+    // The configured detector, the other scale, and the configured one on OpenCV's own scan (what ours
+    // replaced).
+    const CascadeScan other =
+        ctx.detector.scan == CascadeScan::kOpenCv ? CascadeScan::kVectorised : CascadeScan::kOpenCv;
+    for (const Variant v :
+         {Variant{configured, ctx.detector.scan}, Variant{configured == 1.0 ? 0.5 : 1.0, ctx.detector.scan},
+          Variant{configured, other}}) {
       const double scale = v.scale;
       DetectorParams p = ctx.detector;
       p.detectScale = scale;
@@ -201,8 +213,9 @@ void benchDetect(const Context& ctx, Report& report) {
                            ? (v.scan == CascadeScan::kOpenCv ? ", OpenCV's scan" : ", our vectorised scan")
                            : ""),
                   summarise(ms), "frame",
-                  "face found in " + std::to_string(found) + "/" + std::to_string(grays.size()) + " frames; CPU " +
-                      fmt((processCpuMs() - cpu0) / static_cast<double>(grays.size()), 1) + " ms/frame (all threads)"});
+                  "face found in " + std::to_string(found) + "/" + std::to_string(grays.size()) +
+                      " frames; CPU " + fmt((processCpuMs() - cpu0) / static_cast<double>(grays.size()), 1) +
+                      " ms/frame (all threads)"});
     }
     // Re-confirming a tracked face: only the region around it (what the tracker asks for between full scans).
     {
@@ -229,7 +242,8 @@ void benchDetect(const Context& ctx, Report& report) {
       (void)seed.detect(g);
       ms.push_back(nsToMs(clk().nowNs() - t0));
     }
-    report.add({"detect (Haar)", c.name + ", seed settings (full frame, min 30 px)", summarise(ms), "frame", ""});
+    report.add(
+        {"detect (Haar)", c.name + ", seed settings (full frame, min 30 px)", summarise(ms), "frame", ""});
   }
 }
 
@@ -243,9 +257,9 @@ void benchKeypoints(const Context& ctx, const KeypointModel& model, Report& repo
   const int reps = ctx.quick ? 30 : 200;
   const ModelMetadata& m = model.metadata();
   // What the pipeline runs per face: the crop, the keypoints and, where the model scores it, the presence.
-  const std::string modelNote = m.name + " " + std::to_string(m.inputWidth) + "x" + std::to_string(m.inputHeight) +
-                                "x" + std::to_string(m.channels) + (model.hasPresence() ? ", crop + forward + presence"
-                                                                                         : ", crop + forward");
+  const std::string modelNote = m.name + " " + std::to_string(m.inputWidth) + "x" +
+                                std::to_string(m.inputHeight) + "x" + std::to_string(m.channels) +
+                                (model.hasPresence() ? ", crop + forward + presence" : ", crop + forward");
   std::vector<float> presence;
   for (int warm = 0; warm < 20; ++warm) (void)model.predict(gray, {model.cropFor(box)}, {}, &presence);
   for (int faces : {1, 2, 4, 8}) {
@@ -275,7 +289,7 @@ void benchKeypoints(const Context& ctx, const KeypointModel& model, Report& repo
     } else {
       const Dist s = summarise(single);
       report.add({"keypoints", std::to_string(faces) + " faces, one by one", s, "frame",
-                   fmt(s.median / faces, 2) + " ms/face"});
+                  fmt(s.median / faces, 2) + " ms/face"});
       report.set("keypoints_" + std::to_string(faces) + "_batched_ms", b.median);
       report.set("keypoints_" + std::to_string(faces) + "_one_by_one_ms", s.median);
     }
@@ -309,15 +323,18 @@ void benchEndToEnd(const Context& ctx, const KeypointModel& model, Report& repor
   report.add({"end-to-end", "demo 720x528, tracking (default settings)", summarise(track.frameMs), "frame",
               fmt(track.fps, 1) + " fps wall; detector on " + std::to_string(track.detectorRuns) + "/" +
                   std::to_string(track.frames) + " frames; face in " + std::to_string(track.framesWithFace)});
-  report.add({"detect (Haar)", "in the pipeline, demo, frames where it ran", summarise(track.detectMs), "frame", ""});
-  report.add({"pipeline", "demo, frames served by tracking only (no Haar)", summarise(track.trackOnlyMs), "frame",
-              "process(): crop + CNN + track + smoothing"});
-  report.add({"pipeline", "demo, frames where the detector ran", summarise(track.detectFrameMs), "frame", ""});
+  report.add({"detect (Haar)", "in the pipeline, demo, frames where it ran", summarise(track.detectMs),
+              "frame", ""});
+  report.add({"pipeline", "demo, frames served by tracking only (no Haar)", summarise(track.trackOnlyMs),
+              "frame", "process(): crop + CNN + track + smoothing"});
+  report.add(
+      {"pipeline", "demo, frames where the detector ran", summarise(track.detectFrameMs), "frame", ""});
   report.add({"smoothing", "tracker stage in the pipeline (motion check, association, One Euro)",
               summarise(track.trackStageMs), "frame", ""});
   report.set("demo_fps_tracking", track.fps, 1);
-  report.set("demo_detector_share_tracking",
-             track.frames ? static_cast<double>(track.detectorRuns) / static_cast<double>(track.frames) : 0.0);
+  report.set(
+      "demo_detector_share_tracking",
+      track.frames ? static_cast<double>(track.detectorRuns) / static_cast<double>(track.frames) : 0.0);
 
   progress("end-to-end (demo clip, detection on every frame)");
   ClipRun every = runClip(ctx.demoPath, model, ctx.detector, everyFrame(), maxFrames);
@@ -329,7 +346,10 @@ void benchEndToEnd(const Context& ctx, const KeypointModel& model, Report& repor
   progress("end-to-end (1280x720, detection on every frame)");
   ClipRun hd = runClip(ctx.video720Path, model, ctx.detector, everyFrame(), maxFrames);
   const DetectorParams& dp = ctx.detector;
-  report.add({"end-to-end", std::string("1280x720, detection on every frame") + (ctx.detectorOverridden ? " (detector as set)" : " (default detector)"), summarise(hd.frameMs), "frame",
+  report.add({"end-to-end",
+              std::string("1280x720, detection on every frame") +
+                  (ctx.detectorOverridden ? " (detector as set)" : " (default detector)"),
+              summarise(hd.frameMs), "frame",
               fmt(hd.fps, 1) + " fps wall; detectScale " + fmt(dp.detectScale, 2) + ", minSizeFraction " +
                   fmt(dp.minSizeFraction, 3) + "; face in " + std::to_string(hd.framesWithFace) + "/" +
                   std::to_string(hd.frames)});
@@ -366,10 +386,10 @@ void benchSamples(const Context& ctx, const KeypointModel& model, Report& report
         if (i >= 3) ms.push_back(nsToMs(clk().nowNs() - t0));
         faces = r.faces.size();
       }
-      report.add({"end-to-end", std::string(name) + " " + std::to_string(image->cols) + "x" +
-                                    std::to_string(image->rows) +
-                                    (mode == TrackingMode::kTrack ? ", tracking (still image as video)"
-                                                                  : ", detection every frame"),
+      report.add({"end-to-end",
+                  std::string(name) + " " + std::to_string(image->cols) + "x" + std::to_string(image->rows) +
+                      (mode == TrackingMode::kTrack ? ", tracking (still image as video)"
+                                                    : ", detection every frame"),
                   summarise(ms), "frame", std::to_string(faces) + " faces"});
     }
   }
@@ -405,7 +425,8 @@ void benchLatency(const Context& ctx, const KeypointModel& model, Report& report
   std::lock_guard lock(mutex);
   const Dist d = summarise(latency);
   report.add({"latency", "capture -> result, demo paced at 24 fps, latest-only (EngineThread)", d, "frame",
-              std::to_string(st.capture.framesDropped) + " dropped of " + std::to_string(st.capture.framesCaptured)});
+              std::to_string(st.capture.framesDropped) + " dropped of " +
+                  std::to_string(st.capture.framesCaptured)});
   report.set("capture_to_result_ms_median", d.median);
   report.set("capture_to_result_ms_p95", d.p95);
   report.set("capture_to_result_ms_p99", d.p99);
@@ -425,7 +446,8 @@ struct SeedModelChoice {
 
 SeedModelChoice chooseSeedModel(const Context& ctx) {
   std::error_code ec;
-  if (!ctx.seedModelPath.empty() && std::filesystem::exists(ctx.seedModelPath, ec)) return {ctx.seedModelPath, true};
+  if (!ctx.seedModelPath.empty() && std::filesystem::exists(ctx.seedModelPath, ec))
+    return {ctx.seedModelPath, true};
   return {FACEFILTER_BENCH_UNTRAINED_SEED_MODEL, false};
 }
 
@@ -448,10 +470,12 @@ void seedAccuracy(const Context& ctx, const KeypointModel& seed, Report& report)
     return;
   }
   const std::string section = "accuracy (udacity test, " + std::to_string(r->gtBox.count) + " faces)";
-  report.addText(section, "seed: " + seed.metadata().name + ", box from the truth",
-                 "NME mean " + fmt(100 * r->gtBox.mean, 2) + " %, median " + fmt(100 * r->gtBox.median, 2) + " %");
-  report.addText(section, "seed: its pipeline (Haar, seed settings, one pass)",
-                 "NME mean " + fmt(100 * r->pipeline.mean, 2) + " %, misses " + fmt(100 * r->missRate, 1) + " %");
+  report.addText(
+      section, "seed: " + seed.metadata().name + ", box from the truth",
+      "NME mean " + fmt(100 * r->gtBox.mean, 2) + " %, median " + fmt(100 * r->gtBox.median, 2) + " %");
+  report.addText(
+      section, "seed: its pipeline (Haar, seed settings, one pass)",
+      "NME mean " + fmt(100 * r->pipeline.mean, 2) + " %, misses " + fmt(100 * r->missRate, 1) + " %");
   report.set("nme_seed_gt_box", 100 * r->gtBox.mean);
   report.set("nme_seed_pipeline", 100 * r->pipeline.mean);
 }
@@ -460,8 +484,9 @@ void seedAccuracy(const Context& ctx, const KeypointModel& seed, Report& report)
 
 void benchSeed(const Context& ctx, const KeypointModel& ours, Report& report) {
   const SeedModelChoice choice = chooseSeedModel(ctx);
-  const std::string untrainedNote = "seed architecture with untrained weights (speed only; no trained seed model at '" +
-                                    ctx.seedModelPath + "', --seed-model FILE)";
+  const std::string untrainedNote =
+      "seed architecture with untrained weights (speed only; no trained seed model at '" + ctx.seedModelPath +
+      "', --seed-model FILE)";
   report.set("nme_seed_gt_box", std::nullopt);
   report.set("nme_seed_pipeline", std::nullopt);
   auto seed = KeypointModel::load(choice.path, ComputeDevice::kCpu);
@@ -474,7 +499,8 @@ void benchSeed(const Context& ctx, const KeypointModel& ours, Report& report) {
   report.setString("seed_model", choice.trained ? "trained: " + choice.path : untrainedNote);
   if (!choice.trained) {
     std::fprintf(stderr, "facefilter-bench: seed rows: %s\n", untrainedNote.c_str());
-    report.skip("seed accuracy: needs the trained seed model (--seed-model FILE; training/README.md, Seed baseline)");
+    report.skip(
+        "seed accuracy: needs the trained seed model (--seed-model FILE; training/README.md, Seed baseline)");
   }
   const size_t maxFrames = ctx.quick ? 24 : 96;
   // The seed's loop: decode, Haar on every frame at full size, one face at a time through its CNN.
@@ -497,22 +523,25 @@ void benchSeed(const Context& ctx, const KeypointModel& ours, Report& report) {
     }
     return std::pair{static_cast<double>(frames) / (nsToMs(clk().nowNs() - start) / 1000.0), ms};
   };
-  progress(choice.trained ? "seed pipeline (Haar every frame, seed model, one face at a time)"
-                          : "seed pipeline (Haar every frame, seed architecture untrained, one face at a time)");
+  progress(choice.trained
+               ? "seed pipeline (Haar every frame, seed model, one face at a time)"
+               : "seed pipeline (Haar every frame, seed architecture untrained, one face at a time)");
   (void)seed->predict(cv::Mat(64, 64, CV_8UC1, cv::Scalar(0)), {CropWindow{0, 0, 64}});
   const auto [seedFps, seedMs] = runSeed(seed.value(), seedDetectorParams());
   progress("our pipeline on the same frames (tracking, batched)");
   ClipRun mine = runClip(ctx.demoPath, ours, ctx.detector, {}, maxFrames);
-  report.add({"seed vs ours", "seed: Haar every frame (full frame) + seed CNN " +
-                                  std::to_string(seed->metadata().inputWidth) + "px, one face at a time" +
-                                  (choice.trained ? "" : " (untrained weights: same cost)"),
+  report.add({"seed vs ours",
+              "seed: Haar every frame (full frame) + seed CNN " +
+                  std::to_string(seed->metadata().inputWidth) + "px, one face at a time" +
+                  (choice.trained ? "" : " (untrained weights: same cost)"),
               summarise(seedMs), "frame", fmt(seedFps, 1) + " fps wall"});
   report.add({"seed vs ours", "ours: tracking + batched CNN, same " + std::to_string(mine.frames) + " frames",
               summarise(mine.frameMs), "frame", fmt(mine.fps, 1) + " fps wall"});
   report.set("seed_pipeline_fps", seedFps, 2);
   report.set("ours_pipeline_fps_same_frames", mine.fps, 1);
   report.set("speedup_vs_seed_pipeline", seedFps > 0 ? mine.fps / seedFps : 0.0, 1);
-  report.addText("seed vs ours", "throughput ratio (ours / seed), demo clip", fmt(mine.fps / seedFps, 1) + "x");
+  report.addText("seed vs ours", "throughput ratio (ours / seed), demo clip",
+                 fmt(mine.fps / seedFps, 1) + "x");
   if (choice.trained) seedAccuracy(ctx, seed.value(), report);
 }
 

@@ -17,15 +17,16 @@ struct Context {
   std::string demoPath;      // the demo clip (720x528, 24 fps)
   std::string video720Path;  // the demo clip upscaled to 1280x720, written at start-up
   std::string seedModelPath;
-  std::string peerDlibPath;  // our dlib ERT .dat, trained on truth-derived boxes (empty: no ERT row)
+  std::string peerDlibPath;      // our dlib ERT .dat, trained on truth-derived boxes (empty: no ERT row)
   std::string peerDlibHaarPath;  // the same trained on the engine's Haar boxes (train_dlib_ert --boxes haar)
-  std::string ibugDlibPath;  // dlib's pretrained iBUG predictor
-  std::string appPath;       // the facefilter app (rendering and recording rows; empty: skipped)
-  bool quick = false;        // fewer repetitions (a smoke run, not for figures)
-  DetectorParams detector;     // the defaults unless overridden on the command line
+  std::string ibugDlibPath;      // dlib's pretrained iBUG predictor
+  std::string appPath;           // the facefilter app (rendering and recording rows; empty: skipped)
+  bool quick = false;            // fewer repetitions (a smoke run, not for figures)
+  DetectorParams detector;       // the defaults unless overridden on the command line
   bool detectorOverridden = false;
-  OneEuroParams oneEuro;      // smoothing for the stability rows (the defaults unless overridden)
-  bool refineDetections = true;  // stability rows: the second CNN pass for detected faces (--single-pass: off)
+  OneEuroParams oneEuro;  // smoothing for the stability rows (the defaults unless overridden)
+  bool refineDetections =
+      true;  // stability rows: the second CNN pass for detected faces (--single-pass: off)
 };
 
 // Writes the 1280x720 version of `src` (aspect kept, pillar-boxed) to `dst`. Returns an error message or "".

@@ -65,8 +65,9 @@ double jitterPct(const std::vector<Landmarks>& pts, double iod) {
 }
 
 // Runs one synthetic clip through a fresh tracking pipeline.
-ClipFigures runSynthetic(const DetectorParams& detector, const OneEuroParams& oneEuro, bool refine, const cv::Mat& image, const Landmarks& truth, const KeypointModel& model, bool moving,
-                         int frames, uint64_t seed) {
+ClipFigures runSynthetic(const DetectorParams& detector, const OneEuroParams& oneEuro, bool refine,
+                         const cv::Mat& image, const Landmarks& truth, const KeypointModel& model,
+                         bool moving, int frames, uint64_t seed) {
   TrackerParams tp;
   tp.oneEuro = oneEuro;
   tp.refineDetections = refine;
@@ -132,8 +133,10 @@ void benchStability(const Context& ctx, const KeypointModel& model, Report& repo
   for (size_t i = 0; i < order.size() && used < faces; ++i) {
     auto image = readImageFile(order[i]->imagePath);
     if (!image) continue;
-    const ClipFigures s = runSynthetic(ctx.detector, ctx.oneEuro, ctx.refineDetections, image.value(), order[i]->points, model, false, stillFrames, 1000 + i);
-    const ClipFigures m = runSynthetic(ctx.detector, ctx.oneEuro, ctx.refineDetections, image.value(), order[i]->points, model, true, movingFrames, 2000 + i);
+    const ClipFigures s = runSynthetic(ctx.detector, ctx.oneEuro, ctx.refineDetections, image.value(),
+                                       order[i]->points, model, false, stillFrames, 1000 + i);
+    const ClipFigures m = runSynthetic(ctx.detector, ctx.oneEuro, ctx.refineDetections, image.value(),
+                                       order[i]->points, model, true, movingFrames, 2000 + i);
     if (s.frames == s.missed || m.frames == m.missed) continue;  // the detector never found this face
     still.jitterRaw += s.jitterRaw;
     still.jitterSmoothed += s.jitterSmoothed;
@@ -145,7 +148,8 @@ void benchStability(const Context& ctx, const KeypointModel& model, Report& repo
     moving.nmeSmoothed += m.nmeSmoothed;
     moving.frames += m.frames;
     moving.missed += m.missed;
-    names += (names.empty() ? "" : ", ") + order[i]->imagePath.substr(order[i]->imagePath.find_last_of('/') + 1);
+    names +=
+        (names.empty() ? "" : ", ") + order[i]->imagePath.substr(order[i]->imagePath.find_last_of('/') + 1);
     ++used;
   }
   if (used == 0) {
@@ -157,18 +161,25 @@ void benchStability(const Context& ctx, const KeypointModel& model, Report& repo
   const double sr = still.nmeRaw / n, ss = still.nmeSmoothed / n;
   const double mr = moving.nmeRaw / n, ms = moving.nmeSmoothed / n;
   const OneEuroParams& p = ctx.oneEuro;
-  const std::string setup = std::to_string(used) + " test faces at IOD 80 px on 640x480, noise sigma 3, 30 fps";
+  const std::string setup =
+      std::to_string(used) + " test faces at IOD 80 px on 640x480, noise sigma 3, 30 fps";
   report.addText("stability", "faces used", names);
-  report.addText("stability", "jitter, raw (% of IOD, per-point std over " + std::to_string(stillFrames - kWarmupFrames) +
-                                  " still frames)", fmt(jr, 3) + " %");
-  report.addText("stability", "jitter, smoothed (One Euro min cutoff " + fmt(p.minCutoffHz, 2) + " Hz, beta " +
-                                  fmt(p.beta, 3) + ")", fmt(js, 3) + " %");
-  report.addText("stability", "still-image NME (% IOD), raw / smoothed", fmt(sr, 2) + " / " + fmt(ss, 2) + " %");
+  report.addText("stability",
+                 "jitter, raw (% of IOD, per-point std over " + std::to_string(stillFrames - kWarmupFrames) +
+                     " still frames)",
+                 fmt(jr, 3) + " %");
+  report.addText(
+      "stability",
+      "jitter, smoothed (One Euro min cutoff " + fmt(p.minCutoffHz, 2) + " Hz, beta " + fmt(p.beta, 3) + ")",
+      fmt(js, 3) + " %");
+  report.addText("stability", "still-image NME (% IOD), raw / smoothed",
+                 fmt(sr, 2) + " / " + fmt(ss, 2) + " %");
   report.addText("stability", "moving-clip NME (% IOD), raw / smoothed (shift 80 px, zoom 15 %, roll 10 deg)",
                  fmt(mr, 2) + " / " + fmt(ms, 2) + " %");
   report.addText("stability", "moving smoothed - still raw NME", fmt(ms - sr, 2) + " percentage points");
-  report.addText("stability", "setup", setup + "; frames without a match: still " + std::to_string(still.missed) +
-                                           ", moving " + std::to_string(moving.missed));
+  report.addText("stability", "setup",
+                 setup + "; frames without a match: still " + std::to_string(still.missed) + ", moving " +
+                     std::to_string(moving.missed));
   report.set("jitter_raw_iod", jr);
   report.set("jitter_smoothed_iod", js);
   report.set("still_nme", sr);
@@ -176,7 +187,8 @@ void benchStability(const Context& ctx, const KeypointModel& model, Report& repo
   report.set("moving_nme_raw", mr);
   report.set("moving_nme_smoothed", ms);
   report.set("moving_minus_still_nme", ms - sr);
-  report.setString("stability_units", "jitter_* and *_nme*: percent of the inter-ocular distance (outer eye corners)");
+  report.setString("stability_units",
+                   "jitter_* and *_nme*: percent of the inter-ocular distance (outer eye corners)");
 }
 
 }  // namespace facefilter::bench

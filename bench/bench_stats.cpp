@@ -7,8 +7,8 @@
 
 #include <ATen/Parallel.h>
 #include <dlib/revision.h>
-#include <opencv2/core/version.hpp>
 #include <torch/version.h>
+#include <opencv2/core/version.hpp>
 
 #include "engine/core/sample_window.hpp"
 #include "engine/io/json_output.hpp"
@@ -21,9 +21,7 @@ std::string fmt(double v, int decimals) {
   return buf;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Dist summarise(std::vector<double> v) {
   Dist d;

@@ -3,8 +3,8 @@
 // full_object_detection/rectangle, and the face box both methods are given in gt-box mode.
 // Any thread; no shared state.
 
-#include <dlib/image_processing/full_object_detection.h>
 #include <dlib/geometry/rectangle.h>
+#include <dlib/image_processing/full_object_detection.h>
 
 #include "engine/keypoints/face_crop.hpp"
 #include "engine/keypoints/landmarks.hpp"

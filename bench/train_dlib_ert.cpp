@@ -41,7 +41,8 @@ struct Options {
 int main(int argc, char** argv) {
   Options o;
   o.data = defaultDataDir();
-  CLI::App app("train_dlib_ert: trains dlib's ERT shape predictor on udacity-keypoints/training.", "train_dlib_ert");
+  CLI::App app("train_dlib_ert: trains dlib's ERT shape predictor on udacity-keypoints/training.",
+               "train_dlib_ert");
   setUpCommandLine(app);
   addTextOption(app, "--data", o.data, "DIR", "the data root (or the udacity-keypoints folder)");
   addTextOption(app, "--out", o.out, "FILE.dat", "where the predictor is written");
@@ -53,11 +54,15 @@ int main(int argc, char** argv) {
   addNumberOption(app, "--nu", o.nu, "X", "regularisation (shrinkage)", 1e-6, 1.0);
   addNumberOption(app, "--feature-pool", o.featurePool, "N", "feature pool size", 2ul, 100000ul);
   addNumberOption(app, "--threads", o.threads, "N", "training threads", 0ul, 256ul);
-  addNumberOption(app, "--jitter", o.jitter, "X", "oversampling translation jitter, a share of the box size", 0.0, 1.0);
-  app.add_option("--limit", o.limit, "only the first N training samples (0 = all)")->type_name("N")->capture_default_str();
-  addChoiceOption(app, "--boxes", o.haarBoxes, {{"truth", false}, {"haar", true}},
-                  "truth: the Haar-equivalent box from the truth; haar: the engine's Haar detection of each face (the "
-                  "box it gets at run time; the truth's where the detector misses)");
+  addNumberOption(app, "--jitter", o.jitter, "X", "oversampling translation jitter, a share of the box size",
+                  0.0, 1.0);
+  app.add_option("--limit", o.limit, "only the first N training samples (0 = all)")
+      ->type_name("N")
+      ->capture_default_str();
+  addChoiceOption(
+      app, "--boxes", o.haarBoxes, {{"truth", false}, {"haar", true}},
+      "truth: the Haar-equivalent box from the truth; haar: the engine's Haar detection of each face (the "
+      "box it gets at run time; the truth's where the detector misses)");
   if (auto exitCode = parseCommandLine(app, argc, argv)) return *exitCode;
 
   auto samples = loadKeypointsSplit(o.data, "training");
@@ -107,21 +112,25 @@ int main(int argc, char** argv) {
   trainer.set_feature_pool_size(o.featurePool);
   trainer.set_num_threads(o.threads);
   trainer.set_oversampling_translation_jitter(o.jitter);
-  if (o.haarBoxes) std::printf("Haar boxes for %zu of %zu faces (truth-derived boxes for the rest)\n", haarUsed, used);
+  if (o.haarBoxes)
+    std::printf("Haar boxes for %zu of %zu faces (truth-derived boxes for the rest)\n", haarUsed, used);
   trainer.be_verbose();
-  std::printf("training dlib ERT on %zu images: oversampling %lu, tree depth %lu, cascade %lu, %lu trees/level, "
-              "nu %.3f, feature pool %lu, %lu threads\n",
-              used, o.oversampling, o.depth, o.cascade, o.trees, o.nu, o.featurePool, o.threads);
+  std::printf(
+      "training dlib ERT on %zu images: oversampling %lu, tree depth %lu, cascade %lu, %lu trees/level, "
+      "nu %.3f, feature pool %lu, %lu threads\n",
+      used, o.oversampling, o.depth, o.cascade, o.trees, o.nu, o.featurePool, o.threads);
   const auto t0 = std::chrono::steady_clock::now();
   dlib::shape_predictor sp = trainer.train(images, shapes);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   try {
     dlib::serialize(o.out) << sp;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "train_dlib_ert: cannot write '%s': %s (does its folder exist?)\n", o.out.c_str(), e.what());
+    std::fprintf(stderr, "train_dlib_ert: cannot write '%s': %s (does its folder exist?)\n", o.out.c_str(),
+                 e.what());
     return kExitFailed;
   }
-  std::printf("trained in %.0f s; training-set mean error %.4f (pixels, dlib's test_shape_predictor); wrote %s\n", secs,
-              dlib::test_shape_predictor(sp, images, shapes), o.out.c_str());
+  std::printf(
+      "trained in %.0f s; training-set mean error %.4f (pixels, dlib's test_shape_predictor); wrote %s\n",
+      secs, dlib::test_shape_predictor(sp, images, shapes), o.out.c_str());
   return kExitOk;
 }

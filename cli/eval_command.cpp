@@ -111,14 +111,17 @@ Command addEvalCommand(CLI::App& cli) {
   addTextOption(*command, "--split", o->split, "NAME", "which split to evaluate");
   addCountOption(*command, "--limit", o->limit, "N", "only the first N samples (0 = all)");
   command->add_flag("--json", o->json, "print one JSON object instead of a table");
-  command->add_flag_function("--no-timing", [o](std::int64_t) { o->timing = false; }, "skip the ms/face measurement");
+  command->add_flag_function(
+      "--no-timing", [o](std::int64_t) { o->timing = false; }, "skip the ms/face measurement");
   addModelOptions(*command, o->model);
   addDetectorOptions(*command, o->detector);
   addSinglePassOption(*command, o->refine);
   addPresenceOption(*command, o->presenceThreshold);
-  command->add_option("--crops", o->crops,
-                      "crops from keypoints (gt-box mode, second pass): as the model's metadata says, turned with "
-                      "the eye line (aligned mode), or axis-aligned")
+  command
+      ->add_option(
+          "--crops", o->crops,
+          "crops from keypoints (gt-box mode, second pass): as the model's metadata says, turned with "
+          "the eye line (aligned mode), or axis-aligned")
       ->type_name("model|eye-line|upright")
       ->check(CLI::IsMember({"model", "eye-line", "upright"}).description(""))
       ->capture_default_str();

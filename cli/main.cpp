@@ -8,9 +8,10 @@
 
 int main(int argc, char** argv) {
   using namespace facefilter;
-  CLI::App app("facefilter-cli: the headless face keypoint tool. Run 'facefilter-cli COMMAND --help' for a "
-               "command's options.",
-               "facefilter-cli");
+  CLI::App app(
+      "facefilter-cli: the headless face keypoint tool. Run 'facefilter-cli COMMAND --help' for a "
+      "command's options.",
+      "facefilter-cli");
   setUpCommandLine(app);
   app.require_subcommand(1);
   const std::vector<cli::Command> commands = {cli::addDetectCommand(app), cli::addRunCommand(app),

@@ -5,8 +5,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -28,7 +28,9 @@ namespace {
 std::atomic<bool> gStopRequested{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
 
-extern "C" void onStopSignal(int) { gStopRequested.store(true); }
+extern "C" void onStopSignal(int) {
+  gStopRequested.store(true);
+}
 
 struct RunOptions {
   std::string input = "default";
@@ -235,17 +237,20 @@ void printSummary(std::ostream& report, const RunTally& tally, const CaptureStat
   char line[256];
   report << "frames: " << tally.processed << " processed, " << tally.faceFrames << " with faces, "
          << cs.framesDropped << " dropped, " << cs.framesSkipped << " undecodable skipped\n";
-  std::snprintf(line, sizeof(line),
-                "detector: ran on %llu of %llu frames (%.1f%%), %llu of them over the whole frame; tracks created: %llu\n",
-                static_cast<unsigned long long>(ps.detectorRuns), static_cast<unsigned long long>(ps.frames),
-                ps.frames ? 100.0 * static_cast<double>(ps.detectorRuns) / static_cast<double>(ps.frames) : 0.0,
-                static_cast<unsigned long long>(ps.fullScans), static_cast<unsigned long long>(ps.tracksCreated));
+  std::snprintf(
+      line, sizeof(line),
+      "detector: ran on %llu of %llu frames (%.1f%%), %llu of them over the whole frame; tracks created: "
+      "%llu\n",
+      static_cast<unsigned long long>(ps.detectorRuns), static_cast<unsigned long long>(ps.frames),
+      ps.frames ? 100.0 * static_cast<double>(ps.detectorRuns) / static_cast<double>(ps.frames) : 0.0,
+      static_cast<unsigned long long>(ps.fullScans), static_cast<unsigned long long>(ps.tracksCreated));
   report << line;
   std::snprintf(line, sizeof(line), "throughput: %.1f frames/s over %.2f s\n",
                 tally.wallS > 0 ? static_cast<double>(tally.processed) / tally.wallS : 0.0, tally.wallS);
   report << line << "stage timings (ms):\n  stage         count      mean    median       p95       max\n"
-         << fmtStage("decode", cs.decodeMs) << fmtStage("detect", ps.detectMs) << fmtStage("keypoints", ps.keypointsMs)
-         << fmtStage("track", ps.trackMs) << fmtStage("total", ps.totalMs);
+         << fmtStage("decode", cs.decodeMs) << fmtStage("detect", ps.detectMs)
+         << fmtStage("keypoints", ps.keypointsMs) << fmtStage("track", ps.trackMs)
+         << fmtStage("total", ps.totalMs);
   if (video.enabled() && video.frames() > 0) {
     report << "video: " << video.path() << " (" << video.frames() << " frames)\n";
   }
@@ -266,7 +271,8 @@ int exitCode(const RunTally& tally, const CaptureStats& cs, const PipelineStats&
               << " frames processed and kept)\n";
     return fellShort;
   }
-  if (ps.errors > 0) std::cerr << "facefilter-cli run: " << ps.errors << " frame(s) failed: " << ps.lastError << "\n";
+  if (ps.errors > 0)
+    std::cerr << "facefilter-cli run: " << ps.errors << " frame(s) failed: " << ps.lastError << "\n";
   return tally.processed > 0 ? kExitOk : kExitFailed;
 }
 
@@ -316,10 +322,13 @@ Command addRunCommand(CLI::App& cli) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* command = cli.add_subcommand(
       "run", "process a camera, video, image or folder: keypoints per frame, timings (Ctrl-C stops cleanly)");
-  addTextOption(*command, "--input", o->input, "SRC", "camera:N[:WxH[@FPS]], demo, default, or a video/image/folder path")
+  addTextOption(*command, "--input", o->input, "SRC",
+                "camera:N[:WxH[@FPS]], demo, default, or a video/image/folder path")
       ->check(sourceValidator());
-  addTextOption(*command, "--output", o->output, "FILE", "write a debug-annotated video (boxes, ids, keypoints)");
-  addTextOption(*command, "--points", o->points, "FILE", "write keypoints per frame as JSON lines ('-' = stdout)");
+  addTextOption(*command, "--output", o->output, "FILE",
+                "write a debug-annotated video (boxes, ids, keypoints)");
+  addTextOption(*command, "--points", o->points, "FILE",
+                "write keypoints per frame as JSON lines ('-' = stdout)");
   addCountOption(*command, "--max-frames", o->maxFrames, "N", "stop after N frames (0 = all)");
   command->add_flag("--loop", o->loop, "restart a file source at its end (until --max-frames or Ctrl-C)");
   addModelOptions(*command, o->model);

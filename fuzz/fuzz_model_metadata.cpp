@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const facefilter::ModelMetadata& v = m.value();
   if (v.inputWidth < 8 || v.inputWidth > 1024 || v.inputHeight != v.inputWidth) __builtin_trap();
   if (v.channels != 1 && v.channels != 3) __builtin_trap();
-  if (static_cast<int>(v.mean.size()) != v.channels || static_cast<int>(v.std.size()) != v.channels) __builtin_trap();
+  if (static_cast<int>(v.mean.size()) != v.channels || static_cast<int>(v.std.size()) != v.channels)
+    __builtin_trap();
   for (size_t c = 0; c < v.std.size(); ++c) {
     if (!std::isfinite(v.mean[c]) || !(v.std[c] > 0) || !std::isfinite(v.std[c])) __builtin_trap();
   }

@@ -16,7 +16,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-bool inScope(const Setting& s, ConfigScope scope) { return scope == ConfigScope::kEverything || s.inPreset(); }
+bool inScope(const Setting& s, ConfigScope scope) {
+  return scope == ConfigScope::kEverything || s.inPreset();
+}
 
 // The JSON value as the setting's type, or nothing (a type mismatch, which the table's check names).
 std::optional<SettingValue> fromJson(const Setting& s, const Json& v) {
@@ -27,7 +29,8 @@ std::optional<SettingValue> fromJson(const Setting& s, const Json& v) {
     case SettingType::kInt:
       if (v.is_number_integer()) {
         // Out of int's range is out of every setting's range: clamp so that the range message names it.
-        const auto wide = v.is_number_unsigned() ? static_cast<long long>(std::min<unsigned long long>(v.get<unsigned long long>(), 1ull << 40))
+        const auto wide = v.is_number_unsigned() ? static_cast<long long>(std::min<unsigned long long>(
+                                                       v.get<unsigned long long>(), 1ull << 40))
                                                  : v.get<long long>();
         return SettingValue(static_cast<int>(std::clamp<long long>(wide, -(1ll << 31), (1ll << 31) - 1)));
       }
@@ -58,16 +61,24 @@ std::filesystem::path configDir() {
   return std::filesystem::path(".facefilter");
 }
 
-std::filesystem::path defaultConfigPath() { return configDir() / "config.json"; }
+std::filesystem::path defaultConfigPath() {
+  return configDir() / "config.json";
+}
 
 const char* toString(SettingsSection section) {
   switch (section) {
-    case SettingsSection::kDetector: return "detector";
-    case SettingsSection::kTracking: return "tracking and smoothing";
-    case SettingsSection::kFilters: return "filters";
-    case SettingsSection::kDebugViews: return "debug views";
-    case SettingsSection::kRecording: return "recording";
-    case SettingsSection::kSession: return "session";
+    case SettingsSection::kDetector:
+      return "detector";
+    case SettingsSection::kTracking:
+      return "tracking and smoothing";
+    case SettingsSection::kFilters:
+      return "filters";
+    case SettingsSection::kDebugViews:
+      return "debug views";
+    case SettingsSection::kRecording:
+      return "recording";
+    case SettingsSection::kSession:
+      return "session";
   }
   return "?";
 }
@@ -79,7 +90,9 @@ void copySection(const AppConfig& from, AppConfig& to, SettingsSection section) 
   normaliseConfig(to);
 }
 
-void resetSection(AppConfig& config, SettingsSection section) { copySection(AppConfig{}, config, section); }
+void resetSection(AppConfig& config, SettingsSection section) {
+  copySection(AppConfig{}, config, section);
+}
 
 Result<LoadedConfig> parseConfig(const std::string& json, const std::string& origin, ConfigScope scope) {
   Json root;
@@ -123,7 +136,8 @@ Result<LoadedConfig> parseConfig(const std::string& json, const std::string& ori
   }
   // Keys no setting claims: typos and settings of other versions, named once each.
   for (const auto& item : root.items()) {
-    if (!known.contains(item.key())) out.warnings.push_back("config: '" + item.key() + "' is not a known setting; ignored");
+    if (!known.contains(item.key()))
+      out.warnings.push_back("config: '" + item.key() + "' is not a known setting; ignored");
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The app's settings (declared in settings/settings_table.hpp), persisted as JSON in $XDG_CONFIG_HOME/facefilter/config.json (or
+// The app's settings (declared in settings/settings_table.hpp), persisted as JSON in
+// $XDG_CONFIG_HOME/facefilter/config.json (or
 // ~/.config/facefilter). Pure and headless: tested without GL. Written to a temp file then renamed;
 // every value is range-checked when read, and a bad value is named in the returned warnings and replaced
 // by its default. Any thread, no shared state.
@@ -30,9 +31,9 @@ struct DebugViews {
 struct ViewSettings {
   std::string filters = "sunglasses";  // comma-separated filter names applied to every face; "" = none
   bool fadeWithConfidence = true;
-  bool headPose = true;          // perspective sprites (yaw/pitch)
+  bool headPose = true;  // perspective sprites (yaw/pitch)
   VideoSync sync = VideoSync::kMatchResult;
-  int holdVideoFrames = 0;       // with kNewestFrame: show the frame this many frames old (0..30)
+  int holdVideoFrames = 0;  // with kNewestFrame: show the frame this many frames old (0..30)
   bool showPanel = true;
   bool lightingHint = true;
   DebugViews debug;
@@ -40,9 +41,9 @@ struct ViewSettings {
 };
 
 struct RecordSettings {
-  std::string outputDir;      // empty: the current directory
-  double fps = 30.0;          // used when the source has no rate
-  int queueFrames = 8;        // frames waiting for the encoder before new ones are dropped (live)
+  std::string outputDir;        // empty: the current directory
+  double fps = 30.0;            // used when the source has no rate
+  int queueFrames = 8;          // frames waiting for the encoder before new ones are dropped (live)
   bool landmarkSidecar = true;  // <video>.landmarks.jsonl beside recordings
 };
 
@@ -85,7 +86,8 @@ struct LoadedConfig {
 };
 
 // Parses JSON text; unknown keys and bad values become warnings (the rest is kept). Fails only when the
-// text is not a JSON object at all. Every value is checked against its entry in the settings table. With kPreset, the session keys (source, model, ...) are unknown keys.
+// text is not a JSON object at all. Every value is checked against its entry in the settings table. With
+// kPreset, the session keys (source, model, ...) are unknown keys.
 Result<LoadedConfig> parseConfig(const std::string& json, const std::string& origin,
                                  ConfigScope scope = ConfigScope::kEverything);
 // A missing file gives the defaults without warnings.

@@ -91,8 +91,9 @@ std::optional<int> parseCommandLine(CLI::App& app, std::vector<std::string> args
       if (rest.empty()) return argumentError(at, "no command given", err);
       const bool isOption = rest.front().rfind('-', 0) == 0;
       return argumentError(at,
-                           isOption ? "unknown option '" + rest.front() + "' (a command's options go after it)"
-                                    : "unknown command '" + rest.front() + "'",
+                           isOption
+                               ? "unknown option '" + rest.front() + "' (a command's options go after it)"
+                               : "unknown command '" + rest.front() + "'",
                            err);
     }
     return argumentError(at, e.what(), err);
@@ -106,8 +107,8 @@ int argumentError(const CLI::App& app, const std::string& message, std::ostream&
   return kExitFailed;
 }
 
-CLI::Option* addTextOption(CLI::App& app, const std::string& name, std::string& value, const std::string& valueName,
-                           const std::string& help) {
+CLI::Option* addTextOption(CLI::App& app, const std::string& name, std::string& value,
+                           const std::string& valueName, const std::string& help) {
   return app.add_option(name, value, help)->type_name(valueName)->capture_default_str();
 }
 
@@ -120,8 +121,8 @@ CLI::Option* addCountOption(CLI::App& app, const std::string& name, int& value, 
 }
 
 CLI::Validator sizeValidator(SizeLimits limits) {
-  const std::string range = std::to_string(limits.minWidth) + "x" + std::to_string(limits.minHeight) + " .. " +
-                            std::to_string(limits.maxWidth) + "x" + std::to_string(limits.maxHeight);
+  const std::string range = std::to_string(limits.minWidth) + "x" + std::to_string(limits.minHeight) +
+                            " .. " + std::to_string(limits.maxWidth) + "x" + std::to_string(limits.maxHeight);
   return CLI::Validator(
       [limits, range](std::string& text) -> std::string {
         std::smatch m;
@@ -137,8 +138,8 @@ CLI::Validator sizeValidator(SizeLimits limits) {
       "", "size");
 }
 
-CLI::Option* addSizeOption(CLI::App& app, const std::string& name, int& width, int& height, const std::string& help,
-                           SizeLimits limits) {
+CLI::Option* addSizeOption(CLI::App& app, const std::string& name, int& width, int& height,
+                           const std::string& help, SizeLimits limits) {
   return app
       .add_option_function<std::string>(
           name,
@@ -165,13 +166,27 @@ CLI::Validator sourceValidator() {
 namespace {
 
 // The part of the settings each shared option fills (see addSettingFlagInto).
-std::string& modelPathOf(AppConfig& c) { return c.modelPath; }
-std::string& deviceOf(AppConfig& c) { return c.device; }
-DetectorParams& detectorOf(AppConfig& c) { return c.detector; }
-TrackerParams& trackerOf(AppConfig& c) { return c.tracker; }
-OneEuroParams& oneEuroOf(AppConfig& c) { return c.tracker.oneEuro; }
-bool& refineOf(AppConfig& c) { return c.tracker.refineDetections; }
-float& presenceOf(AppConfig& c) { return c.tracker.presenceThreshold; }
+std::string& modelPathOf(AppConfig& c) {
+  return c.modelPath;
+}
+std::string& deviceOf(AppConfig& c) {
+  return c.device;
+}
+DetectorParams& detectorOf(AppConfig& c) {
+  return c.detector;
+}
+TrackerParams& trackerOf(AppConfig& c) {
+  return c.tracker;
+}
+OneEuroParams& oneEuroOf(AppConfig& c) {
+  return c.tracker.oneEuro;
+}
+bool& refineOf(AppConfig& c) {
+  return c.tracker.refineDetections;
+}
+float& presenceOf(AppConfig& c) {
+  return c.tracker.presenceThreshold;
+}
 
 }  // namespace
 
@@ -180,7 +195,8 @@ CLI::Option* addModelPathOption(CLI::App& app, std::string& path) {
 }
 
 CLI::Option* addThreadsOption(CLI::App& app, int& threads) {
-  return addNumberOption(app, "--threads", threads, "N", "CPU threads for inference (0 = LibTorch's default)", 0, 256);
+  return addNumberOption(app, "--threads", threads, "N", "CPU threads for inference (0 = LibTorch's default)",
+                         0, 256);
 }
 
 CLI::Option* addDeviceOption(CLI::App& app, std::string& device) {

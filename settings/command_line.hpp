@@ -1,18 +1,18 @@
 #pragma once
-// The command line of facefilter, facefilter-cli and facefilter-bench, on CLI11: one exit-code convention, one
-// way to parse and to report a bad argument, one --help layout (value names, ranges, choices, defaults), and
-// the options the programs share (model, device, threads, detector, tracking, log level). The options fill
-// the engine's parameter structs; the engine never sees argv.
+// The command line of facefilter, facefilter-cli and facefilter-bench, on CLI11: one exit-code convention,
+// one way to parse and to report a bad argument, one --help layout (value names, ranges, choices, defaults),
+// and the options the programs share (model, device, threads, detector, tracking, log level). The options
+// fill the engine's parameter structs; the engine never sees argv.
 
 #include <iostream>
 #include <optional>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/common.h>
+#include <CLI/CLI.hpp>
 
 #include "engine/core/result.hpp"
 #include "engine/detect/face_detector.hpp"
@@ -23,8 +23,9 @@
 namespace facefilter {
 
 // Exit codes of every program.
-inline constexpr int kExitOk = 0;      // done
-inline constexpr int kExitFailed = 1;  // nothing done: a bad argument, a missing file, an unusable model or camera
+inline constexpr int kExitOk = 0;  // done
+inline constexpr int kExitFailed =
+    1;  // nothing done: a bad argument, a missing file, an unusable model or camera
 // Partly done: some inputs failed, or the input broke mid-way; everything processed up to then is kept.
 inline constexpr int kExitPartial = 2;
 
@@ -32,12 +33,12 @@ inline constexpr int kExitPartial = 2;
 // layout, -h/--help, and a repeated option's last value wins.
 void setUpCommandLine(CLI::App& app);
 
-// Parses argv. nullopt: the program goes on. Otherwise the exit code: kExitOk once --help is printed on `out`,
-// kExitFailed once a bad argument is reported on `err` (naming the option, with a pointer to --help).
+// Parses argv. nullopt: the program goes on. Otherwise the exit code: kExitOk once --help is printed on
+// `out`, kExitFailed once a bad argument is reported on `err` (naming the option, with a pointer to --help).
 std::optional<int> parseCommandLine(CLI::App& app, int argc, const char* const* argv);
 // The same for the arguments after the program's name.
-std::optional<int> parseCommandLine(CLI::App& app, std::vector<std::string> args, std::ostream& out = std::cout,
-                                    std::ostream& err = std::cerr);
+std::optional<int> parseCommandLine(CLI::App& app, std::vector<std::string> args,
+                                    std::ostream& out = std::cout, std::ostream& err = std::cerr);
 
 // A bad argument found after parsing (values the engine refuses together, say): reported as parsing reports
 // one, for `app` (a subcommand names its parents too). Returns kExitFailed.
@@ -46,8 +47,8 @@ int argumentError(const CLI::App& app, const std::string& message, std::ostream&
 // ---- Options of one value. Each shows its value name and its default (the target's value when added).
 
 // --name VALUE, any text.
-CLI::Option* addTextOption(CLI::App& app, const std::string& name, std::string& value, const std::string& valueName,
-                           const std::string& help);
+CLI::Option* addTextOption(CLI::App& app, const std::string& name, std::string& value,
+                           const std::string& valueName, const std::string& help);
 
 // --name N, a number in [min, max]; --help shows the range.
 template <typename T>
@@ -71,8 +72,8 @@ struct SizeLimits {
 };
 CLI::Validator sizeValidator(SizeLimits limits);
 // --name WxH into width and height (left as they are when the option is not given).
-CLI::Option* addSizeOption(CLI::App& app, const std::string& name, int& width, int& height, const std::string& help,
-                           SizeLimits limits);
+CLI::Option* addSizeOption(CLI::App& app, const std::string& name, int& width, int& height,
+                           const std::string& help, SizeLimits limits);
 
 // A source in the one syntax of engine/capture/source_spec.hpp (camera:N:WxH@FPS, demo, a path, ...).
 CLI::Validator sourceValidator();
@@ -90,11 +91,12 @@ void addModelOptions(CLI::App& app, ModelOptions& model);
 CLI::Option* addModelPathOption(CLI::App& app, std::string& path);
 CLI::Option* addDeviceOption(CLI::App& app, std::string& device);
 CLI::Option* addThreadsOption(CLI::App& app, int& threads);
-// Sets the thread count, then loads the model (the engine's default model and device where the fields are empty).
+// Sets the thread count, then loads the model (the engine's default model and device where the fields are
+// empty).
 Result<KeypointModel> loadModel(const ModelOptions& model);
 
-// The detector's thresholds, cascades and passes (group "Detector"). Ranges are checked while parsing; what the
-// engine checks of the values together (validate(DetectorParams)) is for the caller to check after it.
+// The detector's thresholds, cascades and passes (group "Detector"). Ranges are checked while parsing; what
+// the engine checks of the values together (validate(DetectorParams)) is for the caller to check after it.
 void addDetectorOptions(CLI::App& app, DetectorParams& detector);
 
 // --no-tracking, --detect-every, --full-scan-every, --no-smoothing, the One Euro options, --single-pass and
@@ -122,8 +124,8 @@ template <typename T>
 CLI::Option* addNumberOption(CLI::App& app, const std::string& name, T& value, const std::string& valueName,
                              const std::string& help, T min, T max) {
   using command_line_detail::numberText;
-  const std::string range = "[" + numberText(static_cast<double>(min)) + ", " +
-                            numberText(static_cast<double>(max)) + "]";
+  const std::string range =
+      "[" + numberText(static_cast<double>(min)) + ", " + numberText(static_cast<double>(max)) + "]";
   // The range goes into the help text; CLI11 would otherwise append it to the value name.
   return app.add_option(name, value, help + " " + range)
       ->type_name(valueName)

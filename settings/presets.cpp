@@ -6,7 +6,9 @@
 
 namespace facefilter {
 
-std::filesystem::path defaultPresetDir() { return configDir() / "presets"; }
+std::filesystem::path defaultPresetDir() {
+  return configDir() / "presets";
+}
 
 Status validatePresetName(const std::string& name) {
   const std::string quoted = "preset name '" + name + "'";
@@ -16,7 +18,8 @@ Status validatePresetName(const std::string& name) {
   }
   for (char ch : name) {
     if (ch == '/' || ch == '\\') return makeError(quoted + " contains a path separator ('/' or '\\')");
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return makeError("preset name contains control characters");
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+      return makeError("preset name contains control characters");
   }
   // A leading dot would hide the file (and "." and ".." are folders); stray spaces make names that look
   // alike on screen.
@@ -66,13 +69,16 @@ Result<LoadedConfig> PresetStore::load(const std::string& name) const {
   std::ostringstream text;
   text << in.rdbuf();
   auto parsed = parseConfig(text.str(), path.string(), ConfigScope::kPreset);
-  if (!parsed) return makeError("preset '" + name + "' is corrupt: " + parsed.error().message + "; nothing was changed");
+  if (!parsed)
+    return makeError("preset '" + name + "' is corrupt: " + parsed.error().message + "; nothing was changed");
   if (parsed->rejectedValues > 0) {
     // Unlike config.json (where defaults stand in for bad values so the app starts), a preset is applied
     // whole or not at all: half of one is a combination nobody chose.
     std::string why;
-    for (int i = 0; i < parsed->rejectedValues; ++i) why += (i == 0 ? "" : "; ") + parsed->warnings[static_cast<size_t>(i)];
-    return makeError("preset '" + name + "' (" + path.string() + ") has bad values: " + why + "; nothing was changed");
+    for (int i = 0; i < parsed->rejectedValues; ++i)
+      why += (i == 0 ? "" : "; ") + parsed->warnings[static_cast<size_t>(i)];
+    return makeError("preset '" + name + "' (" + path.string() + ") has bad values: " + why +
+                     "; nothing was changed");
   }
   return parsed;
 }

@@ -14,7 +14,9 @@ std::string formatNumber(double v) {
   return text;
 }
 
-CLI::Validator inRange(const Setting& s) { return rangeValidator(s.min, s.max, s.type == SettingType::kInt); }
+CLI::Validator inRange(const Setting& s) {
+  return rangeValidator(s.min, s.max, s.type == SettingType::kInt);
+}
 
 }  // namespace
 
@@ -43,7 +45,8 @@ CLI::Option* addFlagFor(CLI::App& app, const Setting& s, ApplySetting apply, con
     case FlagStyle::kNone:
       return nullptr;
     case FlagStyle::kSetsFalse:
-      return app.add_flag_callback(name, [apply, &s] { apply(s, SettingValue(false)); }, help);
+      return app.add_flag_callback(
+          name, [apply, &s] { apply(s, SettingValue(false)); }, help);
     case FlagStyle::kOnOff:
       opt = app.add_option_function<std::string>(
           name, [apply, &s](const std::string& v) { apply(s, SettingValue(v == "on")); }, help);
@@ -57,11 +60,13 @@ CLI::Option* addFlagFor(CLI::App& app, const Setting& s, ApplySetting apply, con
     case SettingType::kBool:
       return nullptr;  // booleans take kOnOff or kSetsFalse
     case SettingType::kInt:
-      opt = app.add_option_function<int>(name, [apply, &s](const int& v) { apply(s, SettingValue(v)); }, help);
+      opt = app.add_option_function<int>(
+          name, [apply, &s](const int& v) { apply(s, SettingValue(v)); }, help);
       opt->check(inRange(s));
       break;
     case SettingType::kReal:
-      opt = app.add_option_function<double>(name, [apply, &s](const double& v) { apply(s, SettingValue(v)); }, help);
+      opt = app.add_option_function<double>(
+          name, [apply, &s](const double& v) { apply(s, SettingValue(v)); }, help);
       opt->check(inRange(s));
       break;
     case SettingType::kText:
@@ -83,11 +88,13 @@ void addSettingFlags(CLI::App& app, AppConfig& target, std::initializer_list<Set
   for (const Setting& s : settingsTable()) {
     if (s.flagStyle == FlagStyle::kNone) continue;
     if (std::find(sections.begin(), sections.end(), s.section) == sections.end()) continue;
-    if (CLI::Option* opt = addSettingFlag(app, target, s.key); opt != nullptr && !group.empty()) opt->group(group);
+    if (CLI::Option* opt = addSettingFlag(app, target, s.key); opt != nullptr && !group.empty())
+      opt->group(group);
   }
 }
 
-CLI::Option* addSettingFlag(CLI::App& app, AppConfig& target, std::string_view key, const std::string& group) {
+CLI::Option* addSettingFlag(CLI::App& app, AppConfig& target, std::string_view key,
+                            const std::string& group) {
   const Setting* s = findSetting(key);
   if (s == nullptr || s->flagStyle == FlagStyle::kNone) return nullptr;
   CLI::Option* opt = addFlagFor(

@@ -14,7 +14,8 @@
 
 namespace facefilter {
 
-// A number in [min, max] (a whole number when `integer`); the message names the range as the settings file does.
+// A number in [min, max] (a whole number when `integer`); the message names the range as the settings file
+// does.
 CLI::Validator rangeValidator(double min, double max, bool integer);
 
 // How a parsed flag's value reaches its destination, and the value --help shows as the default.
@@ -28,12 +29,14 @@ CLI::Option* addFlagFor(CLI::App& app, const Setting& setting, ApplySetting appl
 void addSettingFlags(CLI::App& app, AppConfig& target, std::initializer_list<SettingsSection> sections,
                      const std::string& group = {});
 // One setting's flag, by its key; nullptr when it has none.
-CLI::Option* addSettingFlag(CLI::App& app, AppConfig& target, std::string_view key, const std::string& group = {});
+CLI::Option* addSettingFlag(CLI::App& app, AppConfig& target, std::string_view key,
+                            const std::string& group = {});
 
 // One setting's flag for a program that keeps only a part of the settings (DetectorParams, a model path...):
 // `part` picks that part out of an AppConfig. The flag writes into `target`; --help shows target's value.
 template <typename Part>
-CLI::Option* addSettingFlagInto(CLI::App& app, Part& target, Part& (*part)(AppConfig&), std::string_view key) {
+CLI::Option* addSettingFlagInto(CLI::App& app, Part& target, Part& (*part)(AppConfig&),
+                                std::string_view key) {
   const Setting* s = findSetting(key);
   if (s == nullptr || s->flagStyle == FlagStyle::kNone) return nullptr;
   AppConfig shown;

@@ -3,7 +3,8 @@
 // (where it has them) its command-line flag and its panel widget. The table drives the settings file's reader
 // and writer (range checks and messages), presets, reset-to-defaults per section, the command-line flags the
 // programs share, the app's --debug list and key shortcuts, and the panel's widgets.
-// Adding a setting: one entry in settings_table.cpp (and a field in AppConfig). Immutable after start; any thread.
+// Adding a setting: one entry in settings_table.cpp (and a field in AppConfig). Immutable after start; any
+// thread.
 
 #include <functional>
 #include <span>
@@ -29,7 +30,7 @@ enum class FlagStyle {
 };
 
 struct PanelWidget {
-  std::string_view label;  // empty: the panel does not show the setting by itself
+  std::string_view label;   // empty: the panel does not show the setting by itself
   double min = 0, max = 0;  // slider range (may be narrower than the accepted range)
   const char* format = nullptr;
   bool logarithmic = false;
@@ -39,15 +40,15 @@ struct Setting {
   std::string_view key;  // in the settings file (and presets)
   SettingsSection section = SettingsSection::kSession;
   SettingType type = SettingType::kBool;
-  double min = 0, max = 0;                    // kInt, kReal: accepted range; kText: the longest accepted length
-  std::vector<std::string_view> choices;      // kText: the accepted values (empty: any text)
+  double min = 0, max = 0;                // kInt, kReal: accepted range; kText: the longest accepted length
+  std::vector<std::string_view> choices;  // kText: the accepted values (empty: any text)
   std::string_view help;
-  std::string_view flag;                      // command-line name without "--"; empty: none
+  std::string_view flag;  // command-line name without "--"; empty: none
   FlagStyle flagStyle = FlagStyle::kNone;
-  std::string_view valueName;                 // e.g. "F", "N", "PX"
-  std::string_view flagHelp;                  // the flag's help where it differs from the setting's (kSetsFalse)
-  std::string_view debugName;                 // kDebugViews: the word in the app's --debug list
-  char shortcut = 0;                          // an app key that toggles it (a letter)
+  std::string_view valueName;  // e.g. "F", "N", "PX"
+  std::string_view flagHelp;   // the flag's help where it differs from the setting's (kSetsFalse)
+  std::string_view debugName;  // kDebugViews: the word in the app's --debug list
+  char shortcut = 0;           // an app key that toggles it (a letter)
   PanelWidget panel;
   std::function<SettingValue(const AppConfig&)> get;
   std::function<void(AppConfig&, const SettingValue&)> set;

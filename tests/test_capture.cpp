@@ -27,8 +27,8 @@ namespace facefilter {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 class QuietLogs : public ::testing::Environment {
  public:
@@ -153,7 +153,9 @@ TEST(SourceSpec, ToStringRoundTrips) {
 // ---------------------------------------------------------------------------------------------
 // toBgr8
 
-cv::Vec3b at(const cv::Mat& m, int y, int x) { return m.at<cv::Vec3b>(y, x); }
+cv::Vec3b at(const cv::Mat& m, int y, int x) {
+  return m.at<cv::Vec3b>(y, x);
+}
 
 TEST(ToBgr8, Gray8) {
   cv::Mat gray(4, 5, CV_8UC1, cv::Scalar(77));
@@ -216,7 +218,8 @@ TEST(ToBgr8, EmptyAndUnsupported) {
   auto empty = toBgr8(cv::Mat());
   ASSERT_FALSE(empty.ok());
   EXPECT_THAT(empty.error().message, HasSubstr("empty"));
-  EXPECT_FALSE(toBgr8(cv::Mat(2, 2, CV_8UC2, cv::Scalar(1, 2))).ok()) << "two channels is not an image format";
+  EXPECT_FALSE(toBgr8(cv::Mat(2, 2, CV_8UC2, cv::Scalar(1, 2))).ok())
+      << "two channels is not an image format";
 }
 
 TEST(ToBgr8, ResultIsContinuousAndOwnsItsPixels) {
@@ -238,7 +241,9 @@ TEST(ToBgr8, ResultIsContinuousAndOwnsItsPixels) {
 // ---------------------------------------------------------------------------------------------
 // Image and folder sources
 
-cv::Mat solid(int value, cv::Size size = {32, 24}) { return cv::Mat(size, CV_8UC3, cv::Scalar::all(value)); }
+cv::Mat solid(int value, cv::Size size = {32, 24}) {
+  return cv::Mat(size, CV_8UC3, cv::Scalar::all(value));
+}
 
 void writeImage(const std::string& path, const cv::Mat& image) {
   ASSERT_TRUE(cv::imwrite(path, image)) << path;
@@ -665,7 +670,9 @@ class GatedSource final : public FrameSource {
   int next_ = 0;
 };
 
-std::unique_ptr<FrameSource> scripted(ScriptedSource::Script s) { return std::make_unique<ScriptedSource>(s); }
+std::unique_ptr<FrameSource> scripted(ScriptedSource::Script s) {
+  return std::make_unique<ScriptedSource>(s);
+}
 
 SourceSpec fakeSpec() {
   SourceSpec s;

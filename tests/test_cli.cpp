@@ -75,8 +75,8 @@ CliResult runCli(const std::vector<std::string>& args) {
 }
 
 std::string describe(const CliResult& r) {
-  return "exit " + std::to_string(r.exitCode) + "\n--- stdout:\n" + r.out.substr(0, 2000) + "\n--- stderr:\n" +
-         r.err.substr(0, 2000);
+  return "exit " + std::to_string(r.exitCode) + "\n--- stdout:\n" + r.out.substr(0, 2000) +
+         "\n--- stderr:\n" + r.err.substr(0, 2000);
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -246,7 +246,8 @@ TEST_F(Cli, DetectWithABadModelFailsNamingTheFile) {
   TempDir dir;
   const std::string notAModel = dir.file("notes.pt");
   test::writeFile(notAModel, "not a model\n");
-  for (const std::string& model : {dir.file("missing.pt"), notAModel, std::string(test::kTestModelBadShape)}) {
+  for (const std::string& model :
+       {dir.file("missing.pt"), notAModel, std::string(test::kTestModelBadShape)}) {
     const CliResult r = runCli({"detect", "--model", model, obamas_});
     EXPECT_EQ(r.exitCode, 1) << model << "\n" << describe(r);
     EXPECT_THAT(r.err, HasSubstr(model));
@@ -261,8 +262,8 @@ TEST_F(Cli, RunDemoWritesPointsAndVideo) {
   FACEFILTER_SKIP_IF_NO_DEMO();
   TempDir dir;
   const std::string points = dir.file("points.jsonl"), video = dir.file("annotated.mp4");
-  const CliResult r =
-      runCli(withModel({"run", "--input", "demo", "--max-frames", "30", "--points", points, "--output", video}));
+  const CliResult r = runCli(
+      withModel({"run", "--input", "demo", "--max-frames", "30", "--points", points, "--output", video}));
   ASSERT_EQ(r.exitCode, 0) << describe(r);
   EXPECT_EQ(processedFrames(r.out), 30) << r.out;
 
@@ -321,7 +322,8 @@ TEST_F(Cli, RunOnATruncatedVideoKeepsWhatWasProcessed) {
   EXPECT_LT(jsonLines.size(), 120u);
   for (size_t i = 0; i < jsonLines.size(); ++i) EXPECT_EQ(parseOrFail(jsonLines[i]).at("frame"), i);
   EXPECT_EQ(processedFrames(r.out), static_cast<int>(jsonLines.size()));
-  EXPECT_EQ(test::countDecodableFrames(video), static_cast<int>(jsonLines.size())) << "the video is finalised";
+  EXPECT_EQ(test::countDecodableFrames(video), static_cast<int>(jsonLines.size()))
+      << "the video is finalised";
 }
 
 TEST_F(Cli, RunWithoutACameraFails) {
@@ -342,9 +344,11 @@ TEST_F(Cli, RunWithABadModelFailsNamingTheFile) {
 }
 
 TEST_F(Cli, RunRejectsBadArguments) {
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"run", "--input", "camera:1:640"}, {"run", "--max-frames", "-3"},
-        {"run", "--detect-every", "0"}, {"run", "--scale-factor", "3"}, {"run", "stray"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"run", "--input", "camera:1:640"},
+                                               {"run", "--max-frames", "-3"},
+                                               {"run", "--detect-every", "0"},
+                                               {"run", "--scale-factor", "3"},
+                                               {"run", "stray"}}) {
     const CliResult r = runCli(withModel(args));
     EXPECT_EQ(r.exitCode, 1) << args[1] << "\n" << describe(r);
     EXPECT_FALSE(r.err.empty());
@@ -354,7 +358,8 @@ TEST_F(Cli, RunRejectsBadArguments) {
 TEST_F(Cli, SigtermStopsALoopingRunAndFinalisesTheVideo) {
   FACEFILTER_SKIP_IF_NO_DEMO();
   TempDir dir;
-  const std::string video = dir.file("loop.mp4"), outFile = dir.file("stdout.txt"), errFile = dir.file("stderr.txt");
+  const std::string video = dir.file("loop.mp4"), outFile = dir.file("stdout.txt"),
+                    errFile = dir.file("stderr.txt");
   std::vector<std::string> args =
       withModel({kCli, "run", "--input", "demo", "--loop", "--output", video, "--detect-scale", "0.5"});
   std::vector<char*> argv;
@@ -363,8 +368,10 @@ TEST_F(Cli, SigtermStopsALoopingRunAndFinalisesTheVideo) {
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   pid_t pid = 0;
   const int spawned = posix_spawn(&pid, kCli, &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -387,11 +394,13 @@ TEST_F(Cli, SigtermStopsALoopingRunAndFinalisesTheVideo) {
   if (!reaped) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &status, 0);
-    FAIL() << "facefilter-cli did not " << (started ? "exit within 60 s of SIGTERM" : "start writing the video")
-           << "\n--- stderr:\n" << test::readFile(errFile);
+    FAIL() << "facefilter-cli did not "
+           << (started ? "exit within 60 s of SIGTERM" : "start writing the video") << "\n--- stderr:\n"
+           << test::readFile(errFile);
   }
   ASSERT_TRUE(started) << "it exited before writing any frame\n" << test::readFile(errFile);
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of stopping cleanly\n" << test::readFile(errFile);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of stopping cleanly\n"
+                                 << test::readFile(errFile);
   EXPECT_EQ(WEXITSTATUS(status), 0) << test::readFile(errFile);
   const std::string err = test::readFile(errFile), out = test::readFile(outFile);
   EXPECT_THAT(err, HasSubstr("stopped by signal"));

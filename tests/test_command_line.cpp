@@ -53,8 +53,9 @@ TEST_F(CommandLine, TheExitCodesAreTheDocumentedOnes) {
 }
 
 TEST_F(CommandLine, ValuesInRangeFillTheEngineParams) {
-  const Parsed p = parse(app_, {"--scale-factor", "1.2", "--min-neighbors", "3", "--downscale", "off", "--cascade-scan",
-                                "opencv", "--rolled-passes", "off", "--extra-passes=4", "--max-frames", "30"});
+  const Parsed p =
+      parse(app_, {"--scale-factor", "1.2", "--min-neighbors", "3", "--downscale", "off", "--cascade-scan",
+                   "opencv", "--rolled-passes", "off", "--extra-passes=4", "--max-frames", "30"});
   ASSERT_FALSE(p.exitCode.has_value()) << p.err;
   EXPECT_DOUBLE_EQ(detector_.scaleFactor, 1.2);
   EXPECT_EQ(detector_.minNeighbors, 3);
@@ -68,18 +69,20 @@ TEST_F(CommandLine, ValuesInRangeFillTheEngineParams) {
 }
 
 TEST_F(CommandLine, OutOfRangeValuesAreRefusedNamingTheOption) {
-  for (const auto& [option, value] : std::vector<std::pair<std::string, std::string>>{{"--scale-factor", "3"},
-                                                                                      {"--presence-threshold", "1.5"},
-                                                                                      {"--detect-every", "0"},
-                                                                                      {"--extra-passes", "9"},
-                                                                                      {"--max-frames", "-3"},
-                                                                                      {"--min-neighbors", "many"}}) {
+  for (const auto& [option, value] :
+       std::vector<std::pair<std::string, std::string>>{{"--scale-factor", "3"},
+                                                        {"--presence-threshold", "1.5"},
+                                                        {"--detect-every", "0"},
+                                                        {"--extra-passes", "9"},
+                                                        {"--max-frames", "-3"},
+                                                        {"--min-neighbors", "many"}}) {
     SCOPED_TRACE(option + " " + value);
     const DetectorParams before = detector_;
     const Parsed p = parse(app_, {option, value});
     EXPECT_EQ(p.exitCode, kExitFailed);
     EXPECT_THAT(p.err, HasSubstr("prog: " + option + ": "));
-    EXPECT_THAT(p.err, AnyOf(HasSubstr(value + " is outside ["), HasSubstr("'" + value + "' is not a number")));
+    EXPECT_THAT(p.err,
+                AnyOf(HasSubstr(value + " is outside ["), HasSubstr("'" + value + "' is not a number")));
     EXPECT_THAT(p.err, HasSubstr("Run 'prog --help'"));
     EXPECT_DOUBLE_EQ(detector_.scaleFactor, before.scaleFactor) << "a refused value is not kept";
   }
@@ -126,8 +129,9 @@ TEST_F(CommandLine, TrackerFlagsFillTheTrackerParams) {
   EXPECT_EQ(tracker_.minRedetectGapFrames, defaults.minRedetectGapFrames);
   EXPECT_TRUE(tracker_.refineDetections);
 
-  p = parse(app_, {"--no-tracking", "--no-smoothing", "--single-pass", "--detect-every", "3", "--full-scan-every", "9",
-                   "--min-cutoff", "2.5", "--beta", "0", "--presence-threshold", "0.25"});
+  p = parse(app_,
+            {"--no-tracking", "--no-smoothing", "--single-pass", "--detect-every", "3", "--full-scan-every",
+             "9", "--min-cutoff", "2.5", "--beta", "0", "--presence-threshold", "0.25"});
   ASSERT_FALSE(p.exitCode.has_value()) << p.err;
   EXPECT_EQ(tracker_.mode, TrackingMode::kDetectEveryFrame);
   EXPECT_EQ(tracker_.smoothing, Smoothing::kOff);
@@ -223,7 +227,8 @@ TEST(CommandLineValues, SubcommandsAreRequiredAndNamedInMessages) {
   std::ostringstream err;
   EXPECT_EQ(argumentError(*run, "detector: max size must be 0 (none) or >= min size", err), kExitFailed);
   EXPECT_EQ(err.str(),
-            "prog run: detector: max size must be 0 (none) or >= min size\nRun 'prog run --help' for the options.\n");
+            "prog run: detector: max size must be 0 (none) or >= min size\nRun 'prog run --help' for the "
+            "options.\n");
 }
 
 }  // namespace

@@ -275,8 +275,8 @@ TEST(SampleWindow, WindowRollsButTotalsCoverAllTime) {
   EXPECT_EQ(w.values(), (std::vector<double>{7, 8, 9, 10}));  // oldest first
   const SampleSummary s = w.summary();
   EXPECT_EQ(s.count, 10u);
-  EXPECT_DOUBLE_EQ(s.mean, 5.5);     // all time
-  EXPECT_DOUBLE_EQ(s.median, 8.5);   // window
+  EXPECT_DOUBLE_EQ(s.mean, 5.5);    // all time
+  EXPECT_DOUBLE_EQ(s.median, 8.5);  // window
   EXPECT_DOUBLE_EQ(s.max, 10);
   EXPECT_DOUBLE_EQ(s.last, 10);
   w.add(100);
@@ -360,7 +360,9 @@ TEST(SteadyClock, IsMonotonic) {
 // ---------------------------------------------------------------------------------------------
 // JSON output
 
-std::string fixed(double v, int decimals = 3) { return jsonLine(fixedDecimals(v, decimals)); }
+std::string fixed(double v, int decimals = 3) {
+  return jsonLine(fixedDecimals(v, decimals));
+}
 
 TEST(JsonOutput, FormatsNumbers) {
   EXPECT_EQ(fixed(1.5), "1.5");
@@ -436,13 +438,17 @@ TEST(JsonOutput, FrameResultLineKeepsItsKeyOrderAndRounding) {
   f.score = 1.5f;
   f.confidence = 0.75f;
   f.detectedThisFrame = true;
-  for (int k = 0; k < kNumKeypoints; ++k) f.keypoints[static_cast<size_t>(k)] = cv::Point2f(static_cast<float>(k) + 0.126f, 2.0f * static_cast<float>(k));
+  for (int k = 0; k < kNumKeypoints; ++k)
+    f.keypoints[static_cast<size_t>(k)] =
+        cv::Point2f(static_cast<float>(k) + 0.126f, 2.0f * static_cast<float>(k));
   r.faces.push_back(f);
   r.error = "model \"x\" failed";
   const std::string line = frameResultJsonLine(r);
   EXPECT_EQ(line.find('\n'), std::string::npos) << "one line";
   EXPECT_EQ(line.rfind(R"({"frame":12,"time_ms":500.13,"detector":true,"faces":[{"id":3,)"
-                       R"("box":[10.4,20.5,100,110],"score":1.5,"roll":0,"confidence":0.75,"quality":)", 0), 0u)
+                       R"("box":[10.4,20.5,100,110],"score":1.5,"roll":0,"confidence":0.75,"quality":)",
+                       0),
+            0u)
       << line;
   EXPECT_NE(line.find(R"("detected":true,"keypoints":[[0.13,0],[1.13,2],)"), std::string::npos) << line;
   EXPECT_NE(line.find(R"([67.13,134]]}],"error":"model \"x\" failed"})"), std::string::npos) << line;

@@ -18,8 +18,8 @@
 namespace facefilter {
 namespace {
 
-using ::testing::HasSubstr;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 cv::Mat loadGray(const std::string& path) {
   cv::Mat gray = cv::imread(path, cv::IMREAD_GRAYSCALE);
@@ -79,7 +79,8 @@ TEST(FaceDetector, MissingCascadeIsAnErrorNamingTheFile) {
 TEST(FaceDetector, NonCascadeFilesAreErrors) {
   TempDir dir;
   const std::string storage = dir.file("storage.xml");  // valid OpenCV XML, but no cascade in it
-  test::writeFile(storage, "<?xml version=\"1.0\"?>\n<opencv_storage>\n<answer>42</answer>\n</opencv_storage>\n");
+  test::writeFile(storage,
+                  "<?xml version=\"1.0\"?>\n<opencv_storage>\n<answer>42</answer>\n</opencv_storage>\n");
   const std::string html = dir.file("page.xml");  // XML of another kind
   test::writeFile(html, "<?xml version=\"1.0\"?>\n<html><body>hello</body></html>\n");
   const std::string garbage = dir.file("garbage.xml");
@@ -109,13 +110,16 @@ TEST(FaceDetector, ValidateAcceptsDefaultsAndRejectsBadValues) {
       {"scale factor 1", [](DetectorParams& p, double v) { p.scaleFactor = v; }, 1.0, "scale factor"},
       {"scale factor 2.5", [](DetectorParams& p, double v) { p.scaleFactor = v; }, 2.5, "scale factor"},
       {"scale factor NaN", [](DetectorParams& p, double v) { p.scaleFactor = v; }, nan, "scale factor"},
-      {"min neighbours -1", [](DetectorParams& p, double v) { p.minNeighbors = static_cast<int>(v); }, -1, "neighbours"},
-      {"min neighbours 101", [](DetectorParams& p, double v) { p.minNeighbors = static_cast<int>(v); }, 101, "neighbours"},
+      {"min neighbours -1", [](DetectorParams& p, double v) { p.minNeighbors = static_cast<int>(v); }, -1,
+       "neighbours"},
+      {"min neighbours 101", [](DetectorParams& p, double v) { p.minNeighbors = static_cast<int>(v); }, 101,
+       "neighbours"},
       {"min size -1", [](DetectorParams& p, double v) { p.minSizePx = static_cast<int>(v); }, -1, "min size"},
       {"min size fraction 1.5", [](DetectorParams& p, double v) { p.minSizeFraction = v; }, 1.5, "fraction"},
       {"min size fraction NaN", [](DetectorParams& p, double v) { p.minSizeFraction = v; }, nan, "fraction"},
       {"max size -1", [](DetectorParams& p, double v) { p.maxSizePx = static_cast<int>(v); }, -1, "max size"},
-      {"max size below min", [](DetectorParams& p, double v) { p.maxSizePx = static_cast<int>(v); }, 10, "max size"},
+      {"max size below min", [](DetectorParams& p, double v) { p.maxSizePx = static_cast<int>(v); }, 10,
+       "max size"},
       {"detect scale 0", [](DetectorParams& p, double v) { p.detectScale = v; }, 0.0, "detection scale"},
       {"detect scale 1.5", [](DetectorParams& p, double v) { p.detectScale = v; }, 1.5, "detection scale"},
       {"detect scale NaN", [](DetectorParams& p, double v) { p.detectScale = v; }, nan, "detection scale"},
@@ -143,7 +147,8 @@ TEST(FaceDetector, EmptyOrWrongTypeInputGivesNoFaces) {
   FaceDetector d = makeDetector();
   EXPECT_TRUE(d.detect(cv::Mat()).empty());
   EXPECT_TRUE(d.detect(cv::Mat(100, 100, CV_8UC3, cv::Scalar::all(128))).empty()) << "BGR is not accepted";
-  EXPECT_TRUE(d.detect(cv::Mat(200, 200, CV_8UC1, cv::Scalar::all(128))).empty()) << "a flat image has no face";
+  EXPECT_TRUE(d.detect(cv::Mat(200, 200, CV_8UC1, cv::Scalar::all(128))).empty())
+      << "a flat image has no face";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,8 +198,8 @@ TEST_F(DetectorOnSamples, SearchAroundAFaceFindsItInFramePixels) {
   EXPECT_TRUE(det.detectIn(cv::Mat(), cv::Rect2f(0, 0, 759, 500), 60, 150).empty());
 }
 
-// The photo turned by `deg` (cv::getRotationMatrix2D's sense) on a canvas large enough to hold it; `m` gets the map
-// from the photo to the canvas.
+// The photo turned by `deg` (cv::getRotationMatrix2D's sense) on a canvas large enough to hold it; `m` gets
+// the map from the photo to the canvas.
 cv::Mat turnedPhoto(const cv::Mat& gray, double deg, cv::Matx23d& m) {
   const int side = static_cast<int>(std::ceil(std::hypot(gray.cols, gray.rows)));
   cv::Mat r = cv::getRotationMatrix2D(cv::Point2f(gray.cols / 2.f, gray.rows / 2.f), deg, 1.0);
@@ -211,8 +216,8 @@ cv::Point2f mapped(const cv::Matx23d& m, cv::Point2f p) {
           static_cast<float>(m(1, 0) * p.x + m(1, 1) * p.y + m(1, 2))};
 }
 
-// Faces rolled 45 degrees either way: the upright scan misses them, the turned passes find each with its roll,
-// and the box is centred on the face in frame pixels.
+// Faces rolled 45 degrees either way: the upright scan misses them, the turned passes find each with its
+// roll, and the box is centred on the face in frame pixels.
 TEST_F(DetectorOnSamples, TurnedPassesFindRolledFacesWithTheirAngle) {
   FACEFILTER_SKIP_IF_MISSING(obamas_);
   const cv::Mat gray = loadGray(obamas_);
@@ -239,10 +244,11 @@ TEST_F(DetectorOnSamples, TurnedPassesFindRolledFacesWithTheirAngle) {
       EXPECT_NEAR(hit->box.width, face.box.width, 0.25f * face.box.width);
     }
     // Turned about a tracked face, the region search finds it too.
-    const cv::Point2f c = mapped(m, {upright[0].box.x + upright[0].box.width / 2, upright[0].box.y + upright[0].box.height / 2});
+    const cv::Point2f c = mapped(
+        m, {upright[0].box.x + upright[0].box.width / 2, upright[0].box.y + upright[0].box.height / 2});
     const float side = upright[0].box.width;
-    const auto again = det.detectIn(turned, cv::Rect2f(c.x - side, c.y - side, 2 * side, 2 * side), 0.6f * side,
-                                    1.6f * side, roll);
+    const auto again = det.detectIn(turned, cv::Rect2f(c.x - side, c.y - side, 2 * side, 2 * side),
+                                    0.6f * side, 1.6f * side, roll);
     ASSERT_EQ(again.size(), 1u);
     EXPECT_FLOAT_EQ(again[0].angle, roll);
     EXPECT_LT(cv::norm(again[0].box.tl() + cv::Point2f(again[0].box.width / 2, again[0].box.height / 2) - c),

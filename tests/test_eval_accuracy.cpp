@@ -51,8 +51,8 @@ class EvalAccuracy : public ::testing::Test {
     }
     const std::string model = std::string(FACEFILTER_TEST_SOURCE_DIR) + "/assets/models/ffnet.pt";
     ASSERT_TRUE(std::filesystem::exists(model)) << "the shipped model is missing: " << model;
-    evalCommand_ = std::string(FACEFILTER_CLI_PATH) + " eval --json --no-timing --data '" + data + "' --model '" +
-                   model + "'";
+    evalCommand_ = std::string(FACEFILTER_CLI_PATH) + " eval --json --no-timing --data '" + data +
+                   "' --model '" + model + "'";
   }
   std::string evalCommand_;
 };

@@ -18,8 +18,8 @@
 namespace facefilter {
 namespace {
 
-using ::testing::HasSubstr;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 class QuietLogs : public ::testing::Environment {
  public:
@@ -126,8 +126,10 @@ Landmarks uprightFace() {
     const float t = static_cast<float>(k) / (kNumKeypoints - 1);
     p[static_cast<size_t>(k)] = cv::Point2f(100 + 60 * std::sin(9 * t), 70 + 40 * t);
   }
-  for (int k = 36; k < 42; ++k) p[static_cast<size_t>(k)] = cv::Point2f(80.f + static_cast<float>(k - 36), 40);
-  for (int k = 42; k < 48; ++k) p[static_cast<size_t>(k)] = cv::Point2f(120.f + static_cast<float>(k - 42), 40);
+  for (int k = 36; k < 42; ++k)
+    p[static_cast<size_t>(k)] = cv::Point2f(80.f + static_cast<float>(k - 36), 40);
+  for (int k = 42; k < 48; ++k)
+    p[static_cast<size_t>(k)] = cv::Point2f(120.f + static_cast<float>(k - 42), 40);
   return p;
 }
 
@@ -136,7 +138,8 @@ Landmarks turned(const Landmarks& p, cv::Point2f c, double angle) {
   const double co = std::cos(angle), si = std::sin(angle);
   for (size_t i = 0; i < p.size(); ++i) {
     const double x = p[i].x - c.x, y = p[i].y - c.y;
-    out[i] = cv::Point2f(static_cast<float>(c.x + co * x - si * y), static_cast<float>(c.y + si * x + co * y));
+    out[i] =
+        cv::Point2f(static_cast<float>(c.x + co * x - si * y), static_cast<float>(c.y + si * x + co * y));
   }
   return out;
 }
@@ -317,7 +320,8 @@ TEST(ModelMetadata, EachKindOfBadJsonIsAnErrorNamingTheFile) {
       {replaced(good, "\"width\": 112", "\"width\": \"wide\""), "input.width"},
       {replaced(good, "\"width\": 112, ", ""), "input.width"},
       {replaced(good, "\"height\": 112", "\"height\": 96"), "square"},
-      {replaced(replaced(good, "\"width\": 112", "\"width\": 4"), "\"height\": 112", "\"height\": 4"), "8..1024"},
+      {replaced(replaced(good, "\"width\": 112", "\"width\": 4"), "\"height\": 112", "\"height\": 4"),
+       "8..1024"},
       {replaced(good, "\"channels\": 1", "\"channels\": 2"), "channels"},
       {replaced(good, "\"mean\": [0.5]", "\"mean\": [0.5, 0.5]"), "mean"},
       {replaced(good, "\"mean\": [0.5]", "\"mean\": 0.5"), "input.mean"},
@@ -339,8 +343,9 @@ TEST(ModelMetadata, EachKindOfBadJsonIsAnErrorNamingTheFile) {
       {replaced(good, "\"center_y\": 0.05}", "\"center_y\": 0.05, \"rotation\": 1}"), "rotation"},
       {replaced(good, "\"format_version\": 1,", "\"format_version\": 1, \"presence_method\": \"p q\","),
        "presence_method"},
-      {replaced(good, "\"format_version\": 1,",
-                "\"format_version\": 1, \"presence_method\": \"presence\", \"presence\": {\"threshold\": 1.5},"),
+      {replaced(
+           good, "\"format_version\": 1,",
+           "\"format_version\": 1, \"presence_method\": \"presence\", \"presence\": {\"threshold\": 1.5},"),
        "presence.threshold"},
   };
   for (const Case& c : cases) {
@@ -357,17 +362,18 @@ TEST(ModelMetadata, CropRotationAndPresenceAreOptional) {
   ASSERT_TRUE(plain.ok());
   EXPECT_FALSE(plain->boxFromPoints.eyeLine) << "files without the key crop axis-aligned";
   EXPECT_TRUE(plain->presenceMethod.empty());
-  auto eye = parseModelMetadata(replaced(good, "\"center_y\": 0.05}", "\"center_y\": 0.05, \"rotation\": \"eye_line\"}"),
-                                "m.pt");
+  auto eye = parseModelMetadata(
+      replaced(good, "\"center_y\": 0.05}", "\"center_y\": 0.05, \"rotation\": \"eye_line\"}"), "m.pt");
   ASSERT_TRUE(eye.ok()) << eye.error().message;
   EXPECT_TRUE(eye->boxFromPoints.eyeLine);
-  auto none = parseModelMetadata(replaced(good, "\"center_y\": 0.05}", "\"center_y\": 0.05, \"rotation\": \"none\"}"),
-                                 "m.pt");
+  auto none = parseModelMetadata(
+      replaced(good, "\"center_y\": 0.05}", "\"center_y\": 0.05, \"rotation\": \"none\"}"), "m.pt");
   ASSERT_TRUE(none.ok()) << none.error().message;
   EXPECT_FALSE(none->boxFromPoints.eyeLine);
   auto presence = parseModelMetadata(
-      replaced(good, "\"format_version\": 1,",
-               "\"format_version\": 1, \"presence_method\": \"presence\", \"presence\": {\"threshold\": 0.3},"),
+      replaced(
+          good, "\"format_version\": 1,",
+          "\"format_version\": 1, \"presence_method\": \"presence\", \"presence\": {\"threshold\": 0.3},"),
       "m.pt");
   ASSERT_TRUE(presence.ok()) << presence.error().message;
   EXPECT_EQ(presence->presenceMethod, "presence");
@@ -380,7 +386,8 @@ TEST(ModelMetadata, EscapesReadBackAndTypesAreStrict) {
   ASSERT_TRUE(escaped.ok()) << escaped.error().message;
   EXPECT_EQ(escaped->description, "caf\xc3\xa9\x01");
   // A boolean is not a number, and a list of numbers holds numbers only.
-  auto boolean = parseModelMetadata(replaced(good, "\"format_version\": 1", "\"format_version\": true"), "m.pt");
+  auto boolean =
+      parseModelMetadata(replaced(good, "\"format_version\": 1", "\"format_version\": true"), "m.pt");
   ASSERT_FALSE(boolean.ok());
   EXPECT_THAT(boolean.error().message, HasSubstr("'format_version' must be a number"));
   auto mixed = parseModelMetadata(replaced(good, "\"mean\": [0.5]", "\"mean\": [\"0.5\"]"), "m.pt");
@@ -397,7 +404,8 @@ TEST(ModelMetadata, EscapesReadBackAndTypesAreStrict) {
 double maxDifference(const Landmarks& a, const Landmarks& b) {
   double d = 0;
   for (size_t k = 0; k < a.size(); ++k) {
-    d = std::max({d, static_cast<double>(std::abs(a[k].x - b[k].x)), static_cast<double>(std::abs(a[k].y - b[k].y))});
+    d = std::max(
+        {d, static_cast<double>(std::abs(a[k].x - b[k].x)), static_cast<double>(std::abs(a[k].y - b[k].y))});
   }
   return d;
 }
@@ -438,7 +446,9 @@ void expectLoadError(const std::string& path, const char* mentions) {
   EXPECT_LT(model.error().message.size(), 600u) << "a message, not a backtrace";
 }
 
-TEST(KeypointModel, WrongOutputShapeIsRefused) { expectLoadError(test::kTestModelBadShape, "output shape"); }
+TEST(KeypointModel, WrongOutputShapeIsRefused) {
+  expectLoadError(test::kTestModelBadShape, "output shape");
+}
 
 TEST(KeypointModel, DetectorStageNamedButMissingIsRefused) {
   expectLoadError(test::kTestModelMissingStage, "detector_box_method 'forward_detector_box'");
@@ -532,7 +542,8 @@ TEST(KeypointModel, TwoStageModelRoutesCropsByWhereTheyCameFrom) {
   ASSERT_TRUE(keypointsStage.ok() && detectorStage.ok() && mixed.ok() && shortFlags.ok());
   for (size_t i = 0; i < crops.size(); ++i) {
     SCOPED_TRACE(testing::Message() << "crop " << i);
-    EXPECT_GT(maxDifference(keypointsStage.value()[i], detectorStage.value()[i]), 0.5) << "two different stages";
+    EXPECT_GT(maxDifference(keypointsStage.value()[i], detectorStage.value()[i]), 0.5)
+        << "two different stages";
     const Landmarks& expected = i == 1 ? keypointsStage.value()[i] : detectorStage.value()[i];
     EXPECT_LT(maxDifference(mixed.value()[i], expected), 1e-4);
     const Landmarks& expectedShort = i == 0 ? detectorStage.value()[i] : keypointsStage.value()[i];

@@ -39,11 +39,13 @@ std::string incoherence(const ModelDescriptionPtr& d) {
     }
   } else if (d->path == test::kTestModelPresence) {
     if (d->metadata.name == "test-presence" && d->hasPresence && d->alignsCrops && !d->hasDetectorStage &&
-        d->metadata.presenceMethod == "presence" && d->metadata.rawJson.find("test-presence") != std::string::npos) {
+        d->metadata.presenceMethod == "presence" &&
+        d->metadata.rawJson.find("test-presence") != std::string::npos) {
       return "";
     }
   }
-  return "mixed: " + d->path + " named " + d->metadata.name + (d->hasPresence ? ", presence" : ", no presence") +
+  return "mixed: " + d->path + " named " + d->metadata.name +
+         (d->hasPresence ? ", presence" : ", no presence") +
          (d->alignsCrops ? ", eye-line crops" : ", upright crops");
 }
 
@@ -113,7 +115,8 @@ TEST(ModelDescription, ReadersSeeWholeModelsWhileTheEngineThreadLoadsOthers) {
     const uint64_t version = engine.resultVersion();
     engine.pipeline().setModel(std::move(next));
     // A frame begun after setModel() has returned has taken the model in.
-    ASSERT_TRUE(test::waitUntil([&] { return engine.resultVersion() >= version + 2; }, std::chrono::seconds(60)));
+    ASSERT_TRUE(
+        test::waitUntil([&] { return engine.resultVersion() >= version + 2; }, std::chrono::seconds(60)));
     EXPECT_EQ(engine.modelDescription()->path, path);
     // Let the reader read the new one at least once (a read begun after the swap) before the next load.
     const uint64_t r = reads.load();

@@ -82,7 +82,8 @@ void expectParity(const std::string& modelPath, const std::string& imagePath, co
 std::string syntheticImage() {
   // One file per process: CTest runs the test cases of this file in parallel.
   const std::string path =
-      (std::filesystem::temp_directory_path() / ("facefilter_parity_" + std::to_string(::getpid()) + ".png")).string();
+      (std::filesystem::temp_directory_path() / ("facefilter_parity_" + std::to_string(::getpid()) + ".png"))
+          .string();
   cv::Mat img(300, 400, CV_8UC3, cv::Scalar(40, 80, 120));
   cv::ellipse(img, cv::Point(200, 150), cv::Size(70, 95), 0, 0, 360, cv::Scalar(150, 170, 210), cv::FILLED);
   cv::circle(img, cv::Point(172, 130), 9, cv::Scalar(30, 30, 30), cv::FILLED);
@@ -105,7 +106,8 @@ TEST(Parity, TwoStageTestModelBothStages) {
   const std::string image = syntheticImage();
   for (bool fromDetector : {false, true}) {
     SCOPED_TRACE(fromDetector ? "detector-box stage" : "forward()");
-    expectParity(FACEFILTER_TEST_MODEL_TWO_STAGE, image, cv::Rect2f(125.5f, 60.25f, 150.f, 150.f), fromDetector);
+    expectParity(FACEFILTER_TEST_MODEL_TWO_STAGE, image, cv::Rect2f(125.5f, 60.25f, 150.f, 150.f),
+                 fromDetector);
   }
 }
 
@@ -113,7 +115,8 @@ TEST(Parity, ShippedModelOnSamplePhoto) {
   const std::string model = std::string(FACEFILTER_TEST_SOURCE_DIR) + "/assets/models/ffnet.pt";
   if (!std::filesystem::exists(model)) GTEST_SKIP() << "no shipped model at " << model;
   const std::string image = defaultDataDir() + "/samples/obamas.jpg";
-  if (!std::filesystem::exists(image)) GTEST_SKIP() << "sample image missing: " << image << " (set FACEFILTER_DATA)";
+  if (!std::filesystem::exists(image))
+    GTEST_SKIP() << "sample image missing: " << image << " (set FACEFILTER_DATA)";
   for (bool fromDetector : {false, true}) {  // both stages, where the file has two
     SCOPED_TRACE(fromDetector ? "detector box" : "box from keypoints");
     expectParity(model, image, cv::Rect2f(174.f, 71.f, 180.f, 180.f), fromDetector);

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <cmath>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,8 +18,8 @@
 
 #include "engine/capture/video_file_source.hpp"
 #include "engine/core/logging.hpp"
-#include "engine/pipeline/engine_thread.hpp"
 #include "engine/keypoints/face_crop.hpp"
+#include "engine/pipeline/engine_thread.hpp"
 #include "engine/pipeline/face_pipeline.hpp"
 #include "test_support.hpp"
 
@@ -412,7 +412,8 @@ TEST(EngineThread, SwitchingSourcesStartsAfresh) {
   ASSERT_TRUE(test::waitUntil([&] { return engine.finished(); }, std::chrono::seconds(120)));
   ASSERT_TRUE(engine.setSource(specFor(second), CaptureParams{}).ok());
   EXPECT_EQ(engine.sourceInfo().frameCount, 4);
-  ASSERT_TRUE(test::waitUntil([&] { return engine.finished() && seen.size() == 7; }, std::chrono::seconds(120)));
+  ASSERT_TRUE(
+      test::waitUntil([&] { return engine.finished() && seen.size() == 7; }, std::chrono::seconds(120)));
   EXPECT_EQ(seen.frameIds, (std::vector<uint64_t>{0, 1, 2, 0, 1, 2, 3})) << "frame ids are per source";
   EXPECT_EQ(engine.stats().pipeline.frames, 7u);
   EXPECT_THAT(engine.stats().source, HasSubstr(second));
@@ -450,7 +451,8 @@ void checkSecondPass(const std::vector<Frame>& frames, const std::string& modelP
       }
       ++detectedFaces;
       for (const Detection& d : a.detections) {
-        EXPECT_NE(face.crop.rect(), model->cropFor(d.box).rect()) << "frame " << f.id << ": a detector box's crop";
+        EXPECT_NE(face.crop.rect(), model->cropFor(d.box).rect())
+            << "frame " << f.id << ": a detector box's crop";
       }
       if (f.id != frames[1].id) continue;
       // The first detection (frame 1, no tracks yet: one face per detection, in order): both pipelines
@@ -464,7 +466,8 @@ void checkSecondPass(const std::vector<Frame>& frames, const std::string& modelP
       auto detectorStage = model->predict(f.image, {firstPass.crop}, {true});
       ASSERT_TRUE(detectorStage.ok());
       for (size_t k = 0; k < kNumKeypoints; ++k) {
-        EXPECT_NEAR(firstPass.rawKeypoints[k].x, detectorStage.value()[0][k].x, 1e-3) << "first pass, point " << k;
+        EXPECT_NEAR(firstPass.rawKeypoints[k].x, detectorStage.value()[0][k].x, 1e-3)
+            << "first pass, point " << k;
       }
       const CropWindow expected = model->cropFor(model->faceBoxFor(firstPass.rawKeypoints));
       EXPECT_EQ(face.crop.rect(), expected.rect());
@@ -522,8 +525,8 @@ TEST(PipelineWithTrainedModel, TracksTheDemoFaceWithFewDetections) {
     ++framesAfter;
     if (r.detectorRan) ++runsAfter;
   }
-  // The clip cuts between shots (frames ~98 and ~200): the points left on the old face hold no face (presence),
-  // so nothing is drawn until the face of the new shot is tracked, a few frames later.
+  // The clip cuts between shots (frames ~98 and ~200): the points left on the old face hold no face
+  // (presence), so nothing is drawn until the face of the new shot is tracked, a few frames later.
   EXPECT_LE(longestGap, 3) << "frames in a row without a face";
   EXPECT_LE(framesWithoutFace * 20, framesAfter) << framesWithoutFace << " frames without a face";
   ASSERT_GE(firstFace, 0) << "the face is never found";
@@ -532,11 +535,12 @@ TEST(PipelineWithTrainedModel, TracksTheDemoFaceWithFewDetections) {
   // Most of those runs only re-confirm the tracked face around it; the clip's cut (frame ~155, the face
   // jumps 200 px) is handled by a full scan in the same frame, so no frame above lost the face.
   const PipelineStats st = pipeline.stats();
-  EXPECT_LT(st.fullScans * 2, st.detectorRuns) << st.fullScans << " full scans of " << st.detectorRuns << " runs";
+  EXPECT_LT(st.fullScans * 2, st.detectorRuns)
+      << st.fullScans << " full scans of " << st.detectorRuns << " runs";
 }
 
-// A face turning a full circle at 240 deg/s (8 degrees a frame at 30 fps): the eye-line crops turn with it, so
-// its track holds on every frame, upside down too, and its roll follows the turn.
+// A face turning a full circle at 240 deg/s (8 degrees a frame at 30 fps): the eye-line crops turn with it,
+// so its track holds on every frame, upside down too, and its roll follows the turn.
 TEST(PipelineWithTrainedModel, FollowsAFaceThroughAFullTurn) {
   const std::string model = defaultModelPath();
   if (!std::filesystem::exists(model)) GTEST_SKIP() << "missing " << model << " (the trained model)";
@@ -550,8 +554,9 @@ TEST(PipelineWithTrainedModel, FollowsAFaceThroughAFullTurn) {
   demo = {demo.back()};
   // The clip's frames hold two faces, a small frontal one and a large one turned to the side: follow the one
   // the tracker holds best (the frontal one).
-  const FaceResult& face = *std::max_element(first.faces.begin(), first.faces.end(),
-                                             [](const FaceResult& a, const FaceResult& b) { return a.quality < b.quality; });
+  const FaceResult& face =
+      *std::max_element(first.faces.begin(), first.faces.end(),
+                        [](const FaceResult& a, const FaceResult& b) { return a.quality < b.quality; });
   const cv::Point2f c(face.box.x + face.box.width / 2, face.box.y + face.box.height / 2);
   for (int i = 1; i <= 45; ++i) {
     const double deg = 8.0 * i;
@@ -564,11 +569,13 @@ TEST(PipelineWithTrainedModel, FollowsAFaceThroughAFullTurn) {
     const FrameResult r = pipeline.process(f);
     const auto same = std::find_if(r.faces.begin(), r.faces.end(),
                                    [&](const FaceResult& g) { return g.trackId == face.trackId; });
-    ASSERT_NE(same, r.faces.end()) << "frame " << i << " at " << deg << " degrees: track " << face.trackId << " lost";
+    ASSERT_NE(same, r.faces.end()) << "frame " << i << " at " << deg << " degrees: track " << face.trackId
+                                   << " lost";
     // getRotationMatrix2D turns counter-clockwise on screen: the image-coordinate roll falls.
     const float expected = face.roll - static_cast<float>(deg * CV_PI / 180);
     EXPECT_LT(angleDistance(same->roll, expected), static_cast<float>(15 * CV_PI / 180))
-        << "frame " << i << ": roll " << same->roll << ", expected " << expected << " (turning about " << c << ")";
+        << "frame " << i << ": roll " << same->roll << ", expected " << expected << " (turning about " << c
+        << ")";
   }
 }
 

@@ -34,8 +34,8 @@
 namespace facefilter {
 namespace {
 
-using ::testing::HasSubstr;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 FacePipeline makePipeline() {
   auto detector = FaceDetector::create({});
@@ -53,21 +53,25 @@ TEST(ReliabilityModel, WrongInputShapeIsRefusedNamingTheFile) {
   TempDir dir;
   const std::string model = dir.file("three-channels.pt");
   const std::string script = dir.file("make.py");
-  test::writeFile(script,
-                  "import json, sys, torch\n"
-                  "sys.path.insert(0, '" FACEFILTER_TEST_SOURCE_DIR "/training')\n"
-                  "import make_test_model as m\n"
-                  "class Net(torch.nn.Module):\n"
-                  "    def __init__(self):\n"
-                  "        super().__init__()\n"
-                  "        self.c = torch.nn.Conv2d(3, 4, 3)\n"
-                  "        self.fc = torch.nn.LazyLinear(136) if False else torch.nn.Linear(4, 136)\n"
-                  "    def forward(self, x):\n"
-                  "        return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(self.c(x), 1), 1))\n"
-                  "mod = torch.jit.script(Net().eval())\n"
-                  "torch.jit.save(mod, sys.argv[1], _extra_files={'facefilter.json': json.dumps(m.test_meta())})\n");
-  const std::string cmd = std::string(FACEFILTER_TEST_PYTHON) + " " + script + " " + model + " >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "could not build the model with " << FACEFILTER_TEST_PYTHON;
+  test::writeFile(
+      script,
+      "import json, sys, torch\n"
+      "sys.path.insert(0, '" FACEFILTER_TEST_SOURCE_DIR
+      "/training')\n"
+      "import make_test_model as m\n"
+      "class Net(torch.nn.Module):\n"
+      "    def __init__(self):\n"
+      "        super().__init__()\n"
+      "        self.c = torch.nn.Conv2d(3, 4, 3)\n"
+      "        self.fc = torch.nn.LazyLinear(136) if False else torch.nn.Linear(4, 136)\n"
+      "    def forward(self, x):\n"
+      "        return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(self.c(x), 1), 1))\n"
+      "mod = torch.jit.script(Net().eval())\n"
+      "torch.jit.save(mod, sys.argv[1], _extra_files={'facefilter.json': json.dumps(m.test_meta())})\n");
+  const std::string cmd =
+      std::string(FACEFILTER_TEST_PYTHON) + " " + script + " " + model + " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0)
+    GTEST_SKIP() << "could not build the model with " << FACEFILTER_TEST_PYTHON;
   auto r = KeypointModel::load(model, ComputeDevice::kCpu);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error().message, HasSubstr(model));
@@ -99,7 +103,8 @@ int corruptAviFrames(const std::string& path, int first, int last) {
     std::memcpy(&size, bytes.data() + pos + 4, 4);
     if (size == 0 || pos + 8 + size > bytes.size()) continue;  // the index mentions '00dc' too
     if (frame >= first && frame <= last) {
-      std::fill(bytes.begin() + static_cast<long>(pos + 8), bytes.begin() + static_cast<long>(pos + 8 + size), '\0');
+      std::fill(bytes.begin() + static_cast<long>(pos + 8), bytes.begin() + static_cast<long>(pos + 8 + size),
+                '\0');
       ++corrupted;
     }
     ++frame;
@@ -293,7 +298,9 @@ Child runCli(const std::vector<std::string>& args, rlim_t fileSizeLimit = 0) {
     ::dup2(null, 1);
     if (fileSizeLimit > 0) {
       ::signal(SIGXFSZ, SIG_IGN);
-      struct rlimit lim {fileSizeLimit, fileSizeLimit};
+      struct rlimit lim {
+        fileSizeLimit, fileSizeLimit
+      };
       ::setrlimit(RLIMIT_FSIZE, &lim);
     }
     std::vector<char*> argv{const_cast<char*>(FACEFILTER_CLI_PATH)};
@@ -311,8 +318,8 @@ Child runCli(const std::vector<std::string>& args, rlim_t fileSizeLimit = 0) {
 }
 
 std::vector<std::string> runArgs(const std::string& output) {
-  return {"run", "--input", "demo", "--loop", "--max-frames", "400", "--output", output,
-          "--model", test::kTestModel, "--device", "cpu", "--detect-every", "30"};
+  return {"run",     "--input",        "demo",     "--loop", "--max-frames",   "400", "--output", output,
+          "--model", test::kTestModel, "--device", "cpu",    "--detect-every", "30"};
 }
 
 TEST(ReliabilityOutput, UnwritableVideoPathFailsNamingIt) {
@@ -369,7 +376,9 @@ TEST(ReliabilityOutput, WriteSpaceSeesTheFileSizeLimit) {
   // In a child, so the limit does not stay with the test process.
   const pid_t pid = ::fork();
   if (pid == 0) {
-    struct rlimit lim {1 << 20, 1 << 20};
+    struct rlimit lim {
+      1 << 20, 1 << 20
+    };
     ::setrlimit(RLIMIT_FSIZE, &lim);
     const int64_t room = bytesWritableTo(dir.file("x.mp4"));
     ::_exit(room <= (1 << 20) && room > 0 ? 0 : 1);

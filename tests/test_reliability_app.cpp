@@ -18,15 +18,15 @@
 #include <gtest/gtest.h>
 #include <opencv2/videoio.hpp>
 
-#include "settings/app_config.hpp"
 #include "app/record/recorder.hpp"
+#include "settings/app_config.hpp"
 #include "test_support.hpp"
 
 namespace facefilter {
 namespace {
 
-using ::testing::HasSubstr;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 // Noise compresses badly, so a few frames fill a small disk.
 cv::Mat noiseFrame(cv::Size size, int seed) {
@@ -53,7 +53,8 @@ RecorderSummary recordUntilFull(const std::filesystem::path& path) {
     ADD_FAILURE() << r.error().message;
     return {};
   }
-  for (int i = 0; i < 400 && !r.value()->failed(); ++i) r.value()->push(noiseFrame({320, 240}, i), "{\"frame\": 1}");
+  for (int i = 0; i < 400 && !r.value()->failed(); ++i)
+    r.value()->push(noiseFrame({320, 240}, i), "{\"frame\": 1}");
   return r.value()->stop();
 }
 
@@ -102,7 +103,9 @@ TEST(ReliabilityRecorder, FileSizeLimitFinalisesThePlayableFile) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::signal(SIGXFSZ, SIG_IGN);
-    struct rlimit lim {2u << 20, 2u << 20};
+    struct rlimit lim {
+      2u << 20, 2u << 20
+    };
     ::setrlimit(RLIMIT_FSIZE, &lim);
     auto r = Recorder::start(params(path));
     if (!r.ok()) ::_exit(10);
@@ -142,8 +145,8 @@ TEST(ReliabilityRecorder, LiveRecordingThatFitsReportsNoError) {
 
 TEST(ReliabilityConfig, NotJsonIsAnErrorAndTheCallerKeepsDefaults) {
   TempDir dir;
-  for (const std::string& text : {std::string("{\"source\": "), std::string("\x89PNG garbage"), std::string("[1, 2]"),
-                                  std::string("")}) {
+  for (const std::string& text : {std::string("{\"source\": "), std::string("\x89PNG garbage"),
+                                  std::string("[1, 2]"), std::string("")}) {
     test::writeFile(dir.file("config.json"), text);
     auto loaded = loadConfig(dir.file("config.json"));
     ASSERT_FALSE(loaded.ok()) << text;
@@ -158,9 +161,13 @@ TEST(ReliabilityConfig, EachBadValueIsNamedOnceAndTheGoodOnesKept) {
     "colour": "red", "window_height": 600, "record_dir": ["not", "a", "path"]})";
   auto parsed = parseConfig(text, "cfg.json");
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
-  const std::vector<std::string> bad = {"source", "model", "device", "scale_factor", "min_neighbors",
-                                        "detect_scale", "smoothing", "hold_video_frames", "record_fps",
-                                        "record_queue_frames", "window_width", "colour", "record_dir"};
+  const std::vector<std::string> bad = {"source",        "model",
+                                        "device",        "scale_factor",
+                                        "min_neighbors", "detect_scale",
+                                        "smoothing",     "hold_video_frames",
+                                        "record_fps",    "record_queue_frames",
+                                        "window_width",  "colour",
+                                        "record_dir"};
   std::map<std::string, int> named;
   for (const auto& w : parsed->warnings) {
     const auto open = w.find('\''), close = w.find('\'', open + 1);

@@ -1,8 +1,8 @@
 // Reliability of the desktop app as a process (needs a display: run under xvfb-run; skips without one):
 // SIGTERM in the middle of a headless recording joins every thread and leaves a finalised, playable file
 // holding every frame it reports; a disk that fills up (RLIMIT_FSIZE in the child) ends the run with a
-// clear message and a playable file. A bad argument ends it with exit code 1, naming the option, before any window
-// opens (no display needed).
+// clear message and a playable file. A bad argument ends it with exit code 1, naming the option, before any
+// window opens (no display needed).
 
 #include <fcntl.h>
 #include <signal.h>
@@ -25,8 +25,8 @@
 namespace facefilter {
 namespace {
 
-using ::testing::HasSubstr;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 struct AppRun {
   int exitCode = -1;
@@ -38,16 +38,28 @@ struct AppRun {
 AppRun runApp(const std::string& out, rlim_t fileSizeLimit, const std::function<bool()>& termWhen) {
   TempDir dir;
   const std::string errFile = dir.file("stderr.txt");
-  const std::vector<std::string> args = {FACEFILTER_TEST_APP_EXE, "--headless", "--no-config", "--input", "demo",
-                                         "--filter", "sunglasses", "--model", FACEFILTER_TEST_MODEL,
-                                         "--device", "cpu", "--record", out};
+  const std::vector<std::string> args = {FACEFILTER_TEST_APP_EXE,
+                                         "--headless",
+                                         "--no-config",
+                                         "--input",
+                                         "demo",
+                                         "--filter",
+                                         "sunglasses",
+                                         "--model",
+                                         FACEFILTER_TEST_MODEL,
+                                         "--device",
+                                         "cpu",
+                                         "--record",
+                                         out};
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int fd = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, 2);
     if (fileSizeLimit > 0) {
       ::signal(SIGXFSZ, SIG_IGN);
-      struct rlimit lim {fileSizeLimit, fileSizeLimit};
+      struct rlimit lim {
+        fileSizeLimit, fileSizeLimit
+      };
       ::setrlimit(RLIMIT_FSIZE, &lim);
     }
     std::vector<char*> argv;
@@ -82,11 +94,11 @@ int reportedFramesWritten(const std::string& err) {
   return std::stoi(m[1]);
 }
 
-#define SKIP_WITHOUT_DISPLAY_OR_DEMO()                                                      \
-  do {                                                                                      \
-    const char* display = std::getenv("DISPLAY");                                           \
+#define SKIP_WITHOUT_DISPLAY_OR_DEMO()                                                               \
+  do {                                                                                               \
+    const char* display = std::getenv("DISPLAY");                                                    \
     if (display == nullptr || *display == '\0') GTEST_SKIP() << "no DISPLAY: run under xvfb-run -a"; \
-    FACEFILTER_SKIP_IF_NO_DEMO();                                                           \
+    FACEFILTER_SKIP_IF_NO_DEMO();                                                                    \
   } while (0)
 
 TEST(ReliabilityAppProcess, SigtermMidRecordingFinalisesThePlayableFile) {
@@ -153,7 +165,8 @@ TEST(ReliabilityAppProcess, BadArgumentsExitWithOneNamingTheOption) {
       {{"--input", "camera:1:640"}, "--input: source 'camera:1:640'"},
       {{"--no-such-option"}, "not expected: --no-such-option"},
       {{"--headless", "--no-config"}, "--headless needs --input"},
-      {{"--headless", "--no-config", "--input", "demo"}, "--headless needs --record OUT.mp4 and/or --snapshot"}};
+      {{"--headless", "--no-config", "--input", "demo"},
+       "--headless needs --record OUT.mp4 and/or --snapshot"}};
   for (const auto& [args, message] : cases) {
     SCOPED_TRACE(args.front());
     const AppRun r = runAppWithArgs(args);

@@ -24,15 +24,17 @@ namespace facefilter::test {
 namespace fs = std::filesystem;
 
 // A sample photo of the shared data folder (engine/core/data_dir.hpp: $FACEFILTER_DATA or ../shared/data).
-inline fs::path samplePath(const std::string& name) { return fs::path(defaultDataDir()) / "samples" / name; }
+inline fs::path samplePath(const std::string& name) {
+  return fs::path(defaultDataDir()) / "samples" / name;
+}
 
 // Skips the current test (from the test body) when a data file is missing.
-#define FACEFILTER_SKIP_IF_MISSING(path)                                                              \
-  do {                                                                                                \
-    if (!std::filesystem::exists(path)) {                                                             \
-      GTEST_SKIP() << "missing " << (path)                                                            \
-                   << " (shared test data; set FACEFILTER_DATA to the folder holding samples/)";      \
-    }                                                                                                 \
+#define FACEFILTER_SKIP_IF_MISSING(path)                                                         \
+  do {                                                                                           \
+    if (!std::filesystem::exists(path)) {                                                        \
+      GTEST_SKIP() << "missing " << (path)                                                       \
+                   << " (shared test data; set FACEFILTER_DATA to the folder holding samples/)"; \
+    }                                                                                            \
   } while (0)
 
 inline constexpr const char* kTestModel = FACEFILTER_TEST_MODEL;
@@ -45,11 +47,11 @@ inline constexpr const char* kTestModelMissingPresence = FACEFILTER_TEST_MODEL_M
 inline constexpr const char* kTestModelBadPresence = FACEFILTER_TEST_MODEL_BAD_PRESENCE;
 inline constexpr const char* kDemoClip = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi";
 
-#define FACEFILTER_SKIP_IF_NO_DEMO()                                                                  \
-  do {                                                                                                \
-    if (!std::filesystem::exists(::facefilter::test::kDemoClip)) {                                    \
-      GTEST_SKIP() << "missing " << ::facefilter::test::kDemoClip << " (Debian package opencv-doc)";  \
-    }                                                                                                 \
+#define FACEFILTER_SKIP_IF_NO_DEMO()                                                                 \
+  do {                                                                                               \
+    if (!std::filesystem::exists(::facefilter::test::kDemoClip)) {                                   \
+      GTEST_SKIP() << "missing " << ::facefilter::test::kDemoClip << " (Debian package opencv-doc)"; \
+    }                                                                                                \
   } while (0)
 
 // A fresh folder under the system temp folder, removed with everything in it at scope exit.
@@ -111,8 +113,12 @@ inline bool writeTestVideo(const std::string& path, int fourcc, int frames, cv::
   return true;
 }
 
-inline int fourccMjpg() { return cv::VideoWriter::fourcc('M', 'J', 'P', 'G'); }
-inline int fourccMp4v() { return cv::VideoWriter::fourcc('m', 'p', '4', 'v'); }
+inline int fourccMjpg() {
+  return cv::VideoWriter::fourcc('M', 'J', 'P', 'G');
+}
+inline int fourccMp4v() {
+  return cv::VideoWriter::fourcc('m', 'p', '4', 'v');
+}
 
 // Frames a video file decodes to, read to the end (-1 when it cannot be opened).
 inline int countDecodableFrames(const std::string& path) {

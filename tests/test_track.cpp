@@ -149,7 +149,7 @@ TEST(OneEuroFilter, SmoothsJitterOfAStillPoint) {
 // ---------------------------------------------------------------------------------------------
 // FaceTracker
 
-const BoxFromPoints kRule{};          // box = square on the keypoints' extent, same centre
+const BoxFromPoints kRule{};  // box = square on the keypoints' extent, same centre
 const CropConvention kCrop{};
 
 // 68 points whose box under kRule is exactly `box` (square).
@@ -165,7 +165,9 @@ Landmarks landmarksFor(const cv::Rect2f& box) {
   return p;
 }
 
-cv::Rect2f shifted(const cv::Rect2f& b, float dx, float dy) { return {b.x + dx, b.y + dy, b.width, b.height}; }
+cv::Rect2f shifted(const cv::Rect2f& b, float dx, float dy) {
+  return {b.x + dx, b.y + dy, b.width, b.height};
+}
 
 struct Step {
   DetectReason reason = DetectReason::kNone;
@@ -262,8 +264,8 @@ TEST(FaceTracker, DetectorIntervalIsHonoured) {
   std::vector<DetectReason> reasons;
   for (int i = 0; i < 16; ++i) reasons.push_back(sim.step({kFaceA}).reason);
   using R = DetectReason;
-  const std::vector<R> expected = {R::kNoTracks, R::kNone, R::kNone, R::kNone, R::kNone, R::kInterval,
-                                   R::kNone,     R::kNone, R::kNone, R::kNone, R::kInterval, R::kNone,
+  const std::vector<R> expected = {R::kNoTracks, R::kNone, R::kNone, R::kNone,    R::kNone,     R::kInterval,
+                                   R::kNone,     R::kNone, R::kNone, R::kNone,    R::kInterval, R::kNone,
                                    R::kNone,     R::kNone, R::kNone, R::kInterval};
   EXPECT_EQ(reasons, expected);
 }
@@ -292,7 +294,8 @@ TEST(FaceTracker, ScopeOfEachReason) {
   EXPECT_EQ(sim.tracker.scope(DetectReason::kInterval), DetectScope::kAroundTracks);
   EXPECT_EQ(sim.tracker.scope(DetectReason::kLowQuality), DetectScope::kAroundTracks)
       << "a failing track's face is looked for where the track is";
-  EXPECT_EQ(sim.tracker.scope(DetectReason::kMotion), DetectScope::kFullFrame) << "motion elsewhere: a new face?";
+  EXPECT_EQ(sim.tracker.scope(DetectReason::kMotion), DetectScope::kFullFrame)
+      << "motion elsewhere: a new face?";
   EXPECT_EQ(sim.tracker.scope(DetectReason::kEveryFrame), DetectScope::kFullFrame);
   TrackerParams always;
   always.fullScanIntervalFrames = 1;
@@ -315,9 +318,8 @@ TEST(FaceTracker, RegionsAroundTracksCoverEachFaceAndItsLikelySizes) {
     EXPECT_FLOAT_EQ(r.area.width, 2 * face.width);
     EXPECT_LT(r.minSidePx, face.width);
     EXPECT_GT(r.maxSidePx, face.width);
-    const bool listed = std::any_of(regions.begin(), regions.end(), [&](const DetectRegion& g) {
-      return (g.area & face) == face;
-    });
+    const bool listed = std::any_of(regions.begin(), regions.end(),
+                                    [&](const DetectRegion& g) { return (g.area & face) == face; });
     EXPECT_TRUE(listed) << "a region contains the face at " << face.x;
   }
 }
@@ -406,7 +408,7 @@ TEST(FaceTracker, TracksTheDetectorNoLongerConfirmsAreDropped) {
   p.maxMissedDetections = 2;
   Sim sim(p);
   ASSERT_EQ(sim.step({kFaceA}).faces.size(), 1u);  // frame 0: found
-  sim.detectorFinds = false;                        // the keypoints still agree, the detector stops confirming
+  sim.detectorFinds = false;                       // the keypoints still agree, the detector stops confirming
   int missed = 0;
   float lastConfidence = 1.0f;
   for (int i = 1; i < 12; ++i) {
@@ -472,19 +474,22 @@ TEST(FaceTracker, LowPresenceHidesTheFaceThenEndsItsTrack) {
   // Two frames below the threshold: the face is not reported, the track lives on.
   for (int i = 1; i <= 2; ++i) {
     boxes = t.plan(nullptr, kRule);
-    faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, i * kFrameNs, kRule, nullptr, &absent);
+    faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, i * kFrameNs, kRule, nullptr,
+                     &absent);
     EXPECT_TRUE(faces.empty()) << "frame " << i << ": no filter on what may not be a face";
     EXPECT_EQ(t.trackCount(), 1u) << "frame " << i;
   }
   // Back above it: the same track is reported again.
   boxes = t.plan(nullptr, kRule);
-  faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, 3 * kFrameNs, kRule, nullptr, &present);
+  faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, 3 * kFrameNs, kRule, nullptr,
+                   &present);
   ASSERT_EQ(faces.size(), 1u);
   EXPECT_EQ(faces[0].trackId, 1);
   // Three low frames in a row end it.
   for (int i = 4; i <= 6; ++i) {
     boxes = t.plan(nullptr, kRule);
-    faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, i * kFrameNs, kRule, nullptr, &absent);
+    faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, i * kFrameNs, kRule, nullptr,
+                     &absent);
     EXPECT_TRUE(faces.empty());
   }
   EXPECT_EQ(t.trackCount(), 0u);
@@ -606,7 +611,8 @@ TEST(FaceTracker, AFaceThatStopsLookingLikeItselfAsksForADetection) {
   for (int i = 1; i < p.minRedetectGapFrames + 2; ++i) {
     ASSERT_EQ(t.decide(0), DetectReason::kNone) << "frame " << i;
     boxes = t.plan(nullptr, kRule);
-    auto faces = t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, i * kFrameNs, kRule, &looks);
+    auto faces =
+        t.update({cropFromBox(boxes[0], kCrop)}, {landmarksFor(kFaceA)}, i * kFrameNs, kRule, &looks);
     ASSERT_EQ(faces.size(), 1u);
     EXPECT_GT(faces[0].quality, 0.9f);
   }

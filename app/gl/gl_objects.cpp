@@ -7,28 +7,42 @@ GLuint TextureTraits::create() {
   glGenTextures(1, &id);
   return id;
 }
-void TextureTraits::destroy(GLuint id) { glDeleteTextures(1, &id); }
+void TextureTraits::destroy(GLuint id) {
+  glDeleteTextures(1, &id);
+}
 GLuint BufferTraits::create() {
   GLuint id = 0;
   glGenBuffers(1, &id);
   return id;
 }
-void BufferTraits::destroy(GLuint id) { glDeleteBuffers(1, &id); }
+void BufferTraits::destroy(GLuint id) {
+  glDeleteBuffers(1, &id);
+}
 GLuint VertexArrayTraits::create() {
   GLuint id = 0;
   glGenVertexArrays(1, &id);
   return id;
 }
-void VertexArrayTraits::destroy(GLuint id) { glDeleteVertexArrays(1, &id); }
+void VertexArrayTraits::destroy(GLuint id) {
+  glDeleteVertexArrays(1, &id);
+}
 GLuint FramebufferTraits::create() {
   GLuint id = 0;
   glGenFramebuffers(1, &id);
   return id;
 }
-void FramebufferTraits::destroy(GLuint id) { glDeleteFramebuffers(1, &id); }
-void ShaderTraits::destroy(GLuint id) { glDeleteShader(id); }
-GLuint ProgramTraits::create() { return glCreateProgram(); }
-void ProgramTraits::destroy(GLuint id) { glDeleteProgram(id); }
+void FramebufferTraits::destroy(GLuint id) {
+  glDeleteFramebuffers(1, &id);
+}
+void ShaderTraits::destroy(GLuint id) {
+  glDeleteShader(id);
+}
+GLuint ProgramTraits::create() {
+  return glCreateProgram();
+}
+void ProgramTraits::destroy(GLuint id) {
+  glDeleteProgram(id);
+}
 
 Texture2D makeRgbaTexture(int width, int height, const void* pixels) {
   Texture2D t{Texture::create(), width, height};

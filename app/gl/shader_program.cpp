@@ -12,7 +12,9 @@ namespace {
 
 Result<std::string> readText(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return makeError("ShaderProgram: cannot read shader file '" + path.string() + "' (missing or unreadable)");
+  if (!in)
+    return makeError("ShaderProgram: cannot read shader file '" + path.string() +
+                     "' (missing or unreadable)");
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -53,7 +55,8 @@ std::string annotateShaderLog(const std::string& log, const std::string& name) {
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     std::smatch m;
-    if (std::regex_match(line, m, mesa) || std::regex_match(line, m, nvidia) || std::regex_match(line, m, generic)) {
+    if (std::regex_match(line, m, mesa) || std::regex_match(line, m, nvidia) ||
+        std::regex_match(line, m, generic)) {
       out += name + ":" + m[1].str() + ": " + m[2].str() + "\n";
     } else {
       out += name + ": " + line + "\n";
@@ -71,8 +74,10 @@ Result<ShaderProgram> ShaderProgram::fromFiles(const std::filesystem::path& vert
   return fromSources(vs.value(), vertexPath.string(), fs.value(), fragmentPath.string());
 }
 
-Result<ShaderProgram> ShaderProgram::fromSources(const std::string& vertexSource, const std::string& vertexName,
-                                                 const std::string& fragmentSource, const std::string& fragmentName) {
+Result<ShaderProgram> ShaderProgram::fromSources(const std::string& vertexSource,
+                                                 const std::string& vertexName,
+                                                 const std::string& fragmentSource,
+                                                 const std::string& fragmentName) {
   ShaderHandle vs, fs;
   if (auto s = compile(vs, GL_VERTEX_SHADER, vertexSource, vertexName); !s) return s.error();
   if (auto s = compile(fs, GL_FRAGMENT_SHADER, fragmentSource, fragmentName); !s) return s.error();

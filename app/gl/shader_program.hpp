@@ -18,7 +18,8 @@ class ShaderProgram {
                                          const std::filesystem::path& fragmentPath);
   // Same, from source text; `vertexName`/`fragmentName` name the sources in errors.
   static Result<ShaderProgram> fromSources(const std::string& vertexSource, const std::string& vertexName,
-                                           const std::string& fragmentSource, const std::string& fragmentName);
+                                           const std::string& fragmentSource,
+                                           const std::string& fragmentName);
 
   GLuint id() const { return program_.id(); }
   GLint uniform(const char* name) const { return glGetUniformLocation(program_.id(), name); }

@@ -38,8 +38,8 @@ Result<std::unique_ptr<AppWindow>> AppWindow::create(const WindowParams& params)
   std::unique_ptr<AppWindow> w(new AppWindow());
   if (glfwInit() != GLFW_TRUE) {
     const char* display = std::getenv("DISPLAY");
-    return makeError("AppWindow::create: glfwInit failed (" + lastGlfwError() + "); DISPLAY=" +
-                     (display ? display : "<unset>") +
+    return makeError("AppWindow::create: glfwInit failed (" + lastGlfwError() +
+                     "); DISPLAY=" + (display ? display : "<unset>") +
                      ". Run under a desktop session, or headless with xvfb-run -a facefilter --headless ...");
   }
   w->glfwInitialised_ = true;
@@ -90,9 +90,15 @@ AppWindow::~AppWindow() {
   if (glfwInitialised_) glfwTerminate();
 }
 
-bool AppWindow::shouldClose() const { return glfwWindowShouldClose(window_) == GLFW_TRUE; }
-void AppWindow::requestClose() { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
-void AppWindow::pollEvents() { glfwPollEvents(); }
+bool AppWindow::shouldClose() const {
+  return glfwWindowShouldClose(window_) == GLFW_TRUE;
+}
+void AppWindow::requestClose() {
+  glfwSetWindowShouldClose(window_, GLFW_TRUE);
+}
+void AppWindow::pollEvents() {
+  glfwPollEvents();
+}
 
 void AppWindow::beginImGuiFrame() {
   ImGui_ImplOpenGL3_NewFrame();
@@ -108,7 +114,9 @@ void AppWindow::renderImGui() {
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }
 
-void AppWindow::swapBuffers() { glfwSwapBuffers(window_); }
+void AppWindow::swapBuffers() {
+  glfwSwapBuffers(window_);
+}
 
 FramebufferSize AppWindow::framebufferSize() const {
   FramebufferSize s;

@@ -25,7 +25,7 @@ struct WindowParams {
 };
 
 struct FramebufferSize {
-  int width = 0;   // pixels
+  int width = 0;  // pixels
   int height = 0;
   float scaleX = 1;  // framebuffer pixels per window unit (2 on a typical HiDPI screen)
   float scaleY = 1;

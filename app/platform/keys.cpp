@@ -17,27 +17,44 @@ int letterIndex(char letter) {
 // Named keys through ImGui's key map, letters as above.
 int imguiKeyIndex(Key key) {
   switch (key) {
-    case Key::kTab: return ImGui::GetKeyIndex(ImGuiKey_Tab);
-    case Key::kEscape: return ImGui::GetKeyIndex(ImGuiKey_Escape);
-    case Key::kB: return letterIndex('B');
-    case Key::kC: return letterIndex('C');
-    case Key::kD: return letterIndex('D');
-    case Key::kH: return letterIndex('H');
-    case Key::kI: return letterIndex('I');
-    case Key::kP: return letterIndex('P');
-    case Key::kR: return letterIndex('R');
-    case Key::kS: return letterIndex('S');
-    case Key::kV: return letterIndex('V');
+    case Key::kTab:
+      return ImGui::GetKeyIndex(ImGuiKey_Tab);
+    case Key::kEscape:
+      return ImGui::GetKeyIndex(ImGuiKey_Escape);
+    case Key::kB:
+      return letterIndex('B');
+    case Key::kC:
+      return letterIndex('C');
+    case Key::kD:
+      return letterIndex('D');
+    case Key::kH:
+      return letterIndex('H');
+    case Key::kI:
+      return letterIndex('I');
+    case Key::kP:
+      return letterIndex('P');
+    case Key::kR:
+      return letterIndex('R');
+    case Key::kS:
+      return letterIndex('S');
+    case Key::kV:
+      return letterIndex('V');
   }
   return -1;
 }
 
-bool pressed(int index) { return index >= 0 && ImGui::IsKeyPressed(index, /*repeat=*/false); }
+bool pressed(int index) {
+  return index >= 0 && ImGui::IsKeyPressed(index, /*repeat=*/false);
+}
 
 }  // namespace
 
-bool keyPressed(Key key) { return pressed(imguiKeyIndex(key)); }
+bool keyPressed(Key key) {
+  return pressed(imguiKeyIndex(key));
+}
 
-bool letterPressed(char letter) { return pressed(letterIndex(letter)); }
+bool letterPressed(char letter) {
+  return pressed(letterIndex(letter));
+}
 
 }  // namespace facefilter

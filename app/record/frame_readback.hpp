@@ -16,8 +16,8 @@
 namespace facefilter {
 
 struct ReadbackFrame {
-  cv::Mat bgra;        // bottom row first (GL order); the writer flips it
-  uint64_t tag = 0;    // caller's id for the frame (e.g. the index of the frame it showed)
+  cv::Mat bgra;      // bottom row first (GL order); the writer flips it
+  uint64_t tag = 0;  // caller's id for the frame (e.g. the index of the frame it showed)
 };
 
 class FrameReadback {

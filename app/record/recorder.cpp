@@ -16,13 +16,15 @@ namespace facefilter {
 Recorder::Recorder(RecorderParams params) : params_(std::move(params)), queue_(params_.queueFrames) {}
 
 Result<std::unique_ptr<Recorder>> Recorder::start(const RecorderParams& params) {
-  if (params.size.width <= 0 || params.size.height <= 0) return makeError("Recorder::start: empty frame size");
+  if (params.size.width <= 0 || params.size.height <= 0)
+    return makeError("Recorder::start: empty frame size");
   std::unique_ptr<Recorder> r(new Recorder(params));
   std::error_code ec;
   if (params.path.has_parent_path()) std::filesystem::create_directories(params.path.parent_path(), ec);
   r->writer_ = std::make_unique<cv::VideoWriter>();
   try {
-    r->writer_->open(params.path.string(), cv::VideoWriter::fourcc('m', 'p', '4', 'v'), params.fps, params.size, true);
+    r->writer_->open(params.path.string(), cv::VideoWriter::fourcc('m', 'p', '4', 'v'), params.fps,
+                     params.size, true);
   } catch (const cv::Exception& e) {
     return makeError("Recorder::start: cannot open " + params.path.string() + ": " + e.err);
   }
@@ -42,7 +44,9 @@ Result<std::unique_ptr<Recorder>> Recorder::start(const RecorderParams& params) 
   return r;
 }
 
-Recorder::~Recorder() { stop(); }
+Recorder::~Recorder() {
+  stop();
+}
 
 std::string Recorder::error() const {
   std::lock_guard lock(errorMutex_);
@@ -121,8 +125,8 @@ RecorderSummary Recorder::stop() {
 std::string recordReport(const RecorderSummary& s) {
   char buf[160];
   std::snprintf(buf, sizeof buf, ": %llu frames written, %llu dropped (%.1f%%)",
-                static_cast<unsigned long long>(s.framesWritten), static_cast<unsigned long long>(s.framesDropped),
-                100.0 * s.droppedShare());
+                static_cast<unsigned long long>(s.framesWritten),
+                static_cast<unsigned long long>(s.framesDropped), 100.0 * s.droppedShare());
   std::string out = s.path.string() + buf;
   if (!s.error.empty()) out += "; " + s.error;
   return out;

@@ -2,9 +2,9 @@
 
 #include <cstdlib>
 
-#include "settings/app_config.hpp"
 #include "app/gl/shader_program.hpp"
 #include "engine/core/logging.hpp"
+#include "settings/app_config.hpp"
 
 namespace facefilter {
 

@@ -15,7 +15,7 @@ namespace facefilter {
 struct GpuFilter {
   std::shared_ptr<const LoadedFilter> filter;
   gl::Texture2D art;
-  MaskMesh mesh;                      // masks only
+  MaskMesh mesh;                     // masks only
   std::vector<cv::Point2f> artMesh;  // masks: art pixels of the 68 + forehead points
   uint64_t version = 0;
 };

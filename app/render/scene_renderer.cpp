@@ -27,18 +27,28 @@ void textWithShadow(ImDrawList& dl, float size, ImVec2 pos, ImU32 colour, const 
   dl.AddText(ImGui::GetFont(), size, pos, colour, text.c_str());
 }
 
-ImTextureID textureId(GLuint id) { return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(id)); }
+ImTextureID textureId(GLuint id) {
+  return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(id));
+}
 
-ImVec2 toIm(cv::Point2f p) { return ImVec2(p.x, p.y); }
+ImVec2 toIm(cv::Point2f p) {
+  return ImVec2(p.x, p.y);
+}
 
 // Strokes and text grow with the picture, so a 1080p recording reads like a 480p one.
-float unitFor(int w, int h) { return std::max(1.0f, static_cast<float>(std::min(w, h)) / 480.0f); }
-float fontPxFor(float unit) { return std::max(11.0f, 13.0f * unit); }
+float unitFor(int w, int h) {
+  return std::max(1.0f, static_cast<float>(std::min(w, h)) / 480.0f);
+}
+float fontPxFor(float unit) {
+  return std::max(11.0f, 13.0f * unit);
+}
 
 cv::Rect2f fitInto(const cv::Rect2f& picture, const cv::Rect2f& box) {
-  const Viewport v = letterbox(static_cast<int>(std::lround(picture.width)), static_cast<int>(std::lround(picture.height)),
-                               static_cast<int>(box.width), static_cast<int>(box.height));
-  // letterbox() works in whole pixels with y from the bottom; the centring is symmetric, so it holds here too.
+  const Viewport v =
+      letterbox(static_cast<int>(std::lround(picture.width)), static_cast<int>(std::lround(picture.height)),
+                static_cast<int>(box.width), static_cast<int>(box.height));
+  // letterbox() works in whole pixels with y from the bottom; the centring is symmetric, so it holds here
+  // too.
   return {box.x + static_cast<float>(v.x), box.y + static_cast<float>(v.y), static_cast<float>(v.width),
           static_cast<float>(v.height)};
 }
@@ -85,7 +95,8 @@ Viewport letterbox(int pw, int ph, int fw, int fh) {
 }
 
 cv::Point2f SideBySideLayout::toLeft(cv::Point2f p) const {
-  return {left.x + (p.x - region.x) * left.width / region.width, left.y + (p.y - region.y) * left.height / region.height};
+  return {left.x + (p.x - region.x) * left.width / region.width,
+          left.y + (p.y - region.y) * left.height / region.height};
 }
 
 cv::Point2f SideBySideLayout::toRight(cv::Point2f p) const {
@@ -124,12 +135,13 @@ cv::Rect2f zoomRegion(const cv::Rect2f& faceBounds, float aspect, cv::Size frame
   return {x, y, rw, rh};
 }
 
-cv::Rect2f steadyZoomRegion(const std::optional<cv::Rect2f>& previous, const cv::Rect2f& faceBounds, float aspect,
-                            cv::Size frame) {
+cv::Rect2f steadyZoomRegion(const std::optional<cv::Rect2f>& previous, const cv::Rect2f& faceBounds,
+                            float aspect, cv::Size frame) {
   const cv::Rect2f wanted = zoomRegion(faceBounds, aspect, frame);
   if (!previous) return wanted;
   const float mx = faceBounds.width * 0.1f, my = faceBounds.height * 0.1f;
-  const cv::Rect2f padded(faceBounds.x - mx, faceBounds.y - my, faceBounds.width + 2 * mx, faceBounds.height + 2 * my);
+  const cv::Rect2f padded(faceBounds.x - mx, faceBounds.y - my, faceBounds.width + 2 * mx,
+                          faceBounds.height + 2 * my);
   const bool inside = (padded & *previous).area() >= padded.area() * 0.999f;
   const float ratio = previous->area() / std::max(1.0f, wanted.area());
   return inside && ratio > 0.6f && ratio < 1.7f ? *previous : wanted;
@@ -167,8 +179,8 @@ void SceneRenderer::setFrame(const FramePtr& frame) {
   video_.upload(frame->image);
 }
 
-SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& view, const FilterAssignment& filters,
-                                 const FilterLibrary& library) {
+SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& view,
+                                 const FilterAssignment& filters, const FilterLibrary& library) {
   SceneStats stats;
   if (video_.empty()) return stats;
   gl::StateGuard guard;
@@ -190,8 +202,10 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
   if (result == nullptr) return stats;
   // Keypoints are in the result's frame pixels; if the result is for a frame of another size (a new
   // source), scale them.
-  const float sx = result->frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result->frameWidth) : 1.0f;
-  const float sy = result->frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result->frameHeight) : 1.0f;
+  const float sx =
+      result->frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result->frameWidth) : 1.0f;
+  const float sy =
+      result->frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result->frameHeight) : 1.0f;
   // The side-by-side view covers the whole picture: filters would be drawn only to be hidden.
   const bool sideBySide = view.debug.rawVsSmoothed;
   for (const FaceResult& face : result->faces) {
@@ -225,7 +239,8 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
         for (const auto& t : gf->mesh.triangles) {
           for (int k = 0; k < 3; ++k) {
             const auto i = static_cast<size_t>(t[k]);
-            tris.push_back(SpriteVertex{facePts[i].x, facePts[i].y, gf->artMesh[i].x / aw, gf->artMesh[i].y / ah, 1.0f});
+            tris.push_back(
+                SpriteVertex{facePts[i].x, facePts[i].y, gf->artMesh[i].x / aw, gf->artMesh[i].y / ah, 1.0f});
           }
         }
         ++stats.masksDrawn;
@@ -237,8 +252,10 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
   if (!sideBySide) zoomRegion_.reset();
   if (view.debug.crop) updateCropInsets(*result);
   ImDrawList& dl = overlay_.begin(w, h);
-  if (sideBySide) drawSideBySide(dl, *result);
-  else drawDebug(dl, *result, view);
+  if (sideBySide)
+    drawSideBySide(dl, *result);
+  else
+    drawDebug(dl, *result, view);
   if (view.debug.crop) drawCropInsets(dl);
   overlay_.render();
   return stats;
@@ -246,8 +263,10 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
 
 void SceneRenderer::drawSideBySide(ImDrawList& dl, const FrameResult& result) {
   const int w = video_.width(), h = video_.height();
-  const float sx = result.frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result.frameWidth) : 1.0f;
-  const float sy = result.frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result.frameHeight) : 1.0f;
+  const float sx =
+      result.frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result.frameWidth) : 1.0f;
+  const float sy =
+      result.frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result.frameHeight) : 1.0f;
   auto P = [&](cv::Point2f p) { return cv::Point2f(p.x * sx, p.y * sy); };
   // Both point sets decide the region, so neither can fall outside its panel.
   cv::Point2f lo(std::numeric_limits<float>::max(), std::numeric_limits<float>::max());
@@ -262,7 +281,8 @@ void SceneRenderer::drawSideBySide(ImDrawList& dl, const FrameResult& result) {
     }
   }
   const cv::Rect2f bounds(lo, hi);
-  const SideBySideLayout empty = sideBySideLayout(w, h, cv::Rect2f(0, 0, static_cast<float>(w), static_cast<float>(h)));
+  const SideBySideLayout empty =
+      sideBySideLayout(w, h, cv::Rect2f(0, 0, static_cast<float>(w), static_cast<float>(h)));
   const float aspect = empty.leftHalf.width / std::max(1.0f, empty.leftHalf.height);
   if (result.faces.empty()) {
     zoomRegion_.reset();
@@ -276,8 +296,10 @@ void SceneRenderer::drawSideBySide(ImDrawList& dl, const FrameResult& result) {
   const float zoom = l.left.width / std::max(1.0f, l.region.width);
   const float r = std::clamp(1.2f * unit * zoom, 2.0f * unit, 5.0f * unit);
   const ImVec2 uv0(l.region.x / static_cast<float>(w), l.region.y / static_cast<float>(h));
-  const ImVec2 uv1((l.region.x + l.region.width) / static_cast<float>(w), (l.region.y + l.region.height) / static_cast<float>(h));
-  dl.AddRectFilled(ImVec2(0, 0), ImVec2(static_cast<float>(w), static_cast<float>(h)), IM_COL32(0, 0, 0, 255));
+  const ImVec2 uv1((l.region.x + l.region.width) / static_cast<float>(w),
+                   (l.region.y + l.region.height) / static_cast<float>(h));
+  dl.AddRectFilled(ImVec2(0, 0), ImVec2(static_cast<float>(w), static_cast<float>(h)),
+                   IM_COL32(0, 0, 0, 255));
   struct Panel {
     const cv::Rect2f& half;
     const cv::Rect2f& picture;
@@ -298,16 +320,18 @@ void SceneRenderer::drawSideBySide(ImDrawList& dl, const FrameResult& result) {
     textWithShadow(dl, fontPx * 1.2f, at, colour, panel.raw ? "raw keypoints (CNN)" : "smoothed keypoints");
     dl.PopClipRect();
   }
-  dl.AddLine(ImVec2(l.rightHalf.x, 0), ImVec2(l.rightHalf.x, static_cast<float>(h)), IM_COL32(200, 200, 200, 255),
-             std::max(1.0f, unit));
+  dl.AddLine(ImVec2(l.rightHalf.x, 0), ImVec2(l.rightHalf.x, static_cast<float>(h)),
+             IM_COL32(200, 200, 200, 255), std::max(1.0f, unit));
 }
 
 void SceneRenderer::updateCropInsets(const FrameResult& result) {
   cropsShown_ = 0;
   if (cnnInput_.size <= 0 || !frame_ || frame_->image.empty()) return;
   const int w = video_.width(), h = video_.height();
-  const float sx = result.frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result.frameWidth) : 1.0f;
-  const float sy = result.frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result.frameHeight) : 1.0f;
+  const float sx =
+      result.frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result.frameWidth) : 1.0f;
+  const float sy =
+      result.frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result.frameHeight) : 1.0f;
   for (const FaceResult& face : result.faces) {
     if (cropInsetRect(w, h, static_cast<int>(cropsShown_)).area() == 0) break;
     if (crops_.size() <= cropsShown_) crops_.emplace_back();
@@ -315,8 +339,8 @@ void SceneRenderer::updateCropInsets(const FrameResult& result) {
     // The picture is scaled uniformly (letterboxed), so a turned window stays square in target pixels.
     const CropWindow window{face.crop.x0 * sx, face.crop.y0 * sy, face.crop.side * sx, face.crop.angle};
     // The warp is redone only for a new frame or a moved window: the inset costs nothing while paused.
-    if (c.texture && c.size == cnnInput_.size && c.frameId == frame_->id && c.window.rect() == window.rect() &&
-        c.window.angle == window.angle) {
+    if (c.texture && c.size == cnnInput_.size && c.frameId == frame_->id &&
+        c.window.rect() == window.rect() && c.window.angle == window.angle) {
       continue;
     }
     // What KeypointModel::predict feeds the network: the crop of the frame in the model's colour.
@@ -336,7 +360,8 @@ void SceneRenderer::updateCropInsets(const FrameResult& result) {
       glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
       glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
       glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-      glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, cnnInput_.size, cnnInput_.size, 0, GL_BGR, GL_UNSIGNED_BYTE, nullptr);
+      glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, cnnInput_.size, cnnInput_.size, 0, GL_BGR, GL_UNSIGNED_BYTE,
+                   nullptr);
     }
     glBindTexture(GL_TEXTURE_2D, c.texture.id());
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
@@ -379,8 +404,10 @@ void SceneRenderer::drawCropInsets(ImDrawList& dl) const {
 void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const ViewSettings& view) const {
   const DebugViews& dbg = view.debug;
   const int w = video_.width(), h = video_.height();
-  const float sx = result.frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result.frameWidth) : 1.0f;
-  const float sy = result.frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result.frameHeight) : 1.0f;
+  const float sx =
+      result.frameWidth > 0 ? static_cast<float>(w) / static_cast<float>(result.frameWidth) : 1.0f;
+  const float sy =
+      result.frameHeight > 0 ? static_cast<float>(h) / static_cast<float>(result.frameHeight) : 1.0f;
   const float unit = unitFor(w, h);
   const float fontPx = fontPxFor(unit);
   auto P = [&](cv::Point2f p) { return ImVec2(p.x * sx, p.y * sy); };
@@ -402,7 +429,8 @@ void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const V
       rect(d.box, d.angle, kOrange, 1.5f * unit);
       char buf[48];
       if (d.angle != 0.f) {
-        std::snprintf(buf, sizeof buf, "det %.1f  %+.0f deg", static_cast<double>(d.score), d.angle * 57.2957795);
+        std::snprintf(buf, sizeof buf, "det %.1f  %+.0f deg", static_cast<double>(d.score),
+                      d.angle * 57.2957795);
       } else {
         std::snprintf(buf, sizeof buf, "det %.1f", static_cast<double>(d.score));
       }
@@ -415,8 +443,8 @@ void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const V
       rect(face.box, face.boxAngle, kGreen, 2.0f * unit);
       char buf[64];
       if (face.presence >= 0) {
-        std::snprintf(buf, sizeof buf, "#%d  %.2f  p %.2f", face.trackId, static_cast<double>(face.confidence),
-                      static_cast<double>(face.presence));
+        std::snprintf(buf, sizeof buf, "#%d  %.2f  p %.2f", face.trackId,
+                      static_cast<double>(face.confidence), static_cast<double>(face.presence));
       } else {
         std::snprintf(buf, sizeof buf, "#%d  %.2f", face.trackId, static_cast<double>(face.confidence));
       }
@@ -438,7 +466,8 @@ void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const V
       if (const auto pose = estimateHeadPose(pts, cv::Size(w, h))) {
         // Axes from the nose tip, one eye distance long: x red, y green, z (towards the camera) blue.
         const auto& nose = pts[30];
-        std::vector<cv::Point3f> model = {{0, 0.586f, 0.42f}, {1, 0.586f, 0.42f}, {0, 1.586f, 0.42f}, {0, 0.586f, 1.42f}};
+        std::vector<cv::Point3f> model = {
+            {0, 0.586f, 0.42f}, {1, 0.586f, 0.42f}, {0, 1.586f, 0.42f}, {0, 0.586f, 1.42f}};
         std::vector<cv::Point2f> px;
         std::vector<float> z;
         projectWithPose(*pose, model, px, z);
@@ -448,9 +477,11 @@ void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const V
         dl.AddLine(o, ImVec2(px[2].x + shift.x, px[2].y + shift.y), kGreen, 2.5f * unit);
         dl.AddLine(o, ImVec2(px[3].x + shift.x, px[3].y + shift.y), IM_COL32(60, 120, 255, 255), 2.5f * unit);
         char buf[64];
-        std::snprintf(buf, sizeof buf, "yaw %.0f pitch %.0f roll %.0f", pose->yawDeg, pose->pitchDeg, pose->rollDeg);
-        textWithShadow(dl, fontPx, ImVec2(face.box.x * sx, (face.box.y + face.box.height) * sy + fontPx * 1.2f),
-                       kWhite, buf);
+        std::snprintf(buf, sizeof buf, "yaw %.0f pitch %.0f roll %.0f", pose->yawDeg, pose->pitchDeg,
+                      pose->rollDeg);
+        textWithShadow(dl, fontPx,
+                       ImVec2(face.box.x * sx, (face.box.y + face.box.height) * sy + fontPx * 1.2f), kWhite,
+                       buf);
       }
     }
   }

@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "settings/app_config.hpp"
 #include "app/gl/shader_program.hpp"
 #include "app/render/filter_library.hpp"
 #include "app/render/overlay_drawer.hpp"
@@ -21,6 +20,7 @@
 #include "app/render/video_texture.hpp"
 #include "engine/core/frame.hpp"
 #include "engine/pipeline/frame_result.hpp"
+#include "settings/app_config.hpp"
 
 namespace facefilter {
 
@@ -92,7 +92,8 @@ class SceneRenderer {
   CnnInput cnnInput_;
   std::vector<CropInset> crops_;
   size_t cropsShown_ = 0;
-  std::optional<cv::Rect2f> zoomRegion_;  // the raw-vs-smoothed panels' region, kept while the face stays in it
+  std::optional<cv::Rect2f>
+      zoomRegion_;  // the raw-vs-smoothed panels' region, kept while the face stays in it
 };
 
 // The rectangle (x, y, w, h in framebuffer pixels, y from the bottom) that shows a w x h picture in a

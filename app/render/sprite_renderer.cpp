@@ -27,8 +27,8 @@ SpriteRenderer::SpriteRenderer(gl::ShaderProgram program)
   glBindBuffer(GL_ARRAY_BUFFER, 0);
 }
 
-void SpriteRenderer::draw(GLuint texture, const std::vector<SpriteVertex>& triangles, BlendMode blend, float opacity,
-                          int targetWidth, int targetHeight) {
+void SpriteRenderer::draw(GLuint texture, const std::vector<SpriteVertex>& triangles, BlendMode blend,
+                          float opacity, int targetWidth, int targetHeight) {
   if (triangles.empty()) return;
   gl::StateGuard guard;
   glViewport(0, 0, targetWidth, targetHeight);
@@ -39,13 +39,22 @@ void SpriteRenderer::draw(GLuint texture, const std::vector<SpriteVertex>& trian
   glBlendEquation(GL_FUNC_ADD);
   // The target keeps alpha 1 (it is a video frame): only colour is blended.
   switch (blend) {
-    case BlendMode::kNormal: glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ZERO, GL_ONE); break;
-    case BlendMode::kAdditive: glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE, GL_ZERO, GL_ONE); break;
-    case BlendMode::kMultiply: glBlendFuncSeparate(GL_DST_COLOR, GL_ZERO, GL_ZERO, GL_ONE); break;
-    case BlendMode::kScreen: glBlendFuncSeparate(GL_ONE, GL_ONE_MINUS_SRC_COLOR, GL_ZERO, GL_ONE); break;
+    case BlendMode::kNormal:
+      glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ZERO, GL_ONE);
+      break;
+    case BlendMode::kAdditive:
+      glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE, GL_ZERO, GL_ONE);
+      break;
+    case BlendMode::kMultiply:
+      glBlendFuncSeparate(GL_DST_COLOR, GL_ZERO, GL_ZERO, GL_ONE);
+      break;
+    case BlendMode::kScreen:
+      glBlendFuncSeparate(GL_ONE, GL_ONE_MINUS_SRC_COLOR, GL_ZERO, GL_ONE);
+      break;
   }
   glUseProgram(program_.id());
-  glUniform2f(program_.uniform("uTargetSize"), static_cast<float>(targetWidth), static_cast<float>(targetHeight));
+  glUniform2f(program_.uniform("uTargetSize"), static_cast<float>(targetWidth),
+              static_cast<float>(targetHeight));
   glUniform1f(program_.uniform("uOpacity"), opacity);
   glUniform1i(program_.uniform("uBlendMode"), static_cast<int>(blend));
   glUniform1i(program_.uniform("uArt"), 0);

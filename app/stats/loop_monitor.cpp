@@ -17,7 +17,9 @@ void LoopMonitor::onShown(const FrameResult& result, uint64_t newestFrameId, int
   framesBehind_ = static_cast<int64_t>(newestFrameId) - static_cast<int64_t>(result.frameId);
 }
 
-void LoopMonitor::onNewFrame(const Frame& frame, int64_t nowNs) { latencyMs_.add(nsToMs(nowNs - frame.captureNs)); }
+void LoopMonitor::onNewFrame(const Frame& frame, int64_t nowNs) {
+  latencyMs_.add(nsToMs(nowNs - frame.captureNs));
+}
 
 void LoopMonitor::onLoopEnd(double periodMs, bool resultShown) {
   periodMs_.add(periodMs);

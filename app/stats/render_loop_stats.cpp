@@ -24,7 +24,8 @@ double quantile(std::vector<float> values, double q) {
 void RenderLoopStats::addFrame(double frameMs, double resultAgeMs) {
   ++frames_;
   if (frameMs_.size() < kMaxSamples) frameMs_.push_back(static_cast<float>(frameMs));
-  if (resultAgeMs >= 0 && resultAgeMs_.size() < kMaxSamples) resultAgeMs_.push_back(static_cast<float>(resultAgeMs));
+  if (resultAgeMs >= 0 && resultAgeMs_.size() < kMaxSamples)
+    resultAgeMs_.push_back(static_cast<float>(resultAgeMs));
 }
 
 void RenderLoopStats::addRecording(uint64_t written, uint64_t dropped) {
@@ -39,8 +40,12 @@ void RenderLoopStats::setWindow(int width, int height, int fbWidth, int fbHeight
   framebufferHeight_ = fbHeight;
 }
 
-double RenderLoopStats::frameMsQuantile(double q) const { return quantile(frameMs_, q); }
-double RenderLoopStats::resultAgeMsQuantile(double q) const { return quantile(resultAgeMs_, q); }
+double RenderLoopStats::frameMsQuantile(double q) const {
+  return quantile(frameMs_, q);
+}
+double RenderLoopStats::resultAgeMsQuantile(double q) const {
+  return quantile(resultAgeMs_, q);
+}
 
 std::string RenderLoopStats::json() const {
   const OrderedJson j = {

@@ -13,7 +13,7 @@
 namespace facefilter {
 namespace {
 
-constexpr int kPlotBins = 150;             // 5 s at 33 ms a bin: finer than a person reads the plot
+constexpr int kPlotBins = 150;              // 5 s at 33 ms a bin: finer than a person reads the plot
 constexpr double kPresetRelistSeconds = 2;  // presets added by hand (or another instance) show up this fast
 
 void copyTo(char* dst, size_t size, const std::string& s) {
@@ -76,9 +76,14 @@ void ControlPanel::draw(AppSession& session) {
 // A lost camera, a dark face, an engine error: seen even with every section folded.
 void ControlPanel::drawStatus(AppSession& session, const EngineStats& stats) {
   switch (state_.source.state) {
-    case SourceState::kOk: break;
-    case SourceState::kEnded: message(1, 0.8f, 0.2f, state_.source.message); break;
-    default: message(1, 0.4f, 0.4f, state_.source.message); break;
+    case SourceState::kOk:
+      break;
+    case SourceState::kEnded:
+      message(1, 0.8f, 0.2f, state_.source.message);
+      break;
+    default:
+      message(1, 0.4f, 0.4f, state_.source.message);
+      break;
   }
   if (!session.lightingHint().empty()) message(1, 0.8f, 0.2f, session.lightingHint());
   // The engine's last error, unless the source status already says it.
@@ -90,8 +95,9 @@ void ControlPanel::drawStatus(AppSession& session, const EngineStats& stats) {
 void ControlPanel::drawLiveFigures(AppSession& session, const EngineStats& st) {
   const LoopMonitor& m = session.monitor();
   const SampleSummary frameMs = m.periodMs().summary();
-  ImGui::Text("render %.0f fps | result age %.0f ms (%lld frames behind)", frameMs.median > 0 ? 1000.0 / frameMs.median : 0.0,
-              m.resultAgeMs(), static_cast<long long>(m.framesBehind()));
+  ImGui::Text("render %.0f fps | result age %.0f ms (%lld frames behind)",
+              frameMs.median > 0 ? 1000.0 / frameMs.median : 0.0, m.resultAgeMs(),
+              static_cast<long long>(m.framesBehind()));
   const SampleSummary lat = m.latencyMs().summary();
   ImGui::Text("capture->display latency: median %.0f ms, p95 %.0f ms", lat.median, lat.p95);
   ImGui::Text("captured %llu, dropped %llu (capture mailbox), faces %zu",
@@ -141,8 +147,10 @@ void ControlPanel::drawFilters(AppSession& session) {
     if (!e.error.empty()) continue;
     bool on = std::find(a.all.begin(), a.all.end(), e.name) != a.all.end();
     if (ImGui::Checkbox(e.name.c_str(), &on)) {
-      if (on) a.all.push_back(e.name);
-      else a.all.erase(std::remove(a.all.begin(), a.all.end(), e.name), a.all.end());
+      if (on)
+        a.all.push_back(e.name);
+      else
+        a.all.erase(std::remove(a.all.begin(), a.all.end(), e.name), a.all.end());
     }
     ImGui::SameLine();
   }
@@ -152,7 +160,8 @@ void ControlPanel::drawFilters(AppSession& session) {
     for (const auto& face : r->faces) {
       ImGui::PushID(face.trackId);
       const auto it = a.perTrack.find(face.trackId);
-      std::string current = it == a.perTrack.end() ? "(all)" : (it->second.empty() ? "none" : joinFilterList(it->second));
+      std::string current =
+          it == a.perTrack.end() ? "(all)" : (it->second.empty() ? "none" : joinFilterList(it->second));
       char label[32];
       std::snprintf(label, sizeof label, "face #%d", face.trackId);
       if (ImGui::BeginCombo(label, current.c_str())) {
@@ -203,13 +212,16 @@ void ControlPanel::drawModel(AppSession& session) {
     ImGui::TextWrapped("two nets: %s() for crops from detector boxes, forward() for crops from keypoints",
                        m.metadata.detectorBoxMethod.c_str());
   }
-  ImGui::TextWrapped("%s", m.alignsCrops ? "crops turn with the face's eye line (any roll)"
-                                         : "axis-aligned crops (an older file: tilted faces are tracked less well)");
-  ImGui::TextWrapped("%s", m.hasPresence ? "face presence: scored (presence threshold applies)"
-                                         : "face presence: not scored (an older file: a lost face is ended by the "
-                                           "tracker's quality check alone)");
+  ImGui::TextWrapped("%s", m.alignsCrops
+                               ? "crops turn with the face's eye line (any roll)"
+                               : "axis-aligned crops (an older file: tilted faces are tracked less well)");
+  ImGui::TextWrapped("%s", m.hasPresence
+                               ? "face presence: scored (presence threshold applies)"
+                               : "face presence: not scored (an older file: a lost face is ended by the "
+                                 "tracker's quality check alone)");
   ImGui::TextWrapped("licence: %s", m.metadata.license.c_str());
-  if (!m.metadata.dataFingerprint.empty()) ImGui::TextWrapped("training data: %s", m.metadata.dataFingerprint.c_str());
+  if (!m.metadata.dataFingerprint.empty())
+    ImGui::TextWrapped("training data: %s", m.metadata.dataFingerprint.c_str());
   if (ImGui::TreeNode("metadata (facefilter.json)")) {
     ImGui::TextUnformatted(m.metadata.rawJson.c_str());
     ImGui::TreePop();
@@ -295,8 +307,10 @@ void ControlPanel::drawPresets(AppSession& session) {
   ImGui::SameLine();
   ImGui::TextDisabled("(the source, model and window are not part of a preset)");
   if (!presetStatus_.empty()) {
-    if (presetStatusIsError_) message(1, 0.4f, 0.4f, presetStatus_);
-    else message(0.5f, 0.9f, 0.5f, presetStatus_);
+    if (presetStatusIsError_)
+      message(1, 0.4f, 0.4f, presetStatus_);
+    else
+      message(0.5f, 0.9f, 0.5f, presetStatus_);
   }
 }
 

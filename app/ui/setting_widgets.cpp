@@ -33,8 +33,10 @@ bool settingWidget(const Setting& s, AppConfig& config) {
     }
     case SettingType::kReal: {
       float v = static_cast<float>(std::get<double>(value));
-      const ImGuiSliderFlags flags = s.panel.logarithmic ? ImGuiSliderFlags_Logarithmic : ImGuiSliderFlags_None;
-      if (ImGui::SliderFloat(label.c_str(), &v, static_cast<float>(s.panel.min), static_cast<float>(s.panel.max),
+      const ImGuiSliderFlags flags =
+          s.panel.logarithmic ? ImGuiSliderFlags_Logarithmic : ImGuiSliderFlags_None;
+      if (ImGui::SliderFloat(label.c_str(), &v, static_cast<float>(s.panel.min),
+                             static_cast<float>(s.panel.max),
                              s.panel.format != nullptr ? s.panel.format : "%.3f", flags)) {
         // The slider works in float: keep what it shows (1.2, not 1.2000000476837158).
         char text[32];
@@ -48,7 +50,8 @@ bool settingWidget(const Setting& s, AppConfig& config) {
       ImGui::TextDisabled("%s: %s", label.c_str(), std::get<std::string>(value).c_str());
       break;
   }
-  if (ImGui::IsItemHovered() && !s.help.empty()) ImGui::SetTooltip("%.*s", static_cast<int>(s.help.size()), s.help.data());
+  if (ImGui::IsItemHovered() && !s.help.empty())
+    ImGui::SetTooltip("%.*s", static_cast<int>(s.help.size()), s.help.data());
   if (changed) normaliseConfig(config);
   return changed;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// The panel's widgets for table settings (settings/settings_table.hpp): a checkbox for a boolean, a slider for
-// a number, with the table's label, slider range and help as the tooltip. UI thread only (ImGui).
+// The panel's widgets for table settings (settings/settings_table.hpp): a checkbox for a boolean, a slider
+// for a number, with the table's label, slider range and help as the tooltip. UI thread only (ImGui).
 
 #include "settings/app_config.hpp"
 #include "settings/settings_table.hpp"

@@ -23,7 +23,8 @@ void handleShortcuts(AppConfig& config, const ShortcutActions& actions) {
 std::string shortcutHelp() {
   std::string text = "Tab panel";
   for (const Setting& s : settingsTable()) {
-    if (s.shortcut != 0) text += std::string(", ") + s.shortcut + " " + std::string(s.debugName.empty() ? s.key : s.debugName);
+    if (s.shortcut != 0)
+      text += std::string(", ") + s.shortcut + " " + std::string(s.debugName.empty() ? s.key : s.debugName);
   }
   return text + ", S snapshot, V record on/off, Esc quit";
 }

@@ -18,6 +18,7 @@ struct SourceStatus {
 
 // `openError`: why the source the user asked for could not be opened, empty when it was (the session keeps
 // it until another source is opened). `fallback`: what is shown instead, if anything ("the demo video").
-SourceStatus sourceStatus(const EngineStats& stats, const std::string& openError, const std::string& fallback);
+SourceStatus sourceStatus(const EngineStats& stats, const std::string& openError,
+                          const std::string& fallback);
 
 }  // namespace facefilter

@@ -18,7 +18,7 @@ struct StageSample {
   float detectMs = 0;
   float keypointsMs = 0;
   float trackMs = 0;
-  float totalMs = 0;   // capture -> result
+  float totalMs = 0;  // capture -> result
 };
 
 // One plottable series per stage: `bins` values evenly spaced over [now - window, now], oldest first.

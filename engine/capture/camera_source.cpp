@@ -57,7 +57,8 @@ ReadResult CameraSource::read() {
   }
   if (!got || raw.empty()) {
     r.status = ReadStatus::kFailed;
-    r.error = "camera " + std::to_string(spec_.cameraIndex) + ": no frame (unplugged or taken by another program)";
+    r.error =
+        "camera " + std::to_string(spec_.cameraIndex) + ": no frame (unplugged or taken by another program)";
     return r;
   }
   auto bgr = toBgr8(raw);

@@ -21,7 +21,9 @@ CaptureThread::CaptureThread(SourceSpec spec, std::unique_ptr<FrameSource> sourc
   stats_.source = info_.description;
 }
 
-CaptureThread::~CaptureThread() { stop(); }
+CaptureThread::~CaptureThread() {
+  stop();
+}
 
 void CaptureThread::start() {
   if (thread_.joinable()) return;
@@ -43,7 +45,9 @@ std::optional<FramePtr> CaptureThread::next(std::chrono::milliseconds timeout) {
   return latestOnly_ ? mailbox_.take(timeout) : queue_.pop(timeout);
 }
 
-bool CaptureThread::finished() const { return latestOnly_ ? mailbox_.drained() : queue_.drained(); }
+bool CaptureThread::finished() const {
+  return latestOnly_ ? mailbox_.drained() : queue_.drained();
+}
 
 CaptureStats CaptureThread::stats() const {
   std::lock_guard lock(statsMutex_);
@@ -53,9 +57,13 @@ CaptureStats CaptureThread::stats() const {
   return s;
 }
 
-SourceInfo CaptureThread::sourceInfo() const { return info_; }
+SourceInfo CaptureThread::sourceInfo() const {
+  return info_;
+}
 
-bool CaptureThread::hand(FramePtr frame) { return latestOnly_ ? mailbox_.put(std::move(frame)) : queue_.push(std::move(frame)); }
+bool CaptureThread::hand(FramePtr frame) {
+  return latestOnly_ ? mailbox_.put(std::move(frame)) : queue_.push(std::move(frame));
+}
 
 void CaptureThread::sleepFor(std::stop_token& stop, std::chrono::nanoseconds d) {
   std::unique_lock lock(sleepMutex_);
@@ -142,7 +150,8 @@ void CaptureThread::run(std::stop_token stop) {
       ++pacedFrames;
       const auto dueNs = paceStartNs + static_cast<int64_t>(static_cast<double>(pacedFrames) * 1e9 / paceFps);
       const int64_t wait = dueNs - clock_.nowNs();
-      if (wait > 0) sleepFor(stop, std::chrono::nanoseconds(wait));
+      if (wait > 0)
+        sleepFor(stop, std::chrono::nanoseconds(wait));
       else if (wait < -1'000'000'000) {  // far behind (paused, slow disk): restart the schedule
         paceStartNs = clock_.nowNs();
         pacedFrames = 0;

@@ -48,13 +48,13 @@ struct CaptureParams {
 
 struct CaptureStats {
   uint64_t framesCaptured = 0;
-  uint64_t framesDropped = 0;     // replaced in the mailbox before the consumer took them
-  uint64_t framesSkipped = 0;     // undecodable frames the source skipped
+  uint64_t framesDropped = 0;  // replaced in the mailbox before the consumer took them
+  uint64_t framesSkipped = 0;  // undecodable frames the source skipped
   uint64_t reconnects = 0;
   uint64_t loops = 0;
-  bool ended = false;             // the source is done (end of file, error, stop)
-  bool failed = false;            // it ended because of an error
-  bool sourceLost = false;        // a live source is failing and being retried right now
+  bool ended = false;       // the source is done (end of file, error, stop)
+  bool failed = false;      // it ended because of an error
+  bool sourceLost = false;  // a live source is failing and being retried right now
   std::string lastError;
   SampleSummary decodeMs;
   std::string source;

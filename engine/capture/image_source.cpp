@@ -36,7 +36,8 @@ Result<std::unique_ptr<FrameSource>> ImageSource::open(const std::string& path) 
   info.width = image->cols;
   info.height = image->rows;
   info.frameCount = 1;
-  info.description = "image:" + path + " (" + std::to_string(info.width) + "x" + std::to_string(info.height) + ")";
+  info.description =
+      "image:" + path + " (" + std::to_string(info.width) + "x" + std::to_string(info.height) + ")";
   return std::unique_ptr<FrameSource>(new ImageSource(std::move(image).value(), std::move(info)));
 }
 

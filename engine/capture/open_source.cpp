@@ -15,20 +15,25 @@ Result<std::unique_ptr<FrameSource>> openSource(const SourceSpec& spec) {
       logger("capture")->warn("{}; falling back to the demo clip", opened.error().message);
       auto demo = VideoFileSource::open(kDemoVideoPath);
       if (!demo) {
-        return makeError(opened.error().message + "; and the demo clip is missing too (" + demo.error().message +
-                         "): install Debian's opencv-doc package");
+        return makeError(opened.error().message + "; and the demo clip is missing too (" +
+                         demo.error().message + "): install Debian's opencv-doc package");
       }
       return demo;
     }
-    case SourceKind::kCamera: return CameraSource::open(spec);
+    case SourceKind::kCamera:
+      return CameraSource::open(spec);
     case SourceKind::kDemo: {
       auto demo = VideoFileSource::open(spec.path.empty() ? kDemoVideoPath : spec.path);
-      if (!demo) return makeError(demo.error().message + ": install Debian's opencv-doc package for the demo clip");
+      if (!demo)
+        return makeError(demo.error().message + ": install Debian's opencv-doc package for the demo clip");
       return demo;
     }
-    case SourceKind::kVideoFile: return VideoFileSource::open(spec.path);
-    case SourceKind::kImage: return ImageSource::open(spec.path);
-    case SourceKind::kFolder: return FolderSource::open(spec.path);
+    case SourceKind::kVideoFile:
+      return VideoFileSource::open(spec.path);
+    case SourceKind::kImage:
+      return ImageSource::open(spec.path);
+    case SourceKind::kFolder:
+      return FolderSource::open(spec.path);
   }
   return makeError("openSource: unknown source kind");
 }

@@ -55,8 +55,8 @@ Result<SourceSpec> parseCamera(std::string_view rest, std::string_view text) {
 }  // namespace
 
 bool isImagePath(std::string_view path) {
-  static constexpr std::array kExt = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff",
-                                      ".webp", ".pgm", ".ppm", ".pnm", ".jp2", ".exr"};
+  static constexpr std::array kExt = {".jpg",  ".jpeg", ".png", ".bmp", ".tif", ".tiff",
+                                      ".webp", ".pgm",  ".ppm", ".pnm", ".jp2", ".exr"};
   const std::string ext = lower(std::filesystem::path(path).extension().string());
   return std::find(kExt.begin(), kExt.end(), ext) != kExt.end();
 }
@@ -100,29 +100,40 @@ Result<SourceSpec> parseSourceSpec(std::string_view text) {
 
 const char* toString(SourceKind kind) {
   switch (kind) {
-    case SourceKind::kDefault: return "default";
-    case SourceKind::kCamera: return "camera";
-    case SourceKind::kDemo: return "demo";
-    case SourceKind::kVideoFile: return "video";
-    case SourceKind::kImage: return "image";
-    case SourceKind::kFolder: return "folder";
+    case SourceKind::kDefault:
+      return "default";
+    case SourceKind::kCamera:
+      return "camera";
+    case SourceKind::kDemo:
+      return "demo";
+    case SourceKind::kVideoFile:
+      return "video";
+    case SourceKind::kImage:
+      return "image";
+    case SourceKind::kFolder:
+      return "folder";
   }
   return "?";
 }
 
 std::string toString(const SourceSpec& spec) {
   switch (spec.kind) {
-    case SourceKind::kDefault: return "default";
-    case SourceKind::kDemo: return "demo";
+    case SourceKind::kDefault:
+      return "default";
+    case SourceKind::kDemo:
+      return "demo";
     case SourceKind::kCamera: {
       std::string s = "camera:" + std::to_string(spec.cameraIndex);
       if (spec.width > 0) s += ":" + std::to_string(spec.width) + "x" + std::to_string(spec.height);
       if (spec.fps > 0) s += "@" + std::to_string(static_cast<int>(spec.fps));
       return s;
     }
-    case SourceKind::kVideoFile: return "video:" + spec.path;
-    case SourceKind::kImage: return "image:" + spec.path;
-    case SourceKind::kFolder: return "folder:" + spec.path;
+    case SourceKind::kVideoFile:
+      return "video:" + spec.path;
+    case SourceKind::kImage:
+      return "image:" + spec.path;
+    case SourceKind::kFolder:
+      return "folder:" + spec.path;
   }
   return "?";
 }

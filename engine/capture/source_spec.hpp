@@ -18,7 +18,7 @@ enum class SourceKind { kDefault, kCamera, kDemo, kVideoFile, kImage, kFolder };
 struct SourceSpec {
   SourceKind kind = SourceKind::kDefault;
   int cameraIndex = 0;
-  int width = 0;     // requested camera resolution, 0 = driver default
+  int width = 0;  // requested camera resolution, 0 = driver default
   int height = 0;
   double fps = 0;    // requested camera rate, 0 = driver default
   std::string path;  // file or folder for file kinds

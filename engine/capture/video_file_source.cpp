@@ -65,7 +65,8 @@ ReadResult VideoFileSource::read() {
       got = capture_.read(raw);
     } catch (const cv::Exception& e) {
       got = false;
-      logger("capture")->warn("video '{}': decoder error at frame {}: {}", path_, delivered_ + skipped_, e.what());
+      logger("capture")->warn("video '{}': decoder error at frame {}: {}", path_, delivered_ + skipped_,
+                              e.what());
     }
     if (got && !raw.empty()) break;
     // FFmpeg reports both the end and an undecodable frame as a failed read; the position tells which.

@@ -40,6 +40,8 @@ class ManualClock final : public Clock {
   std::atomic<int64_t> now_;
 };
 
-inline double nsToMs(int64_t ns) { return static_cast<double>(ns) / 1e6; }
+inline double nsToMs(int64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
 
 }  // namespace facefilter

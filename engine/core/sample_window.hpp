@@ -11,10 +11,10 @@ namespace facefilter {
 struct SampleSummary {
   uint64_t count = 0;  // samples ever added
   double last = 0;
-  double mean = 0;     // over all samples ever added
-  double median = 0;   // over the window
-  double p95 = 0;      // over the window
-  double max = 0;      // over the window
+  double mean = 0;    // over all samples ever added
+  double median = 0;  // over the window
+  double p95 = 0;     // over the window
+  double max = 0;     // over the window
 };
 
 class SampleWindow {

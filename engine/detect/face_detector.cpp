@@ -20,11 +20,16 @@ constexpr float kSameFaceIou = 0.3f;
 
 float passAngle(DetectPass pass) {
   switch (pass) {
-    case DetectPass::kRollPlus30: return static_cast<float>(30 * kDegToRad);
-    case DetectPass::kRollMinus30: return static_cast<float>(-30 * kDegToRad);
-    case DetectPass::kRollPlus60: return static_cast<float>(60 * kDegToRad);
-    case DetectPass::kRollMinus60: return static_cast<float>(-60 * kDegToRad);
-    default: return 0.f;
+    case DetectPass::kRollPlus30:
+      return static_cast<float>(30 * kDegToRad);
+    case DetectPass::kRollMinus30:
+      return static_cast<float>(-30 * kDegToRad);
+    case DetectPass::kRollPlus60:
+      return static_cast<float>(60 * kDegToRad);
+    case DetectPass::kRollMinus60:
+      return static_cast<float>(-60 * kDegToRad);
+    default:
+      return 0.f;
   }
 }
 
@@ -32,13 +37,20 @@ float passAngle(DetectPass pass) {
 
 const char* toString(DetectPass pass) {
   switch (pass) {
-    case DetectPass::kUpright: return "upright";
-    case DetectPass::kRollPlus30: return "roll+30";
-    case DetectPass::kRollMinus30: return "roll-30";
-    case DetectPass::kRollPlus60: return "roll+60";
-    case DetectPass::kRollMinus60: return "roll-60";
-    case DetectPass::kProfile: return "profile";
-    case DetectPass::kProfileMirrored: return "profile-mirrored";
+    case DetectPass::kUpright:
+      return "upright";
+    case DetectPass::kRollPlus30:
+      return "roll+30";
+    case DetectPass::kRollMinus30:
+      return "roll-30";
+    case DetectPass::kRollPlus60:
+      return "roll+60";
+    case DetectPass::kRollMinus60:
+      return "roll-60";
+    case DetectPass::kProfile:
+      return "profile";
+    case DetectPass::kProfileMirrored:
+      return "profile-mirrored";
   }
   return "?";
 }
@@ -54,16 +66,19 @@ Status validate(const DetectorParams& p) {
     return makeError("detector: min size must be in [0, 10000] px, got " + std::to_string(p.minSizePx));
   }
   if (!(p.minSizeFraction >= 0 && p.minSizeFraction <= 1)) {
-    return makeError("detector: min size fraction must be in [0, 1], got " + std::to_string(p.minSizeFraction));
+    return makeError("detector: min size fraction must be in [0, 1], got " +
+                     std::to_string(p.minSizeFraction));
   }
   if (p.maxSizePx < 0 || (p.maxSizePx > 0 && p.maxSizePx < p.minSizePx)) {
-    return makeError("detector: max size must be 0 (none) or >= min size, got " + std::to_string(p.maxSizePx));
+    return makeError("detector: max size must be 0 (none) or >= min size, got " +
+                     std::to_string(p.maxSizePx));
   }
   if (!(p.detectScale > 0.05 && p.detectScale <= 1.0)) {
     return makeError("detector: detection scale must be in (0.05, 1], got " + std::to_string(p.detectScale));
   }
   if (p.extraPassesPerFrame < 0 || p.extraPassesPerFrame > 6) {
-    return makeError("detector: extra passes per frame must be in [0, 6], got " + std::to_string(p.extraPassesPerFrame));
+    return makeError("detector: extra passes per frame must be in [0, 6], got " +
+                     std::to_string(p.extraPassesPerFrame));
   }
   return Ok{};
 }
@@ -104,7 +119,8 @@ Result<std::shared_ptr<const FaceDetector::Cascade>> FaceDetector::loadProfile(c
   if (!params.profilePasses) return std::shared_ptr<const Cascade>();
   auto cascade = loadCascade(params.profileCascadePath);
   if (!cascade) return makeError("profile passes: " + cascade.error().message);
-  return std::make_shared<const Cascade>(Cascade{std::move(cascade).value(), loadFast(params.profileCascadePath)});
+  return std::make_shared<const Cascade>(
+      Cascade{std::move(cascade).value(), loadFast(params.profileCascadePath)});
 }
 
 Result<FaceDetector> FaceDetector::create(const DetectorParams& params) {
@@ -113,8 +129,8 @@ Result<FaceDetector> FaceDetector::create(const DetectorParams& params) {
   if (!cascade) return cascade.error();
   auto profile = loadProfile(params);
   if (!profile) return profile.error();
-  return FaceDetector(Cascade{std::move(cascade).value(), loadFast(params.cascadePath)}, std::move(profile).value(),
-                      params);
+  return FaceDetector(Cascade{std::move(cascade).value(), loadFast(params.cascadePath)},
+                      std::move(profile).value(), params);
 }
 
 Status FaceDetector::setParams(const DetectorParams& params) {
@@ -126,7 +142,8 @@ Status FaceDetector::setParams(const DetectorParams& params) {
     frontal = Cascade{std::move(cascade).value(), loadFast(params.cascadePath)};
   }
   std::shared_ptr<const Cascade> profile = profile_;
-  if (params.profilePasses != (profile_ != nullptr) || params.profileCascadePath != params_.profileCascadePath) {
+  if (params.profilePasses != (profile_ != nullptr) ||
+      params.profileCascadePath != params_.profileCascadePath) {
     auto loaded = loadProfile(params);
     if (!loaded) return loaded.error();
     profile = std::move(loaded).value();
@@ -154,7 +171,8 @@ double FaceDetector::fullFrameScale(double minFull, int windowSide) const {
 
 std::vector<Detection> FaceDetector::detect(const cv::Mat& gray) const {
   if (gray.empty() || gray.type() != CV_8UC1) return {};
-  const double minFull = std::max<double>(params_.minSizePx, params_.minSizeFraction * std::min(gray.cols, gray.rows));
+  const double minFull =
+      std::max<double>(params_.minSizePx, params_.minSizeFraction * std::min(gray.cols, gray.rows));
   const double s = fullFrameScale(minFull, frontal_.windowSide());
   return run(frontal_, gray, s, minFull, params_.maxSizePx, cv::Point2f(0, 0));
 }
@@ -172,12 +190,14 @@ std::vector<Detection> FaceDetector::detectIn(const cv::Mat& gray, const cv::Rec
     if (region.width < minSidePx || region.height < minSidePx) return {};
     return runTurned(gray, c, angle, s, cv::Size(w, h), minSidePx, maxSidePx);
   }
-  const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(std::floor(region.x)), static_cast<int>(std::floor(region.y))),
-                              cv::Point(static_cast<int>(std::ceil(region.x + region.width)),
-                                        static_cast<int>(std::ceil(region.y + region.height)))) &
-                     cv::Rect(0, 0, gray.cols, gray.rows);
+  const cv::Rect r =
+      cv::Rect(cv::Point(static_cast<int>(std::floor(region.x)), static_cast<int>(std::floor(region.y))),
+               cv::Point(static_cast<int>(std::ceil(region.x + region.width)),
+                         static_cast<int>(std::ceil(region.y + region.height)))) &
+      cv::Rect(0, 0, gray.cols, gray.rows);
   if (r.width < minSidePx || r.height < minSidePx) return {};
-  return run(frontal_, gray(r), s, minSidePx, maxSidePx, cv::Point2f(static_cast<float>(r.x), static_cast<float>(r.y)));
+  return run(frontal_, gray(r), s, minSidePx, maxSidePx,
+             cv::Point2f(static_cast<float>(r.x), static_cast<float>(r.y)));
 }
 
 std::vector<DetectPass> FaceDetector::extraPasses() const {
@@ -199,17 +219,21 @@ std::vector<DetectPass> FaceDetector::extraPasses() const {
 
 std::vector<Detection> FaceDetector::detectPass(const cv::Mat& gray, DetectPass pass) const {
   if (gray.empty() || gray.type() != CV_8UC1) return {};
-  const double minFull = std::max<double>(params_.minSizePx, params_.minSizeFraction * std::min(gray.cols, gray.rows));
+  const double minFull =
+      std::max<double>(params_.minSizePx, params_.minSizeFraction * std::min(gray.cols, gray.rows));
   switch (pass) {
-    case DetectPass::kUpright: return detect(gray);
+    case DetectPass::kUpright:
+      return detect(gray);
     case DetectPass::kProfile:
     case DetectPass::kProfileMirrored: {
       if (!profile_) return {};
       const double s = fullFrameScale(minFull, profile_->windowSide());
-      if (pass == DetectPass::kProfile) return run(*profile_, gray, s, minFull, params_.maxSizePx, cv::Point2f(0, 0));
+      if (pass == DetectPass::kProfile)
+        return run(*profile_, gray, s, minFull, params_.maxSizePx, cv::Point2f(0, 0));
       cv::Mat mirrored;
       cv::flip(gray, mirrored, 1);
-      std::vector<Detection> found = run(*profile_, mirrored, s, minFull, params_.maxSizePx, cv::Point2f(0, 0));
+      std::vector<Detection> found =
+          run(*profile_, mirrored, s, minFull, params_.maxSizePx, cv::Point2f(0, 0));
       for (Detection& d : found) d.box.x = static_cast<float>(gray.cols) - d.box.x - d.box.width;
       return found;
     }
@@ -265,8 +289,9 @@ std::vector<Detection> FaceDetector::detectWith(const cv::Mat& gray, const std::
   return mergePasses(std::move(frontal), frontalCount);
 }
 
-std::vector<Detection> FaceDetector::runTurned(const cv::Mat& image, cv::Point2f center, float angle, double s,
-                                               cv::Size outSize, double minFacePx, double maxFacePx) const {
+std::vector<Detection> FaceDetector::runTurned(const cv::Mat& image, cv::Point2f center, float angle,
+                                               double s, cv::Size outSize, double minFacePx,
+                                               double maxFacePx) const {
   s = std::min(s, 1.0);
   cv::Mat source = image;
   double pre = 1.0;
@@ -280,11 +305,12 @@ std::vector<Detection> FaceDetector::runTurned(const cv::Mat& image, cv::Point2f
   const double c = std::cos(angle), sn = std::sin(angle);
   const double cx = center.x * pre, cy = center.y * pre;
   // q = k R(-angle) (p - c) + out/2
-  const cv::Matx23d m(k * c, k * sn, outSize.width / 2.0 - k * (c * cx + sn * cy),
-                      -k * sn, k * c, outSize.height / 2.0 - k * (-sn * cx + c * cy));
+  const cv::Matx23d m(k * c, k * sn, outSize.width / 2.0 - k * (c * cx + sn * cy), -k * sn, k * c,
+                      outSize.height / 2.0 - k * (-sn * cx + c * cy));
   cv::Mat work;
   cv::warpAffine(source, work, cv::Mat(m), outSize, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
-  std::vector<Detection> found = run(frontal_, work, 1.0, minFacePx * s, maxFacePx > 0 ? maxFacePx * s : 0, {0, 0});
+  std::vector<Detection> found =
+      run(frontal_, work, 1.0, minFacePx * s, maxFacePx > 0 ? maxFacePx * s : 0, {0, 0});
   for (Detection& d : found) {
     // The box centre back to the frame; the box keeps its size, upright in the face's own frame.
     const double qx = d.box.x + d.box.width / 2.0 - outSize.width / 2.0;
@@ -298,8 +324,8 @@ std::vector<Detection> FaceDetector::runTurned(const cv::Mat& image, cv::Point2f
   return found;
 }
 
-std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& image, double s, double minFacePx,
-                                         double maxFacePx, cv::Point2f offset) const {
+std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& image, double s,
+                                         double minFacePx, double maxFacePx, cv::Point2f offset) const {
   std::vector<Detection> out;
   cv::Mat work;
   if (s < 1.0) {
@@ -325,8 +351,8 @@ std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& 
       boxes = std::move(hits.boxes);
       weights = std::move(hits.weights);
     } else {
-      cascade.opencv.detectMultiScale(work, boxes, levels, weights, params_.scaleFactor, params_.minNeighbors, 0,
-                                      cv::Size(minSide, minSide), cv::Size(maxSide, maxSide), true);
+      cascade.opencv.detectMultiScale(work, boxes, levels, weights, params_.scaleFactor, params_.minNeighbors,
+                                      0, cv::Size(minSide, minSide), cv::Size(maxSide, maxSide), true);
     }
   } catch (const cv::Exception& e) {
     logger("detect")->error("cascade scan failed: {}", e.what());

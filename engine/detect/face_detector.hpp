@@ -24,7 +24,15 @@ inline constexpr const char* kDefaultProfileCascadePath =
 // The scans of a cold start. The frontal cascade finds faces within about 20 degrees of upright and 30 of
 // frontal; the extra passes look for faces rolled by about +-30 and +-60 degrees (the frontal cascade on a
 // turned copy of the frame) and turned to either side (the profile cascade on the frame and on its mirror).
-enum class DetectPass { kUpright, kRollPlus30, kRollMinus30, kRollPlus60, kRollMinus60, kProfile, kProfileMirrored };
+enum class DetectPass {
+  kUpright,
+  kRollPlus30,
+  kRollMinus30,
+  kRollPlus60,
+  kRollMinus60,
+  kProfile,
+  kProfileMirrored
+};
 const char* toString(DetectPass pass);
 
 enum class DetectDownscale { kToMinFace, kOff };
@@ -36,16 +44,17 @@ enum class CascadeScan { kVectorised, kOpenCv };
 
 struct DetectorParams {
   std::string cascadePath = kDefaultCascadePath;
-  double scaleFactor = 1.1;    // image pyramid step, > 1
-  int minNeighbors = 5;        // overlapping detections needed to keep a box
-  int minSizePx = 30;          // smallest face side, in full-frame pixels
+  double scaleFactor = 1.1;  // image pyramid step, > 1
+  int minNeighbors = 5;      // overlapping detections needed to keep a box
+  int minSizePx = 30;        // smallest face side, in full-frame pixels
   // Smallest face side as a share of the frame's shorter side (the larger of the two minimums wins).
   // 0.1 = 72 px at 720p, 48 px at 480p: a face at arm's length to a few metres from a webcam. Smaller faces
   // cost the detector dearly (each halving of the smallest face roughly quadruples its work) and are mostly
   // false positives in texture (e.g. 50 px "faces" in a 3648x2406 group photo); lower it for distant faces.
   double minSizeFraction = 0.1;
-  int maxSizePx = 0;           // largest face side, in full-frame pixels; 0 = no limit
-  double detectScale = 1.0;    // run on a copy scaled by this (0.5 = half size); boxes come back in frame pixels
+  int maxSizePx = 0;  // largest face side, in full-frame pixels; 0 = no limit
+  double detectScale =
+      1.0;  // run on a copy scaled by this (0.5 = half size); boxes come back in frame pixels
   // kToMinFace also scales the copy down (never up) so that the smallest face searched for is 1.6 cascade
   // windows (38 px for the default 24 px cascade): OpenCV scans every window position once the pyramid
   // factor passes 2, so a large minimum size on a full-size frame costs several times more than the same
@@ -53,7 +62,7 @@ struct DetectorParams {
   // less and finds the same faces on the udacity test split and the sample photos (facefilter-bench, eval).
   DetectDownscale downscale = DetectDownscale::kToMinFace;
   CascadeScan scan = CascadeScan::kVectorised;
-  double minScore = -1e9;      // drop boxes whose level weight is below this
+  double minScore = -1e9;  // drop boxes whose level weight is below this
   bool equalizeHistogram = false;
   // Cold-start passes beyond the upright scan (DetectPass): the turned copies and the profile cascade.
   bool rolledPasses = true;
@@ -85,8 +94,8 @@ class FaceDetector {
   // is scaled down so that `minSidePx` is two cascade windows, so the cost hardly depends on the face's size.
   // Scale factor, neighbours and score threshold as in detect(); the size limits of the params do not apply.
   // `angle`: the tracked face's roll; the region is searched turned upright about its centre.
-  std::vector<Detection> detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx, float maxSidePx,
-                                  float angle = 0.f) const;
+  std::vector<Detection> detectIn(const cv::Mat& gray, const cv::Rect2f& region, float minSidePx,
+                                  float maxSidePx, float angle = 0.f) const;
 
   // One cold-start pass over the whole frame. A rolled pass scans a copy turned about the frame's centre (the
   // frame's own size: its corners are left to the other passes) and reports each face with its roll.
@@ -98,8 +107,8 @@ class FaceDetector {
                                     const std::vector<Detection>* upright = nullptr) const;
   // detect() plus every extra pass, merged (still images, evaluation).
   std::vector<Detection> detectAllPasses(const cv::Mat& gray) const;
-  // Joins the faces of several passes (the first `frontalCount` from the frontal cascade): where two overlap, an
-  // upright frontal face wins over a turned one, a turned one over a profile, and then the higher score.
+  // Joins the faces of several passes (the first `frontalCount` from the frontal cascade): where two overlap,
+  // an upright frontal face wins over a turned one, a turned one over a profile, and then the higher score.
   static std::vector<Detection> mergePasses(std::vector<Detection> found, size_t frontalCount);
 
   // Takes effect on the next detect(). Reloads the cascade only if its path changed; on error the old
@@ -125,11 +134,14 @@ class FaceDetector {
   std::vector<Detection> run(const Cascade& cascade, const cv::Mat& image, double scale, double minFacePx,
                              double maxFacePx, cv::Point2f offset) const;
   // Runs the frontal cascade on `image` turned upright about `center` for a face rolled by `angle`, scaled by
-  // `scale`, into a copy of `outSize` (pixels of the copy) centred on `center`; boxes come back in `image` pixels.
+  // `scale`, into a copy of `outSize` (pixels of the copy) centred on `center`; boxes come back in `image`
+  // pixels.
   std::vector<Detection> runTurned(const cv::Mat& image, cv::Point2f center, float angle, double scale,
                                    cv::Size outSize, double minFacePx, double maxFacePx) const;
   double fullFrameScale(double minFull, int windowSide) const;
-  bool useFast(const Cascade& c) const { return c.fast != nullptr && params_.scan == CascadeScan::kVectorised; }
+  bool useFast(const Cascade& c) const {
+    return c.fast != nullptr && params_.scan == CascadeScan::kVectorised;
+  }
 
   Cascade frontal_;
   std::shared_ptr<const Cascade> profile_;  // null when profile passes are off

@@ -34,7 +34,8 @@ double normalisedMeanError(const Landmarks& predicted, const Landmarks& truth) {
 }
 
 NmeSummary summariseNme(std::vector<double> nmes) {
-  nmes.erase(std::remove_if(nmes.begin(), nmes.end(), [](double v) { return !std::isfinite(v); }), nmes.end());
+  nmes.erase(std::remove_if(nmes.begin(), nmes.end(), [](double v) { return !std::isfinite(v); }),
+             nmes.end());
   NmeSummary s;
   s.count = nmes.size();
   if (nmes.empty()) return s;
@@ -107,7 +108,8 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
         auto pred = model.predict(gray, crops, {true}, &presence);
         if (!pred) return pred.error();
         if (options.refine) {
-          if (auto second = refineFromKeypoints(model, gray, {true}, crops, pred.value(), &presence); !second) {
+          if (auto second = refineFromKeypoints(model, gray, {true}, crops, pred.value(), &presence);
+              !second) {
             return second.error();
           }
         }

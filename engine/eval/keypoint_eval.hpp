@@ -32,9 +32,9 @@ struct EvalOptions {
   bool gtBox = true;
   bool pipeline = true;
   bool timing = true;
-  int timingFaces = 200;       // single-face forwards timed (median reported)
-  size_t limit = 0;            // 0 = every sample
-  double matchIou = 0.25;      // a detection "finds" the face when its IoU with the truth's box is at least this
+  int timingFaces = 200;   // single-face forwards timed (median reported)
+  size_t limit = 0;        // 0 = every sample
+  double matchIou = 0.25;  // a detection "finds" the face when its IoU with the truth's box is at least this
   // pipeline mode: the engine's second pass from the first pass's keypoints (engine/keypoints/refine.hpp)
   bool refine = true;
   // pipeline mode, models with a presence score: a face scoring below this is not found (as in the engine)
@@ -46,7 +46,7 @@ struct EvalReport {
   size_t unreadable = 0;
   NmeSummary gtBox;
   NmeSummary pipeline;
-  double missRate = 0;         // pipeline: images where no detection overlaps the truth (or none scores presence)
+  double missRate = 0;  // pipeline: images where no detection overlaps the truth (or none scores presence)
   size_t misses = 0;
   size_t presenceRejects = 0;  // of the misses: a detection found the face but its presence score was too low
   double msPerFaceSingle = 0;  // median, one face per forward pass

@@ -52,19 +52,22 @@ Result<std::vector<KeypointsSample>> parseKeypointsCsv(std::string_view text, co
     size_t start = 0;
     for (;;) {
       const size_t comma = line.find(',', start);
-      fields.push_back(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+      fields.push_back(
+          line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
       if (comma == std::string_view::npos) break;
       start = comma + 1;
     }
     if (fields.size() != 1 + 2 * kNumKeypoints) {
-      return fail("expected 137 fields (image name and 68 x,y pairs), found " + std::to_string(fields.size()));
+      return fail("expected 137 fields (image name and 68 x,y pairs), found " +
+                  std::to_string(fields.size()));
     }
     if (fields[0].empty()) return fail("empty image name");
     KeypointsSample s;
     s.imagePath = (std::filesystem::path(imageDir) / std::string(fields[0])).string();
     for (int k = 0; k < kNumKeypoints; ++k) {
       const auto kk = static_cast<size_t>(k);
-      if (!parseNumber(fields[1 + 2 * kk], s.points[kk].x) || !parseNumber(fields[2 + 2 * kk], s.points[kk].y)) {
+      if (!parseNumber(fields[1 + 2 * kk], s.points[kk].x) ||
+          !parseNumber(fields[2 + 2 * kk], s.points[kk].y)) {
         return fail("point " + std::to_string(k) + " is not a pair of finite numbers");
       }
     }

@@ -23,7 +23,8 @@ Result<LoadedFilter> loadFilter(const std::filesystem::path& folder) {
   const auto artPath = folder / desc->artFile;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(artPath, ec)) {
-    return makeError("filter " + jsonPath.string() + ": art file '" + desc->artFile + "' not found in " + folder.string());
+    return makeError("filter " + jsonPath.string() + ": art file '" + desc->artFile + "' not found in " +
+                     folder.string());
   }
   cv::Mat art;
   try {
@@ -32,16 +33,26 @@ Result<LoadedFilter> loadFilter(const std::filesystem::path& folder) {
     return makeError("filter " + jsonPath.string() + ": cannot decode " + artPath.string() + ": " + e.err);
   }
   if (art.empty()) {
-    return makeError("filter " + jsonPath.string() + ": cannot decode " + artPath.string() + " (corrupt or not an image)");
+    return makeError("filter " + jsonPath.string() + ": cannot decode " + artPath.string() +
+                     " (corrupt or not an image)");
   }
   if (art.depth() == CV_16U) art.convertTo(art, CV_8U, 1.0 / 257.0);
-  if (art.depth() != CV_8U) return makeError("filter " + artPath.string() + ": only 8- or 16-bit images are supported");
+  if (art.depth() != CV_8U)
+    return makeError("filter " + artPath.string() + ": only 8- or 16-bit images are supported");
   cv::Mat rgba;
   switch (art.channels()) {
-    case 1: cv::cvtColor(art, rgba, cv::COLOR_GRAY2RGBA); break;
-    case 3: cv::cvtColor(art, rgba, cv::COLOR_BGR2RGBA); break;
-    case 4: cv::cvtColor(art, rgba, cv::COLOR_BGRA2RGBA); break;
-    default: return makeError("filter " + artPath.string() + ": unsupported channel count " + std::to_string(art.channels()));
+    case 1:
+      cv::cvtColor(art, rgba, cv::COLOR_GRAY2RGBA);
+      break;
+    case 3:
+      cv::cvtColor(art, rgba, cv::COLOR_BGR2RGBA);
+      break;
+    case 4:
+      cv::cvtColor(art, rgba, cv::COLOR_BGRA2RGBA);
+      break;
+    default:
+      return makeError("filter " + artPath.string() + ": unsupported channel count " +
+                       std::to_string(art.channels()));
   }
   if (rgba.cols > 8192 || rgba.rows > 8192) {
     return makeError("filter " + artPath.string() + ": art larger than 8192 px a side");
@@ -91,7 +102,8 @@ bool FilterCatalog::poll() {
     changed = true;
   }
   for (const auto& [name, folder] : found) {
-    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const FilterEntry& e) { return e.name == name; });
+    auto it =
+        std::find_if(entries_.begin(), entries_.end(), [&](const FilterEntry& e) { return e.name == name; });
     const int64_t stamp = newestStampNs(folder);
     if (it != entries_.end() && it->stampNs == stamp) continue;
     FilterEntry entry;
@@ -112,7 +124,8 @@ bool FilterCatalog::poll() {
     }
     changed = true;
   }
-  std::sort(entries_.begin(), entries_.end(), [](const FilterEntry& a, const FilterEntry& b) { return a.name < b.name; });
+  std::sort(entries_.begin(), entries_.end(),
+            [](const FilterEntry& a, const FilterEntry& b) { return a.name < b.name; });
   return changed;
 }
 

@@ -41,14 +41,20 @@ Result<std::string> readString(const Json* n, const std::string& origin, const s
 
 }  // namespace
 
-const char* toString(FilterKind kind) { return kind == FilterKind::kMask ? "mask" : "sprite"; }
+const char* toString(FilterKind kind) {
+  return kind == FilterKind::kMask ? "mask" : "sprite";
+}
 
 const char* toString(BlendMode mode) {
   switch (mode) {
-    case BlendMode::kNormal: return "normal";
-    case BlendMode::kAdditive: return "additive";
-    case BlendMode::kMultiply: return "multiply";
-    case BlendMode::kScreen: return "screen";
+    case BlendMode::kNormal:
+      return "normal";
+    case BlendMode::kAdditive:
+      return "additive";
+    case BlendMode::kMultiply:
+      return "multiply";
+    case BlendMode::kScreen:
+      return "screen";
   }
   return "normal";
 }
@@ -63,8 +69,8 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
   }
   if (!root.is_object()) return fail(origin, "the top level must be an object");
 
-  static const std::set<std::string> kKeys = {"name", "type", "art", "blend", "opacity", "perspective",
-                                              "anchors", "mesh", "comment"};
+  static const std::set<std::string> kKeys = {"name",        "type",    "art",  "blend",  "opacity",
+                                              "perspective", "anchors", "mesh", "comment"};
   for (const auto& item : root.items()) {
     if (kKeys.count(item.key()) == 0) {
       std::string known;
@@ -83,9 +89,12 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
   if (const Json* n = member(root, "type")) {
     auto s = readString(n, origin, "type");
     if (!s) return s.error();
-    if (s.value() == "sprite") d.kind = FilterKind::kSprite;
-    else if (s.value() == "mask") d.kind = FilterKind::kMask;
-    else return fail(origin, "'type' must be \"sprite\" or \"mask\", got \"" + s.value() + "\"");
+    if (s.value() == "sprite")
+      d.kind = FilterKind::kSprite;
+    else if (s.value() == "mask")
+      d.kind = FilterKind::kMask;
+    else
+      return fail(origin, "'type' must be \"sprite\" or \"mask\", got \"" + s.value() + "\"");
   }
   {
     auto s = readString(member(root, "art"), origin, "art");
@@ -99,11 +108,16 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
     auto s = readString(n, origin, "blend");
     if (!s) return s.error();
     const std::string& b = s.value();
-    if (b == "normal") d.blend = BlendMode::kNormal;
-    else if (b == "additive") d.blend = BlendMode::kAdditive;
-    else if (b == "multiply") d.blend = BlendMode::kMultiply;
-    else if (b == "screen") d.blend = BlendMode::kScreen;
-    else return fail(origin, "'blend' must be normal, additive, multiply or screen, got \"" + b + "\"");
+    if (b == "normal")
+      d.blend = BlendMode::kNormal;
+    else if (b == "additive")
+      d.blend = BlendMode::kAdditive;
+    else if (b == "multiply")
+      d.blend = BlendMode::kMultiply;
+    else if (b == "screen")
+      d.blend = BlendMode::kScreen;
+    else
+      return fail(origin, "'blend' must be normal, additive, multiply or screen, got \"" + b + "\"");
   }
   if (const Json* n = member(root, "opacity")) {
     if (!n->is_number()) return fail(origin, "'opacity' must be a number");
@@ -120,7 +134,8 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
   if (d.kind == FilterKind::kSprite) {
     const Json* anchors = member(root, "anchors");
     if (!anchors || !anchors->is_array() || anchors->size() < 2) {
-      return fail(origin, "a sprite needs 'anchors': a list of at least 2 {\"art\": [x, y], \"keypoints\": [...]}");
+      return fail(origin,
+                  "a sprite needs 'anchors': a list of at least 2 {\"art\": [x, y], \"keypoints\": [...]}");
     }
     for (size_t i = 0; i < anchors->size(); ++i) {
       const Json& a = (*anchors)[i];
@@ -144,8 +159,9 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
         const std::string at = key + ".keypoints[" + std::to_string(j) + "]";
         if (!v.is_number_integer()) return fail(origin, at + " must be an integer");
         // Unsigned first: a value above INT64_MAX must not wrap into the range.
-        const bool inRange = v.is_number_unsigned() ? v.get<uint64_t>() < static_cast<uint64_t>(kNumKeypoints)
-                                                    : v.get<int64_t>() >= 0 && v.get<int64_t>() < kNumKeypoints;
+        const bool inRange = v.is_number_unsigned()
+                                 ? v.get<uint64_t>() < static_cast<uint64_t>(kNumKeypoints)
+                                 : v.get<int64_t>() >= 0 && v.get<int64_t>() < kNumKeypoints;
         if (!inRange) {
           return fail(origin, at + " = " + v.dump() + " is out of range (0.." +
                                   std::to_string(kNumKeypoints - 1) + ")");

@@ -34,8 +34,8 @@ const char* toString(FilterKind kind);
 const char* toString(BlendMode mode);
 
 struct FilterAnchor {
-  cv::Point2f art;              // art pixels (may lie outside the image: e.g. a hat anchored below its brim)
-  std::vector<int> keypoints;   // the target is the mean of these keypoints
+  cv::Point2f art;             // art pixels (may lie outside the image: e.g. a hat anchored below its brim)
+  std::vector<int> keypoints;  // the target is the mean of these keypoints
 };
 
 struct FilterDescription {

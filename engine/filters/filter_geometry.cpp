@@ -38,7 +38,8 @@ cv::Point2f Similarity::apply(cv::Point2f p) const {
   return {c * p.x - s * p.y + translation.x, s * p.x + c * p.y + translation.y};
 }
 
-std::optional<Similarity> fitSimilarity(const std::vector<cv::Point2f>& from, const std::vector<cv::Point2f>& to) {
+std::optional<Similarity> fitSimilarity(const std::vector<cv::Point2f>& from,
+                                        const std::vector<cv::Point2f>& to) {
   if (from.size() != to.size() || from.size() < 2) return std::nullopt;
   const auto n = static_cast<float>(from.size());
   cv::Point2f ma(0, 0), mb(0, 0);
@@ -115,8 +116,8 @@ std::optional<HeadPose> estimateHeadPose(const Landmarks& points, cv::Size frame
   return pose;
 }
 
-void projectWithPose(const HeadPose& pose, const std::vector<cv::Point3f>& model, std::vector<cv::Point2f>& pixels,
-                     std::vector<float>& depths) {
+void projectWithPose(const HeadPose& pose, const std::vector<cv::Point3f>& model,
+                     std::vector<cv::Point2f>& pixels, std::vector<float>& depths) {
   pixels.clear();
   depths.clear();
   cv::Matx33d r;
@@ -132,16 +133,17 @@ void projectWithPose(const HeadPose& pose, const std::vector<cv::Point3f>& model
 }
 
 std::optional<std::array<SpriteVertex, 4>> spriteQuad(const FilterDescription& filter, cv::Size artSize,
-                                                       const Landmarks& points, const HeadPose* pose) {
+                                                      const Landmarks& points, const HeadPose* pose) {
   if (artSize.width <= 0 || artSize.height <= 0) return std::nullopt;
   std::vector<cv::Point2f> from;
   for (const auto& a : filter.anchors) from.push_back(a.art);
   const std::vector<cv::Point2f> targets = anchorTargets(filter.anchors, points);
-  const std::array<cv::Point2f, 4> corners = {cv::Point2f(0, 0), cv::Point2f(static_cast<float>(artSize.width), 0),
-                                              cv::Point2f(static_cast<float>(artSize.width),
-                                                          static_cast<float>(artSize.height)),
-                                              cv::Point2f(0, static_cast<float>(artSize.height))};
-  const std::array<cv::Point2f, 4> uvs = {cv::Point2f(0, 0), cv::Point2f(1, 0), cv::Point2f(1, 1), cv::Point2f(0, 1)};
+  const std::array<cv::Point2f, 4> corners = {
+      cv::Point2f(0, 0), cv::Point2f(static_cast<float>(artSize.width), 0),
+      cv::Point2f(static_cast<float>(artSize.width), static_cast<float>(artSize.height)),
+      cv::Point2f(0, static_cast<float>(artSize.height))};
+  const std::array<cv::Point2f, 4> uvs = {cv::Point2f(0, 0), cv::Point2f(1, 0), cv::Point2f(1, 1),
+                                          cv::Point2f(0, 1)};
   std::array<SpriteVertex, 4> quad{};
 
   if (pose != nullptr && filter.perspective) {
@@ -219,8 +221,9 @@ MaskMesh triangulateMask(const std::vector<cv::Point2f>& referencePoints) {
   MaskMesh mesh;
   if (referencePoints.size() < 3) return mesh;
   cv::Rect2f bounds = cv::boundingRect(referencePoints);
-  const cv::Rect area(static_cast<int>(std::floor(bounds.x)) - 10, static_cast<int>(std::floor(bounds.y)) - 10,
-                      static_cast<int>(std::ceil(bounds.width)) + 21, static_cast<int>(std::ceil(bounds.height)) + 21);
+  const cv::Rect area(
+      static_cast<int>(std::floor(bounds.x)) - 10, static_cast<int>(std::floor(bounds.y)) - 10,
+      static_cast<int>(std::ceil(bounds.width)) + 21, static_cast<int>(std::ceil(bounds.height)) + 21);
   cv::Subdiv2D subdiv(area);
   std::vector<int> vertexToPoint;
   for (const auto& p : referencePoints) subdiv.insert(p);

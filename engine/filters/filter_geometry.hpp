@@ -23,7 +23,8 @@ struct Similarity {
 };
 
 // Least-squares similarity (Umeyama, no reflection) taking `from[i]` to `to[i]`; needs 2+ distinct points.
-std::optional<Similarity> fitSimilarity(const std::vector<cv::Point2f>& from, const std::vector<cv::Point2f>& to);
+std::optional<Similarity> fitSimilarity(const std::vector<cv::Point2f>& from,
+                                        const std::vector<cv::Point2f>& to);
 
 // The target of each anchor: the mean of its keypoints.
 std::vector<cv::Point2f> anchorTargets(const std::vector<FilterAnchor>& anchors, const Landmarks& points);
@@ -39,7 +40,7 @@ struct SpriteVertex {
 // Camera and head pose for one face (frame pixels). rvec/tvec take the canonical face (units: eye-centre
 // distance) into camera space.
 struct HeadPose {
-  cv::Matx33d camera;       // pinhole, focal = frame width, centre = frame centre
+  cv::Matx33d camera;  // pinhole, focal = frame width, centre = frame centre
   cv::Vec3d rvec, tvec;
   double yawDeg = 0, pitchDeg = 0, rollDeg = 0;
   double reprojectionErrorPx = 0;
@@ -50,14 +51,14 @@ struct HeadPose {
 std::optional<HeadPose> estimateHeadPose(const Landmarks& points, cv::Size frameSize);
 
 // Projects canonical-face points (x, y, z in eye-centre units) with a pose; returns pixels and depths.
-void projectWithPose(const HeadPose& pose, const std::vector<cv::Point3f>& model, std::vector<cv::Point2f>& pixels,
-                     std::vector<float>& depths);
+void projectWithPose(const HeadPose& pose, const std::vector<cv::Point3f>& model,
+                     std::vector<cv::Point2f>& pixels, std::vector<float>& depths);
 
 // The quad (4 vertices: top-left, top-right, bottom-right, bottom-left of the art) of a sprite on a face.
 // With `pose` and a perspective filter, the art is placed on a plane of the generic 3D face fitted by the
 // same anchors and projected (yaw/pitch), else flat by the 2D anchor fit. nullopt when the fit fails.
 std::optional<std::array<SpriteVertex, 4>> spriteQuad(const FilterDescription& filter, cv::Size artSize,
-                                                       const Landmarks& points, const HeadPose* pose);
+                                                      const Landmarks& points, const HeadPose* pose);
 
 // Forehead points extrapolated above the brows (along the face's up direction, scaled by eye distance):
 // kForeheadPoints of them, from the outer left brow to the outer right brow.

@@ -25,8 +25,8 @@ inline int64_t bytesWritableTo(const std::filesystem::path& file) {
   if (!std::filesystem::exists(probe, ec)) probe = file.has_parent_path() ? file.parent_path() : ".";
   struct statvfs vfs {};
   if (::statvfs(probe.c_str(), &vfs) == 0) {
-    room = static_cast<int64_t>(std::min<uint64_t>(static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize,
-                                                   static_cast<uint64_t>(room)));
+    room = static_cast<int64_t>(
+        std::min<uint64_t>(static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize, static_cast<uint64_t>(room)));
   }
   struct rlimit lim {};
   if (::getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {

@@ -18,8 +18,8 @@ cv::Matx23d CropWindow::toInput(int size) const {
   // u = size/2 + s * R(-angle) (p - c)
   const double c = std::cos(angle), sn = std::sin(angle);
   const double cx = x0 + side / 2.0, cy = y0 + side / 2.0;
-  return {s * c,  s * sn, size / 2.0 - s * (c * cx + sn * cy),
-          -s * sn, s * c, size / 2.0 - s * (-sn * cx + c * cy)};
+  return {s * c,   s * sn, size / 2.0 - s * (c * cx + sn * cy),
+          -s * sn, s * c,  size / 2.0 - s * (-sn * cx + c * cy)};
 }
 
 cv::Point2f CropWindow::toFrame(double u, double v, int size) const {
@@ -80,12 +80,14 @@ FaceBox faceBoxFromPoints(const Landmarks& p, const BoxFromPoints& rule) {
   const double c = std::cos(angle), s = std::sin(angle);
   Landmarks upright{};
   for (size_t i = 0; i < p.size(); ++i) {  // R(-angle) p
-    upright[i] = cv::Point2f(static_cast<float>(c * p[i].x + s * p[i].y), static_cast<float>(-s * p[i].x + c * p[i].y));
+    upright[i] = cv::Point2f(static_cast<float>(c * p[i].x + s * p[i].y),
+                             static_cast<float>(-s * p[i].x + c * p[i].y));
   }
   const cv::Rect2f b = boxFromPoints(upright, rule);
   const double ux = b.x + b.width / 2.0, uy = b.y + b.height / 2.0;
   const double fx = c * ux - s * uy, fy = s * ux + c * uy;  // R(angle) back to the frame
-  return {cv::Rect2f(static_cast<float>(fx - b.width / 2.0), static_cast<float>(fy - b.height / 2.0), b.width, b.height),
+  return {cv::Rect2f(static_cast<float>(fx - b.width / 2.0), static_cast<float>(fy - b.height / 2.0), b.width,
+                     b.height),
           angle};
 }
 

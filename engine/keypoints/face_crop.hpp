@@ -22,7 +22,7 @@ struct FaceBox {
 
 // A square window of the frame, turned by `angle` about its centre, that is resampled to the model's input.
 struct CropWindow {
-  float x0 = 0;    // top-left of the unturned square, frame pixels (may lie outside the frame)
+  float x0 = 0;  // top-left of the unturned square, frame pixels (may lie outside the frame)
   float y0 = 0;
   float side = 0;  // frame pixels
   float angle = 0;

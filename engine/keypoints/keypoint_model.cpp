@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include <opencv2/imgproc.hpp>
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
+#include <opencv2/imgproc.hpp>
 
 #include "engine/core/logging.hpp"
 
@@ -32,9 +32,12 @@ struct KeypointModel::Impl {
 
 const char* toString(ComputeDevice device) {
   switch (device) {
-    case ComputeDevice::kAuto: return "auto";
-    case ComputeDevice::kCpu: return "cpu";
-    case ComputeDevice::kCuda: return "cuda";
+    case ComputeDevice::kAuto:
+      return "auto";
+    case ComputeDevice::kCpu:
+      return "cpu";
+    case ComputeDevice::kCuda:
+      return "cuda";
   }
   return "?";
 }
@@ -98,13 +101,14 @@ cv::Mat toModelColour(const cv::Mat& image, int channels) {
 
 // Runs `method` of the module (forward() when empty) on a [N, C, H, W] tensor and returns [N, 68, 2]
 // (float, CPU), or an error.
-Result<torch::Tensor> forward(torch::jit::Module& module, const torch::Tensor& input, const torch::Device& device,
-                              const std::string& path, const std::string& method = {}) {
+Result<torch::Tensor> forward(torch::jit::Module& module, const torch::Tensor& input,
+                              const torch::Device& device, const std::string& path,
+                              const std::string& method = {}) {
   const std::string name = method.empty() ? "forward" : method;
   try {
     c10::InferenceMode guard;
-    torch::jit::IValue out = method.empty() ? module.forward({input.to(device)})
-                                            : module.get_method(method)({input.to(device)});
+    torch::jit::IValue out =
+        method.empty() ? module.forward({input.to(device)}) : module.get_method(method)({input.to(device)});
     if (!out.isTensor()) return makeError("model '" + path + "': " + name + "() must return one tensor");
     torch::Tensor t = out.toTensor();
     const int64_t n = input.size(0);
@@ -125,8 +129,9 @@ Result<torch::Tensor> forward(torch::jit::Module& module, const torch::Tensor& i
 }
 
 // Runs the presence method on a [N, C, H, W] tensor: [N] (or [N, 1]) values in [0, 1], as float on the CPU.
-Result<torch::Tensor> presenceOf(torch::jit::Module& module, const torch::Tensor& input, const torch::Device& device,
-                                 const std::string& path, const std::string& method) {
+Result<torch::Tensor> presenceOf(torch::jit::Module& module, const torch::Tensor& input,
+                                 const torch::Device& device, const std::string& path,
+                                 const std::string& method) {
   try {
     c10::InferenceMode guard;
     torch::jit::IValue out = module.get_method(method)({input.to(device)});
@@ -148,8 +153,8 @@ Result<torch::Tensor> presenceOf(torch::jit::Module& module, const torch::Tensor
 // LibTorch 1.13 runs a 3x3 convolution on a batch of one small image through its slow im2col path
 // (ConvParams::use_mkldnn wants a batch > 1 or a large input), so one face cost several times what two
 // did. optimize_for_inference (freeze + oneDNN layout throughout, as torch.jit.optimize_for_inference)
-// makes every batch size take the oneDNN path (facefilter-bench's keypoints rows). Kept only if it reproduces the
-// original's output on a random probe; otherwise the original module stays (logged).
+// makes every batch size take the oneDNN path (facefilter-bench's keypoints rows). Kept only if it reproduces
+// the original's output on a random probe; otherwise the original module stays (logged).
 void optimiseForCpu(torch::jit::Module& module, const torch::Device& device, const std::string& path,
                     const torch::Tensor& probeInput, const std::vector<std::string>& otherMethods,
                     const std::string& presenceMethod) {
@@ -158,7 +163,7 @@ void optimiseForCpu(torch::jit::Module& module, const torch::Device& device, con
     methods.insert(methods.end(), otherMethods.begin(), otherMethods.end());
     const auto run = [&](torch::jit::Module& m, const std::string& method) {
       return method == presenceMethod && !method.empty() ? presenceOf(m, probeInput, device, path, method)
-                                                          : forward(m, probeInput, device, path, method);
+                                                         : forward(m, probeInput, device, path, method);
     };
     std::vector<torch::Tensor> reference;
     for (const std::string& m : methods) {
@@ -171,21 +176,22 @@ void optimiseForCpu(torch::jit::Module& module, const torch::Device& device, con
     for (size_t k = 0; k < methods.size(); ++k) {
       auto out = run(optimised, methods[k]);
       if (!out) {
-        logger("keypoints")->warn("model '{}': optimised copy failed ({}); using it as loaded", path,
-                                  out.error().message);
+        logger("keypoints")
+            ->warn("model '{}': optimised copy failed ({}); using it as loaded", path, out.error().message);
         return;
       }
       const double diff = (out.value() - reference[k]).abs().max().item<double>();
       if (!(diff < 1e-3)) {
-        logger("keypoints")->warn("model '{}': optimised copy differs by {} on the probe; using it as loaded",
-                                  path, diff);
+        logger("keypoints")
+            ->warn("model '{}': optimised copy differs by {} on the probe; using it as loaded", path, diff);
         return;
       }
     }
     module = std::move(optimised);
   } catch (const std::exception& e) {
-    logger("keypoints")->warn("model '{}': optimize_for_inference failed ({}); using it as loaded", path,
-                              std::string(e.what()).substr(0, 200));
+    logger("keypoints")
+        ->warn("model '{}': optimize_for_inference failed ({}); using it as loaded", path,
+               std::string(e.what()).substr(0, 200));
   }
 }
 
@@ -199,7 +205,8 @@ Result<KeypointModel> KeypointModel::load(const std::string& path, ComputeDevice
     return makeError("model '" + path + "': cannot be read (permissions?)");
   }
   if (device == ComputeDevice::kCuda && !cudaAvailable()) {
-    return makeError("model '" + path + "': CUDA was asked for but is not available (this LibTorch build or "
+    return makeError("model '" + path +
+                     "': CUDA was asked for but is not available (this LibTorch build or "
                      "machine has no CUDA); use the cpu or auto device");
   }
   if (device == ComputeDevice::kAuto && cudaAvailable()) {
@@ -236,8 +243,8 @@ Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevi
   const auto& m = impl->metadata;
   if (!m.detectorBoxMethod.empty()) {
     if (!impl->module.find_method(m.detectorBoxMethod)) {
-      return makeError("model '" + path + "': facefilter.json names detector_box_method '" + m.detectorBoxMethod +
-                       "', which the module does not have");
+      return makeError("model '" + path + "': facefilter.json names detector_box_method '" +
+                       m.detectorBoxMethod + "', which the module does not have");
     }
     impl->detectorStage = true;
   }
@@ -253,7 +260,8 @@ Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevi
                      std::to_string(m.inputHeight) + ", " + std::to_string(m.inputWidth) + "])");
   };
   const torch::Tensor zeros = torch::zeros({2, m.channels, m.inputHeight, m.inputWidth});
-  if (auto probe = forward(impl->module, zeros, impl->device, path); !probe) return probeFailed(probe.error());
+  if (auto probe = forward(impl->module, zeros, impl->device, path); !probe)
+    return probeFailed(probe.error());
   std::vector<std::string> otherMethods;  // besides forward()
   if (impl->detectorStage) {
     if (auto probe = forward(impl->module, zeros, impl->device, path, m.detectorBoxMethod); !probe) {
@@ -268,23 +276,25 @@ Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevi
     otherMethods.push_back(m.presenceMethod);
   }
   if (device != ComputeDevice::kCuda) {
-    optimiseForCpu(impl->module, impl->device, path, torch::rand({2, m.channels, m.inputHeight, m.inputWidth}),
-                   otherMethods, m.presenceMethod);
+    optimiseForCpu(impl->module, impl->device, path,
+                   torch::rand({2, m.channels, m.inputHeight, m.inputWidth}), otherMethods, m.presenceMethod);
   }
-  // Info, not a warning, for an older file: it is a supported choice, and the CLI's default level stays quiet.
-  logger("keypoints")->info("loaded model '{}' ({}, {}x{}x{}{}) on {}; {}; {}", path, m.name, m.channels,
-                            m.inputWidth, m.inputHeight, impl->detectorStage ? ", detector-box stage" : "",
-                            impl->device.str(),
-                            m.boxFromPoints.eyeLine ? "eye-line crops"
-                                                    : "axis-aligned crops (an older file: tilted faces are tracked "
-                                                      "less well)",
-                            impl->presence ? "presence score"
-                                           : "no presence score (an older file: a lost face is ended by the "
-                                             "tracker's quality check alone)");
+  // Info, not a warning, for an older file: it is a supported choice, and the CLI's default level stays
+  // quiet.
+  logger("keypoints")
+      ->info("loaded model '{}' ({}, {}x{}x{}{}) on {}; {}; {}", path, m.name, m.channels, m.inputWidth,
+             m.inputHeight, impl->detectorStage ? ", detector-box stage" : "", impl->device.str(),
+             m.boxFromPoints.eyeLine ? "eye-line crops"
+                                     : "axis-aligned crops (an older file: tilted faces are tracked "
+                                       "less well)",
+             impl->presence ? "presence score"
+                            : "no presence score (an older file: a lost face is ended by the "
+                              "tracker's quality check alone)");
   return KeypointModel(std::move(impl));
 }
 
-Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image, const std::vector<CropWindow>& crops,
+Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image,
+                                                      const std::vector<CropWindow>& crops,
                                                       const std::vector<bool>& fromDetector,
                                                       std::vector<float>* presence) const {
   std::vector<Landmarks> out;
@@ -314,10 +324,12 @@ Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image, cons
     torch::Tensor input = torch::empty({batch, m.channels, m.inputHeight, m.inputWidth}, torch::kFloat);
     float* data = input.data_ptr<float>();
     for (int64_t b = 0; b < batch; ++b) {
-      const cv::Mat crop = warpCrop(src, crops[static_cast<size_t>(index[static_cast<size_t>(b)])], m.inputWidth);
+      const cv::Mat crop =
+          warpCrop(src, crops[static_cast<size_t>(index[static_cast<size_t>(b)])], m.inputWidth);
       fillInput(crop, m, data + b * perFace);
     }
-    auto result = forward(impl_->module, input, impl_->device, impl_->path, g == 1 ? m.detectorBoxMethod : "");
+    auto result =
+        forward(impl_->module, input, impl_->device, impl_->path, g == 1 ? m.detectorBoxMethod : "");
     if (!result) return result.error();
     const torch::Tensor& t = result.value();
     const float* p = t.data_ptr<float>();
@@ -327,7 +339,8 @@ Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image, cons
       for (int k = 0; k < kNumKeypoints; ++k) {
         const float ox = p[(b * kNumKeypoints + k) * 2];
         const float oy = p[(b * kNumKeypoints + k) * 2 + 1];
-        out[i][static_cast<size_t>(k)] = w.toFrame(ox * m.xScale + m.xOffset, oy * m.yScale + m.yOffset, m.inputWidth);
+        out[i][static_cast<size_t>(k)] =
+            w.toFrame(ox * m.xScale + m.xOffset, oy * m.yScale + m.yOffset, m.inputWidth);
       }
     }
     if (scorePresence) {
@@ -342,16 +355,26 @@ Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image, cons
   return out;
 }
 
-bool KeypointModel::hasDetectorStage() const { return impl_->detectorStage; }
-bool KeypointModel::hasPresence() const { return impl_->presence; }
+bool KeypointModel::hasDetectorStage() const {
+  return impl_->detectorStage;
+}
+bool KeypointModel::hasPresence() const {
+  return impl_->presence;
+}
 
 KeypointModel KeypointModel::withEyeLineCrops(bool eyeLine) const {
   auto impl = std::make_shared<Impl>(*impl_);
   impl->metadata.boxFromPoints.eyeLine = eyeLine;
   return KeypointModel(std::move(impl));
 }
-const ModelMetadata& KeypointModel::metadata() const { return impl_->metadata; }
-const std::string& KeypointModel::path() const { return impl_->path; }
-std::string KeypointModel::deviceName() const { return impl_->device.str(); }
+const ModelMetadata& KeypointModel::metadata() const {
+  return impl_->metadata;
+}
+const std::string& KeypointModel::path() const {
+  return impl_->path;
+}
+std::string KeypointModel::deviceName() const {
+  return impl_->device.str();
+}
 
 }  // namespace facefilter

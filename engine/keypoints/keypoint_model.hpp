@@ -49,8 +49,8 @@ class KeypointModel {
   bool hasPresence() const;
   // Whether crops turn with the face's eye line (metadata crop.rotation; older files: axis-aligned).
   bool alignsCrops() const { return metadata().boxFromPoints.eyeLine; }
-  // The same net with crops from keypoints turned with the eye line or not, whatever the file says (the eval's
-  // aligned and upright modes). Shares the loaded module.
+  // The same net with crops from keypoints turned with the eye line or not, whatever the file says (the
+  // eval's aligned and upright modes). Shares the loaded module.
   KeypointModel withEyeLineCrops(bool eyeLine) const;
 
   // The crop window for a face box under this model's crop convention.
@@ -58,7 +58,9 @@ class KeypointModel {
   CropWindow cropFor(const cv::Rect2f& faceBox) const { return cropFromBox(faceBox, metadata().crop); }
   // The detector-equivalent face box of a keypoint set under this model's rule (turned with the eye line when
   // the model aligns its crops).
-  FaceBox faceBoxFor(const Landmarks& points) const { return faceBoxFromPoints(points, metadata().boxFromPoints); }
+  FaceBox faceBoxFor(const Landmarks& points) const {
+    return faceBoxFromPoints(points, metadata().boxFromPoints);
+  }
 
   const ModelMetadata& metadata() const;
   const std::string& path() const;

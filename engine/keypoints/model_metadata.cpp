@@ -140,7 +140,8 @@ Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::str
   if (member(root, "detector_box_method")) {
     m.detectorBoxMethod = r.text(root, "detector_box_method", true);
     if (r.error.empty() && !identifier(m.detectorBoxMethod)) {
-      return fail("'detector_box_method' must name a method of the module, got \"" + m.detectorBoxMethod + "\"");
+      return fail("'detector_box_method' must name a method of the module, got \"" + m.detectorBoxMethod +
+                  "\"");
     }
   }
   if (member(root, "presence_method")) {

@@ -10,14 +10,14 @@
 namespace facefilter {
 
 struct CropConvention {
-  double size = 1.4;      // crop side / face box side
-  double centerX = 0.0;   // crop centre offset from the box centre, in box sides
+  double size = 1.4;     // crop side / face box side
+  double centerX = 0.0;  // crop centre offset from the box centre, in box sides
   double centerY = 0.0;
 };
 
 struct BoxFromPoints {
-  double size = 1.0;      // box side / keypoint extent
-  double centerX = 0.0;   // box centre offset from the keypoint box centre, in extents
+  double size = 1.0;     // box side / keypoint extent
+  double centerX = 0.0;  // box centre offset from the keypoint box centre, in extents
   double centerY = 0.0;
   // The metadata's crop.rotation "eye_line": the box is taken in the face's own frame (the points turned
   // upright about their eye line) and crops turn with it, so the net sees an upright face at any roll.
@@ -43,11 +43,11 @@ struct ModelMetadata {
   // Optional: the module's method for crops from a detector box (a stage trained on the detector's wider
   // scatter). Empty: forward() serves every crop. forward() always serves crops from keypoints.
   std::string detectorBoxMethod;
-  // Optional: the module's method giving each crop's face presence, [N] in [0, 1] (how surely the crop holds a
-  // face with the points on it). Empty: no presence score (older files).
+  // Optional: the module's method giving each crop's face presence, [N] in [0, 1] (how surely the crop holds
+  // a face with the points on it). Empty: no presence score (older files).
   std::string presenceMethod;
   double presenceThreshold = 0.5;  // the threshold training suggests; the tracker's setting decides
-  std::string rawJson;  // the whole facefilter.json as stored, for display
+  std::string rawJson;             // the whole facefilter.json as stored, for display
   std::string dataFingerprint;
 };
 

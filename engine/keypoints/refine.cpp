@@ -4,9 +4,9 @@
 
 namespace facefilter {
 
-Result<size_t> refineFromKeypoints(const KeypointModel& model, const cv::Mat& image, const std::vector<bool>& which,
-                                   std::vector<CropWindow>& crops, std::vector<Landmarks>& points,
-                                   std::vector<float>* presence) {
+Result<size_t> refineFromKeypoints(const KeypointModel& model, const cv::Mat& image,
+                                   const std::vector<bool>& which, std::vector<CropWindow>& crops,
+                                   std::vector<Landmarks>& points, std::vector<float>* presence) {
   const size_t n = std::min({which.size(), crops.size(), points.size()});
   std::vector<size_t> index;
   std::vector<CropWindow> again;

@@ -20,10 +20,10 @@ namespace facefilter {
 
 // For each face i with `which[i]`, replaces crops[i] by the crop of the box that points[i] imply and
 // points[i] by the model's keypoints in it (one batched forward pass for all of them). Returns how many
-// faces were refined; on a model error nothing is replaced and the error is returned. `presence` (optional, same
-// order, filled by the first pass): the refined faces' entries are replaced by the second pass's scores.
-Result<size_t> refineFromKeypoints(const KeypointModel& model, const cv::Mat& image, const std::vector<bool>& which,
-                                   std::vector<CropWindow>& crops, std::vector<Landmarks>& points,
-                                   std::vector<float>* presence = nullptr);
+// faces were refined; on a model error nothing is replaced and the error is returned. `presence` (optional,
+// same order, filled by the first pass): the refined faces' entries are replaced by the second pass's scores.
+Result<size_t> refineFromKeypoints(const KeypointModel& model, const cv::Mat& image,
+                                   const std::vector<bool>& which, std::vector<CropWindow>& crops,
+                                   std::vector<Landmarks>& points, std::vector<float>* presence = nullptr);
 
 }  // namespace facefilter

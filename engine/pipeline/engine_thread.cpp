@@ -7,7 +7,9 @@ namespace facefilter {
 EngineThread::EngineThread(std::unique_ptr<FacePipeline> pipeline, const Clock& clock)
     : pipeline_(std::move(pipeline)), clock_(clock) {}
 
-EngineThread::~EngineThread() { stop(); }
+EngineThread::~EngineThread() {
+  stop();
+}
 
 void EngineThread::stop() {
   std::unique_ptr<CaptureThread> capture;

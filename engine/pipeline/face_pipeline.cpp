@@ -37,7 +37,8 @@ cv::Mat grayOf(const cv::Mat& image) {
 
 }  // namespace
 
-FacePipeline::FacePipeline(FaceDetector detector, KeypointModel model, TrackerParams tracker, const Clock& clock)
+FacePipeline::FacePipeline(FaceDetector detector, KeypointModel model, TrackerParams tracker,
+                           const Clock& clock)
     : detector_(std::move(detector)),
       model_(std::move(model)),
       tracker_(tracker),
@@ -96,7 +97,8 @@ void FacePipeline::reset() {
 float FacePipeline::motionOutsideTracks(const cv::Mat& gray) {
   const double s = kThumbWidth / static_cast<double>(gray.cols);
   cv::Mat thumb;
-  cv::resize(gray, thumb, cv::Size(kThumbWidth, std::max(1, static_cast<int>(gray.rows * s))), 0, 0, cv::INTER_AREA);
+  cv::resize(gray, thumb, cv::Size(kThumbWidth, std::max(1, static_cast<int>(gray.rows * s))), 0, 0,
+             cv::INTER_AREA);
   float share = 0;
   if (!previousThumb_.empty() && previousThumb_.size() == thumb.size()) {
     cv::Mat diff;
@@ -126,7 +128,8 @@ std::vector<Detection> FacePipeline::scanFullFrame(const cv::Mat& gray, int& ext
   // The extra passes take turns across frames (the cursor survives between scans), so that a frame costs
   // the upright scan plus a few passes, and every pass has run within a few frames of a cold start.
   const std::vector<DetectPass> all = detector_.extraPasses();
-  const size_t perFrame = std::min<size_t>(static_cast<size_t>(detector_.params().extraPassesPerFrame), all.size());
+  const size_t perFrame =
+      std::min<size_t>(static_cast<size_t>(detector_.params().extraPassesPerFrame), all.size());
   std::vector<DetectPass> passes;
   for (size_t k = 0; k < perFrame; ++k) passes.push_back(all[passCursor_++ % all.size()]);
   extraPassesRun = static_cast<int>(passes.size());
@@ -218,7 +221,8 @@ bool FacePipeline::detectAroundTracks(const cv::Mat& gray, std::vector<Detection
 }
 
 std::vector<CropWindow> FacePipeline::planCrops(const FrameResult& r, const BoxFromPoints& rule) {
-  const std::vector<FaceBox> boxes = tracker_.plan(r.detectorRan ? &r.detections : nullptr, rule, r.detectScope);
+  const std::vector<FaceBox> boxes =
+      tracker_.plan(r.detectorRan ? &r.detections : nullptr, rule, r.detectScope);
   std::vector<CropWindow> crops;
   crops.reserve(boxes.size());
   for (const auto& b : boxes) crops.push_back(model_.cropFor(b));

@@ -22,15 +22,15 @@ struct StageTimesMs {
 struct FrameResult {
   uint64_t frameId = 0;
   int64_t captureNs = 0;
-  int64_t resultNs = 0;   // when processing finished (same clock as captureNs)
+  int64_t resultNs = 0;  // when processing finished (same clock as captureNs)
   double sourceTimeMs = 0;
   int frameWidth = 0;
   int frameHeight = 0;
   bool detectorRan = false;
   DetectReason detectReason = DetectReason::kNone;
   DetectScope detectScope = DetectScope::kFullFrame;  // where the detector looked, when it ran
-  std::vector<Detection> detections;  // the detector's raw boxes, when it ran
-  int extraPasses = 0;                // cold-start passes (rolled, profile) run besides the upright scan
+  std::vector<Detection> detections;                  // the detector's raw boxes, when it ran
+  int extraPasses = 0;  // cold-start passes (rolled, profile) run besides the upright scan
   std::vector<FaceResult> faces;
   StageTimesMs times;
   std::string error;  // non-empty when the frame could not be fully processed

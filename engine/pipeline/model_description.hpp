@@ -20,8 +20,9 @@ struct ModelDescription {
   bool alignsCrops = false;
 
   static ModelDescription of(const KeypointModel& model) {
-    return ModelDescription{model.path(),          model.deviceName(),   model.metadata(),
-                            model.hasDetectorStage(), model.hasPresence(), model.alignsCrops()};
+    return ModelDescription{model.path(),        model.deviceName(),
+                            model.metadata(),    model.hasDetectorStage(),
+                            model.hasPresence(), model.alignsCrops()};
   }
 };
 

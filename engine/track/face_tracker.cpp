@@ -10,8 +10,9 @@ namespace {
 
 // The most a crop leads a turning face by (radians a frame).
 constexpr float kMaxRollLead = 0.15f;
-// The most two rolls of one face may differ between a track and its detection, or between a crop and the points
-// found in it (radians): no head turns 45 degrees between two frames, and no detector pass leaves that much.
+// The most two rolls of one face may differ between a track and its detection, or between a crop and the
+// points found in it (radians): no head turns 45 degrees between two frames, and no detector pass leaves that
+// much.
 constexpr float kMaxRollMismatch = 0.8f;
 
 }  // namespace
@@ -33,31 +34,41 @@ Status validate(const TrackerParams& p) {
   if (p.maxMissedDetections < 0 || p.maxMissedDetections > 100) {
     return makeError("tracker: max missed detections must be in [0, 100]");
   }
-  if (!(p.motionTrigger >= 0 && p.motionTrigger <= 1)) return makeError("tracker: motion trigger must be in [0, 1]");
+  if (!(p.motionTrigger >= 0 && p.motionTrigger <= 1))
+    return makeError("tracker: motion trigger must be in [0, 1]");
   if (!(p.oneEuro.minCutoffHz > 0 && p.oneEuro.minCutoffHz <= 100)) {
     return makeError("tracker: One Euro min cutoff must be in (0, 100] Hz");
   }
-  if (!(p.oneEuro.beta >= 0 && p.oneEuro.beta <= 100)) return makeError("tracker: One Euro beta must be in [0, 100]");
+  if (!(p.oneEuro.beta >= 0 && p.oneEuro.beta <= 100))
+    return makeError("tracker: One Euro beta must be in [0, 100]");
   if (!(p.oneEuro.derivativeCutoffHz > 0 && p.oneEuro.derivativeCutoffHz <= 100)) {
     return makeError("tracker: One Euro derivative cutoff must be in (0, 100] Hz");
   }
   if (!(p.presenceThreshold >= 0 && p.presenceThreshold <= 1)) {
-    return makeError("tracker: presence threshold must be in [0, 1], got " + std::to_string(p.presenceThreshold));
+    return makeError("tracker: presence threshold must be in [0, 1], got " +
+                     std::to_string(p.presenceThreshold));
   }
   if (p.presenceDropFrames < 1 || p.presenceDropFrames > 1000) {
-    return makeError("tracker: presence drop frames must be in [1, 1000], got " + std::to_string(p.presenceDropFrames));
+    return makeError("tracker: presence drop frames must be in [1, 1000], got " +
+                     std::to_string(p.presenceDropFrames));
   }
   return Ok{};
 }
 
 const char* toString(DetectReason reason) {
   switch (reason) {
-    case DetectReason::kNone: return "none";
-    case DetectReason::kNoTracks: return "no-tracks";
-    case DetectReason::kInterval: return "interval";
-    case DetectReason::kLowQuality: return "low-quality";
-    case DetectReason::kMotion: return "motion";
-    case DetectReason::kEveryFrame: return "every-frame";
+    case DetectReason::kNone:
+      return "none";
+    case DetectReason::kNoTracks:
+      return "no-tracks";
+    case DetectReason::kInterval:
+      return "interval";
+    case DetectReason::kLowQuality:
+      return "low-quality";
+    case DetectReason::kMotion:
+      return "motion";
+    case DetectReason::kEveryFrame:
+      return "every-frame";
   }
   return "?";
 }
@@ -78,7 +89,7 @@ DetectScope FaceTracker::scope(DetectReason reason) const {
   switch (reason) {
     case DetectReason::kInterval:
       return framesSinceFullScan_ + 1 >= params_.fullScanIntervalFrames ? DetectScope::kFullFrame
-                                                                         : DetectScope::kAroundTracks;
+                                                                        : DetectScope::kAroundTracks;
     case DetectReason::kLowQuality:
       // A face whose track is failing is still near where the track last saw it; if it is not, the
       // track is dropped and the next frame, with no tracks, scans everything.
@@ -114,8 +125,9 @@ std::vector<FaceBox> FaceTracker::plan(const std::vector<Detection>* detections,
   }
   for (size_t i = 0; i < tracks_.size(); ++i) {
     FaceBox box = faceBoxFromPoints(tracks_[i].raw, rule);
-    // A turning head keeps turning: the crop leads by the roll's recent speed, so that it stays upright for the
-    // net (which is trained for the residual roll tracking leaves, not for a lag that grows with the speed).
+    // A turning head keeps turning: the crop leads by the roll's recent speed, so that it stays upright for
+    // the net (which is trained for the residual roll tracking leaves, not for a lag that grows with the
+    // speed).
     if (rule.eyeLine) box.angle += std::clamp(tracks_[i].rollSpeed, -kMaxRollLead, kMaxRollLead);
     planned_.push_back({static_cast<int>(i), box, tracks_[i].score, false});
   }
@@ -138,7 +150,8 @@ std::vector<FaceBox> FaceTracker::plan(const std::vector<Detection>* detections,
       const float roll = eyeLineAngle(tracks_[static_cast<size_t>(planned_[t].trackIndex)].raw);
       for (size_t d = 0; d < detections->size(); ++d) {
         const float o = iou(planned_[t].box.rect, (*detections)[d].box);
-        const bool turnFits = !rule.eyeLine || angleDistance(roll, (*detections)[d].angle) <= kMaxRollMismatch;
+        const bool turnFits =
+            !rule.eyeLine || angleDistance(roll, (*detections)[d].angle) <= kMaxRollMismatch;
         if (o >= params_.matchIou && turnFits) {
           pairs.push_back({o, t, d});
         }
@@ -169,7 +182,8 @@ std::vector<FaceBox> FaceTracker::plan(const std::vector<Detection>* detections,
     }
     for (size_t d = 0; d < detections->size(); ++d) {
       if (!detUsed[d]) {
-        planned_.push_back({-1, {(*detections)[d].box, (*detections)[d].angle}, (*detections)[d].score, true, true});
+        planned_.push_back(
+            {-1, {(*detections)[d].box, (*detections)[d].angle}, (*detections)[d].score, true, true});
       }
     }
   } else {
@@ -205,9 +219,9 @@ float FaceTracker::appearanceSimilarity(const cv::Mat& a, const cv::Mat& b) {
   return static_cast<float>(std::clamp(cov / (stdA[0] * stdB[0]), -1.0, 1.0));
 }
 
-std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops, const std::vector<Landmarks>& raw,
-                                            int64_t timeNs, const BoxFromPoints& rule,
-                                            const std::vector<cv::Mat>* appearance,
+std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops,
+                                            const std::vector<Landmarks>& raw, int64_t timeNs,
+                                            const BoxFromPoints& rule, const std::vector<cv::Mat>* appearance,
                                             const std::vector<float>* presence) {
   const size_t n = std::min({planned_.size(), raw.size(), crops.size()});
   std::vector<Track> next;
@@ -252,7 +266,8 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
     }
     if (p.trackIndex < 0) t.confidence = agreement;
     if (p.trackIndex >= 0) {
-      const float turn = std::remainder(eyeLineAngle(raw[i]) - eyeLineAngle(t.raw), 2 * static_cast<float>(CV_PI));
+      const float turn =
+          std::remainder(eyeLineAngle(raw[i]) - eyeLineAngle(t.raw), 2 * static_cast<float>(CV_PI));
       t.rollSpeed = 0.5f * t.rollSpeed + 0.5f * turn;
     }
     t.raw = raw[i];
@@ -271,8 +286,7 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
       logger("track")->debug("track {} ended: {}{}{}{} (quality {:.2f}, presence {:.2f}, missed {})", t.id,
                              absent ? "presence low " : "", turnedAway ? "points turned away " : "",
                              t.quality < params_.dropQuality ? "quality low " : "",
-                             unconfirmed ? "not confirmed" : "", t.quality,
-                             t.presence, t.missedDetections);
+                             unconfirmed ? "not confirmed" : "", t.quality, t.presence, t.missedDetections);
       continue;
     }
     next.push_back(std::move(t));
@@ -312,8 +326,10 @@ std::vector<FaceResult> FaceTracker::update(const std::vector<CropWindow>& crops
     if (params_.smoothing == Smoothing::kOneEuro && params_.mode == TrackingMode::kTrack) {
       for (int k = 0; k < kNumKeypoints; ++k) {
         const auto kk = static_cast<size_t>(k);
-        f.keypoints[kk].x = static_cast<float>(t.filters[2 * kk].filter(t.raw[kk].x, timeNs, params_.oneEuro));
-        f.keypoints[kk].y = static_cast<float>(t.filters[2 * kk + 1].filter(t.raw[kk].y, timeNs, params_.oneEuro));
+        f.keypoints[kk].x =
+            static_cast<float>(t.filters[2 * kk].filter(t.raw[kk].x, timeNs, params_.oneEuro));
+        f.keypoints[kk].y =
+            static_cast<float>(t.filters[2 * kk + 1].filter(t.raw[kk].y, timeNs, params_.oneEuro));
       }
     } else {
       f.keypoints = t.raw;

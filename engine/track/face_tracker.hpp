@@ -22,18 +22,19 @@ enum class Smoothing { kOneEuro, kOff };
 
 struct TrackerParams {
   TrackingMode mode = TrackingMode::kTrack;
-  int detectIntervalFrames = 15;   // re-detect at least this often while tracking
+  int detectIntervalFrames = 15;  // re-detect at least this often while tracking
   // While tracking, a periodic or quality-triggered detection searches only around the tracked faces (a few
   // hundred times less work than the whole frame); the whole frame is scanned for new faces when motion
   // outside the tracks says one may have come in, and at least this often. 1 = every detection scans it all.
   int fullScanIntervalFrames = 60;
-  int minRedetectGapFrames = 6;    // quality and motion triggers wait this long after a detection
-  float matchIou = 0.3f;           // detection <-> track association
-  float minQuality = 0.45f;        // a track below this asks for a detection
-  float dropQuality = 0.2f;        // a track below this is dropped at once
-  int maxMissedDetections = 2;     // detections in a row that did not confirm a track before it is dropped
-  float motionTrigger = 0.03f;     // share of changed pixels outside tracked faces that triggers detection; 0 = off
-  float duplicateIou = 0.5f;       // two tracks overlapping more than this: the younger is dropped
+  int minRedetectGapFrames = 6;  // quality and motion triggers wait this long after a detection
+  float matchIou = 0.3f;         // detection <-> track association
+  float minQuality = 0.45f;      // a track below this asks for a detection
+  float dropQuality = 0.2f;      // a track below this is dropped at once
+  int maxMissedDetections = 2;   // detections in a row that did not confirm a track before it is dropped
+  float motionTrigger =
+      0.03f;  // share of changed pixels outside tracked faces that triggers detection; 0 = off
+  float duplicateIou = 0.5f;  // two tracks overlapping more than this: the younger is dropped
   Smoothing smoothing = Smoothing::kOneEuro;
   OneEuroParams oneEuro;
   // Faces cropped from a detector box get a second CNN pass from their own keypoints' box
@@ -55,30 +56,32 @@ const char* toString(DetectReason reason);
 enum class DetectScope { kFullFrame, kAroundTracks };
 
 struct DetectRegion {
-  cv::Rect2f area;       // frame pixels, to be clipped to the frame
-  float minSidePx = 0;   // face sizes that can be the tracked face
+  cv::Rect2f area;      // frame pixels, to be clipped to the frame
+  float minSidePx = 0;  // face sizes that can be the tracked face
   float maxSidePx = 0;
-  float angle = 0;       // the tracked face's roll: the region is searched turned upright
+  float angle = 0;  // the tracked face's roll: the region is searched turned upright
 };
 
 // Where to look for the face whose detector-equivalent box was `faceBox`.
 DetectRegion regionAround(const FaceBox& faceBox);
-inline DetectRegion regionAround(const cv::Rect2f& faceBox) { return regionAround(FaceBox{faceBox, 0.f}); }
+inline DetectRegion regionAround(const cv::Rect2f& faceBox) {
+  return regionAround(FaceBox{faceBox, 0.f});
+}
 
 struct FaceResult {
   int trackId = 0;
-  cv::Rect2f box;            // detector-equivalent face box from the keypoints, upright in the face's own frame:
-  float boxAngle = 0;        // its turn about its centre (the roll when the model aligns crops, else 0)
-  float roll = 0;            // the face's roll (radians, image coordinates; the eye line's direction)
-  float presence = -1;       // 0..1: how surely the crop holds a face with the points on it; -1: not scored
-  float score = 0;           // score of the detection that last confirmed this track
-  float confidence = 0;      // 0..1: track quality, lowered while the detector fails to confirm it
-  float quality = 0;         // 0..1: keypoint/box agreement and likeness to the last confirmed appearance
+  cv::Rect2f box;        // detector-equivalent face box from the keypoints, upright in the face's own frame:
+  float boxAngle = 0;    // its turn about its centre (the roll when the model aligns crops, else 0)
+  float roll = 0;        // the face's roll (radians, image coordinates; the eye line's direction)
+  float presence = -1;   // 0..1: how surely the crop holds a face with the points on it; -1: not scored
+  float score = 0;       // score of the detection that last confirmed this track
+  float confidence = 0;  // 0..1: track quality, lowered while the detector fails to confirm it
+  float quality = 0;     // 0..1: keypoint/box agreement and likeness to the last confirmed appearance
   bool detectedThisFrame = false;
-  int ageFrames = 0;         // frames since the track started
-  CropWindow crop;           // the window fed to the CNN
-  Landmarks keypoints;       // smoothed (equal to raw when smoothing is off)
-  Landmarks rawKeypoints;    // as the CNN gave them
+  int ageFrames = 0;       // frames since the track started
+  CropWindow crop;         // the window fed to the CNN
+  Landmarks keypoints;     // smoothed (equal to raw when smoothing is off)
+  Landmarks rawKeypoints;  // as the CNN gave them
 };
 
 class FaceTracker {

@@ -37,7 +37,8 @@ TEST(AppConfig, RoundTrip) {
 
 TEST(AppConfig, BadValuesAreNamedAndReplacedByDefaults) {
   auto parsed = parseConfig(R"({"scale_factor": 7.5, "min_neighbors": "many", "detect_interval": 20,
-                                "device": "tpu", "hold_video_frames": -2, "debug_points": 3})", "cfg.json");
+                                "device": "tpu", "hold_video_frames": -2, "debug_points": 3})",
+                            "cfg.json");
   ASSERT_TRUE(parsed);
   const AppConfig defaults;
   EXPECT_DOUBLE_EQ(parsed->config.detector.scaleFactor, defaults.detector.scaleFactor);
@@ -75,6 +76,8 @@ TEST(AppConfig, FollowsXdgConfigHome) {
   const std::string saved = old ? old : "";
   setenv("XDG_CONFIG_HOME", "/tmp/xdg-test", 1);
   EXPECT_EQ(defaultConfigPath(), std::filesystem::path("/tmp/xdg-test/facefilter/config.json"));
-  if (old) setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
-  else unsetenv("XDG_CONFIG_HOME");
+  if (old)
+    setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
+  else
+    unsetenv("XDG_CONFIG_HOME");
 }

@@ -20,7 +20,9 @@ const char* kValid = R"({
   "anchors": [ {"art": [10, 20], "keypoints": [36, 39]}, {"art": [90, 20], "keypoints": [42, 45]} ]
 })";
 
-cv::Point2f P(const SpriteVertex& v) { return {v.x, v.y}; }
+cv::Point2f P(const SpriteVertex& v) {
+  return {v.x, v.y};
+}
 
 void writeText(const std::filesystem::path& p, const std::string& text) {
   std::ofstream(p) << text;
@@ -56,7 +58,8 @@ TEST(FilterDescription, RejectsUnknownKeyNamingIt) {
 
 TEST(FilterDescription, RejectsOutOfRangeIndex) {
   auto d = parseFilterDescription(
-      R"({"art": "a.png", "anchors": [{"art": [0, 0], "keypoints": [3]}, {"art": [1, 0], "keypoints": [68]}]})", "f", "f");
+      R"({"art": "a.png", "anchors": [{"art": [0, 0], "keypoints": [3]}, {"art": [1, 0], "keypoints": [68]}]})",
+      "f", "f");
   ASSERT_FALSE(d);
   EXPECT_NE(d.error().message.find("68"), std::string::npos) << d.error().message;
   EXPECT_NE(d.error().message.find("out of range"), std::string::npos);
@@ -67,15 +70,19 @@ TEST(FilterDescription, RejectsBadValues) {
   EXPECT_FALSE(parseFilterDescription(R"({"anchors": []})", "f", "f"));  // no art
   EXPECT_FALSE(parseFilterDescription(R"({"art": "../x.png", "anchors": []})", "f", "f"));
   EXPECT_FALSE(parseFilterDescription(
-      R"({"art": "a.png", "opacity": 2, "anchors": [{"art": [0,0], "keypoints": [1]}, {"art": [1,0], "keypoints": [2]}]})", "f", "f"));
+      R"({"art": "a.png", "opacity": 2, "anchors": [{"art": [0,0], "keypoints": [1]}, {"art": [1,0], "keypoints": [2]}]})",
+      "f", "f"));
   EXPECT_FALSE(parseFilterDescription(
-      R"({"art": "a.png", "blend": "burn", "anchors": [{"art": [0,0], "keypoints": [1]}, {"art": [1,0], "keypoints": [2]}]})", "f", "f"));
-  EXPECT_FALSE(parseFilterDescription(R"({"art": "a.png", "anchors": [{"art": [0,0], "keypoints": [1]}]})", "f", "f"));
+      R"({"art": "a.png", "blend": "burn", "anchors": [{"art": [0,0], "keypoints": [1]}, {"art": [1,0], "keypoints": [2]}]})",
+      "f", "f"));
+  EXPECT_FALSE(
+      parseFilterDescription(R"({"art": "a.png", "anchors": [{"art": [0,0], "keypoints": [1]}]})", "f", "f"));
   EXPECT_FALSE(parseFilterDescription(R"({"art": "a.png", "type": "mask", "mesh": [[0, 0]]})", "f", "f"));
 }
 
 TEST(FilterDescription, ReadsJsonBooleansAndEscapes) {
-  const std::string anchors = R"("anchors": [{"art": [0, 0], "keypoints": [1]}, {"art": [1, 0], "keypoints": [2]}])";
+  const std::string anchors =
+      R"("anchors": [{"art": [0, 0], "keypoints": [1]}, {"art": [1, 0], "keypoints": [2]}])";
   auto flat = parseFilterDescription(R"({"art": "a.png", "perspective": false, )" + anchors + "}", "f", "f");
   ASSERT_TRUE(flat) << flat.error().message;
   EXPECT_FALSE(flat->perspective);
@@ -84,7 +91,8 @@ TEST(FilterDescription, ReadsJsonBooleansAndEscapes) {
   ASSERT_FALSE(one);
   EXPECT_NE(one.error().message.find("'perspective' must be true or false"), std::string::npos);
   // \u escapes read back, a control character included.
-  auto named = parseFilterDescription(R"({"name": "caf\u00e9\u0001", "art": "a.png", )" + anchors + "}", "f", "f");
+  auto named =
+      parseFilterDescription(R"({"name": "caf\u00e9\u0001", "art": "a.png", )" + anchors + "}", "f", "f");
   ASSERT_TRUE(named) << named.error().message;
   EXPECT_EQ(named->name, "caf\xc3\xa9\x01");
   auto array = parseFilterDescription("[1, 2]", "f", "f");
@@ -111,14 +119,17 @@ TEST(FilterCatalog, ReportsMalformedAndLoadsGood) {
   ASSERT_NE(catalog.find("good"), nullptr);
   EXPECT_TRUE(catalog.find("good")->filter);
   EXPECT_EQ(catalog.find("good")->filter->art.type(), CV_8UC4);
-  EXPECT_NE(catalog.find("nopng")->error.find("not found"), std::string::npos) << catalog.find("nopng")->error;
-  EXPECT_NE(catalog.find("corrupt")->error.find("cannot decode"), std::string::npos) << catalog.find("corrupt")->error;
+  EXPECT_NE(catalog.find("nopng")->error.find("not found"), std::string::npos)
+      << catalog.find("nopng")->error;
+  EXPECT_NE(catalog.find("corrupt")->error.find("cannot decode"), std::string::npos)
+      << catalog.find("corrupt")->error;
   EXPECT_FALSE(catalog.find("badjson")->error.empty());
   EXPECT_FALSE(catalog.poll());  // nothing changed
 
   // Editing reloads (mtime), adding a folder adds a filter, removing removes it.
   const uint64_t before = catalog.find("good")->version;
-  writeText(root / "good" / "filter.json", std::string(kValid).replace(std::string(kValid).find("0.5"), 3, "0.7"));
+  writeText(root / "good" / "filter.json",
+            std::string(kValid).replace(std::string(kValid).find("0.5"), 3, "0.7"));
   std::filesystem::last_write_time(root / "good" / "filter.json",
                                    std::filesystem::file_time_type::clock::now() + std::chrono::seconds(2));
   std::filesystem::remove_all(root / "badjson");

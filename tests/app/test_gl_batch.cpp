@@ -26,8 +26,9 @@ TEST(HeadlessBatch, RecordsEveryInputFrame) {
     }
   }
   const auto out = dir / "out.mp4";
-  const std::string cmd = std::string(FACEFILTER_TEST_APP_EXE) + " --headless --no-config --log-level warn --input '" +
-                          input.string() + "' --filter sunglasses --model '" FACEFILTER_TEST_APP_MODEL "' --record '" +
+  const std::string cmd = std::string(FACEFILTER_TEST_APP_EXE) +
+                          " --headless --no-config --log-level warn --input '" + input.string() +
+                          "' --filter sunglasses --model '" FACEFILTER_TEST_APP_MODEL "' --record '" +
                           out.string() + "' 2>'" + (dir / "log.txt").string() + "'";
   const int rc = std::system(cmd.c_str());
   std::ifstream log(dir / "log.txt");

@@ -12,9 +12,15 @@ namespace {
 class GlDebugViews : public test::GlTest {};
 
 // kRed (255, 70, 60) and kGreen (60, 230, 90) of the renderer, as BGR with some room for blending.
-bool isRed(const cv::Vec3b& c) { return c[2] > 200 && c[1] < 120 && c[0] < 110; }
-bool isGreen(const cv::Vec3b& c) { return c[1] > 190 && c[2] < 120 && c[0] < 140; }
-bool isBlue(const cv::Vec3b& c) { return c[0] > 200 && c[1] < 80 && c[2] < 80; }
+bool isRed(const cv::Vec3b& c) {
+  return c[2] > 200 && c[1] < 120 && c[0] < 110;
+}
+bool isGreen(const cv::Vec3b& c) {
+  return c[1] > 190 && c[2] < 120 && c[0] < 140;
+}
+bool isBlue(const cv::Vec3b& c) {
+  return c[0] > 200 && c[1] < 80 && c[2] < 80;
+}
 
 struct Counts {
   int red = 0, green = 0;
@@ -53,7 +59,8 @@ TEST_F(GlDebugViews, RawAndSmoothedSideBySide) {
   cv::Mat image(h, w, CV_8UC3, cv::Scalar(128, 128, 128));
   // A blue mark on the forehead: the zoomed video must show it in both panels at the same place.
   const cv::Point2f mark(320, 230 - 0.9f * 60);
-  cv::rectangle(image, cv::Rect(static_cast<int>(mark.x) - 6, static_cast<int>(mark.y) - 6, 12, 12), {255, 0, 0}, -1);
+  cv::rectangle(image, cv::Rect(static_cast<int>(mark.x) - 6, static_cast<int>(mark.y) - 6, 12, 12),
+                {255, 0, 0}, -1);
   scene.setFrame(makeFrame(image));
 
   const Landmarks smoothed = test::canonicalLandmarks(60, {320, 230});
@@ -158,7 +165,8 @@ TEST_F(GlDebugViews, CropInsetShowsTheImageFedToTheCnn) {
   const cv::Mat colour = checkInset(image, 96, 3, "crop-inset-rgb");
   const cv::Rect inset = cropInsetRect(w, h, 0);
   auto at = [&](const cv::Mat& m, float fx, float fy) {
-    return m.at<cv::Vec3b>(inset.y + static_cast<int>(fy * inset.height), inset.x + static_cast<int>(fx * inset.width));
+    return m.at<cv::Vec3b>(inset.y + static_cast<int>(fy * inset.height),
+                           inset.x + static_cast<int>(fx * inset.width));
   };
   EXPECT_EQ(at(colour, 0.25f, 0.1f), cv::Vec3b(0, 0, 255)) << "red top-left";
   EXPECT_EQ(at(colour, 0.75f, 0.25f), cv::Vec3b(0, 255, 0)) << "green top-right";

@@ -32,7 +32,9 @@ struct Stroke {
   std::function<bool(AppSession&)> state;
 };
 
-bool& debugFlag(AppSession& s, bool DebugViews::*flag) { return s.config().view.debug.*flag; }
+bool& debugFlag(AppSession& s, bool DebugViews::*flag) {
+  return s.config().view.debug.*flag;
+}
 
 }  // namespace
 
@@ -110,7 +112,8 @@ TEST(KeysGl, EveryShortcutReachesTheSessionWithThePanelShownAndHidden) {
   }
   ASSERT_GT(escapeAt, 0u) << "the window closed before Escape was pressed";
   EXPECT_LE(session.value()->framesShown(), escapeAt + 3) << "Escape did not close the window";
-  EXPECT_EQ(session.value()->recording().lastSnapshot().rfind("saved ", 0), 0u) << session.value()->recording().lastSnapshot();
+  EXPECT_EQ(session.value()->recording().lastSnapshot().rfind("saved ", 0), 0u)
+      << session.value()->recording().lastSnapshot();
   bool recorded = false;
   for (const auto& e : std::filesystem::directory_iterator(dir)) recorded |= e.path().extension() == ".mp4";
   EXPECT_TRUE(recorded) << "V then V left no recording in " << dir;

@@ -63,7 +63,8 @@ void watchFor(AppOptions& o, Watch& w, uint64_t framesAfter) {
     }
     if (w.seenAtFrame > 0) {
       w.lastVideoId = id;
-      if (s.framesShown() >= w.seenAtFrame + framesAfter && id >= w.firstVideoId + w.videoFramesAfter) s.requestClose();
+      if (s.framesShown() >= w.seenAtFrame + framesAfter && id >= w.firstVideoId + w.videoFramesAfter)
+        s.requestClose();
     }
   };
 }
@@ -151,8 +152,7 @@ TEST(PanelGl, PresetsAndResetsReachTheRunningSession) {
   s.resetSection(SettingsSection::kDetector);
   EXPECT_EQ(s.config().detector.minNeighbors, DetectorParams{}.minNeighbors);
   EXPECT_DOUBLE_EQ(s.config().tracker.oneEuro.beta, 0.6) << "resetting the detector leaves smoothing alone";
-  EXPECT_EQ(s.detectorInUse().minNeighbors, DetectorParams{}.minNeighbors)
-      << "the engine got the reset";
+  EXPECT_EQ(s.detectorInUse().minNeighbors, DetectorParams{}.minNeighbors) << "the engine got the reset";
 
   auto loaded = s.loadPreset("evening");
   ASSERT_TRUE(loaded) << loaded.error().message;
@@ -187,7 +187,8 @@ TEST(PanelGl, InteractiveRecordingHoldsOneFramePerVideoFrame) {
   {
     cv::VideoWriter vw(clip.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30, cv::Size(160, 120));
     ASSERT_TRUE(vw.isOpened());
-    for (int i = 0; i < kFrames; ++i) vw.write(cv::Mat(120, 160, CV_8UC3, cv::Scalar(10 * i, 40, 200 - 5 * i)));
+    for (int i = 0; i < kFrames; ++i)
+      vw.write(cv::Mat(120, 160, CV_8UC3, cv::Scalar(10 * i, 40, 200 - 5 * i)));
   }
   AppOptions o = interactiveOptions("video:" + clip.string(), dir);
   o.recordPath = (dir / "out.mp4").string();

@@ -17,7 +17,9 @@ namespace {
 
 using test::GlTest;
 
-double luminance(const cv::Vec3b& c) { return 0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2]; }
+double luminance(const cv::Vec3b& c) {
+  return 0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2];
+}
 
 }  // namespace
 
@@ -170,7 +172,8 @@ TEST_F(GlTest, PboReadbackMatchesDirectRead) {
   std::vector<cv::Mat> direct;
   std::vector<ReadbackFrame> got;
   for (int i = 0; i < 4; ++i) {
-    scene.setFrame(makeFrame(cv::Mat(60, 80, CV_8UC3, cv::Scalar(i * 40, 0, 255 - i * 40)), static_cast<uint64_t>(i + 1)));
+    scene.setFrame(makeFrame(cv::Mat(60, 80, CV_8UC3, cv::Scalar(i * 40, 0, 255 - i * 40)),
+                             static_cast<uint64_t>(i + 1)));
     scene.render(nullptr, ViewSettings{}, FilterAssignment{}, lib);
     direct.push_back(readTarget(scene.target()));
     if (auto f = rb.push(scene.target(), static_cast<uint64_t>(i))) got.push_back(std::move(*f));
@@ -244,7 +247,8 @@ TEST_F(GlTest, FiltersAndDebugViewsFollowARolledFace) {
     const cv::Point2f up(static_cast<float>(std::sin(a)), static_cast<float>(-std::cos(a)));
     const cv::Vec3b crown = out.at<cv::Vec3b>(cv::Point(centre + up * (80 * 1.6f)));
     EXPECT_GT(crown[2], crown[1] + 40) << "red crown above the brows";
-    EXPECT_EQ(out.at<cv::Vec3b>(cv::Point(centre - up * 200.f)), cv::Vec3b(128, 128, 128)) << "nothing under the chin";
+    EXPECT_EQ(out.at<cv::Vec3b>(cv::Point(centre - up * 200.f)), cv::Vec3b(128, 128, 128))
+        << "nothing under the chin";
 
     FilterAssignment mask;
     mask.all = {"tiger_mask"};
@@ -253,7 +257,8 @@ TEST_F(GlTest, FiltersAndDebugViewsFollowARolledFace) {
     const cv::Vec3b cheek = out.at<cv::Vec3b>(cv::Point(l[3] * 0.6f + l[31] * 0.4f));
     EXPECT_GT(cheek[2], cheek[0] + 60) << "orange face paint on the cheek";
 
-    // The crop view: the window turned with the face (cyan along its turned top edge, not on the upright one).
+    // The crop view: the window turned with the face (cyan along its turned top edge, not on the upright
+    // one).
     CropWindow crop{200, 120, 240, static_cast<float>(a)};
     r.faces[0].crop = crop;
     r.faces[0].box = cv::Rect2f(220, 140, 200, 200);
@@ -269,7 +274,8 @@ TEST_F(GlTest, FiltersAndDebugViewsFollowARolledFace) {
     EXPECT_GT(onEdge[0], 150) << "cyan (B, G high) on the turned crop's top edge";
     EXPECT_GT(onEdge[1], 150);
     if (deg < 90) {
-      EXPECT_EQ(out.at<cv::Vec3b>(cv::Point(201, 121)), cv::Vec3b(128, 128, 128)) << "not the upright square's corner";
+      EXPECT_EQ(out.at<cv::Vec3b>(cv::Point(201, 121)), cv::Vec3b(128, 128, 128))
+          << "not the upright square's corner";
     }
   }
 }

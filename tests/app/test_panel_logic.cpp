@@ -47,15 +47,16 @@ TEST(StageHistory, SeriesBinsByTimeWithSpikesKeptAndGapsHeld) {
   const int64_t now = 50 * kSecond;
   const int64_t start = now - 5 * kSecond;
   // 10 bins of 500 ms. Results only in the second half of the window.
-  h.add(sample(start + 2600 * kMs, 20));       // bin 5
-  h.add(sample(start + 2700 * kMs, 80, 30));   // bin 5: a spike, kept as the bin's value
-  h.add(sample(start + 2800 * kMs, 25));       // bin 5
-  h.add(sample(start + 4100 * kMs, 12));       // bin 8
+  h.add(sample(start + 2600 * kMs, 20));      // bin 5
+  h.add(sample(start + 2700 * kMs, 80, 30));  // bin 5: a spike, kept as the bin's value
+  h.add(sample(start + 2800 * kMs, 25));      // bin 5
+  h.add(sample(start + 4100 * kMs, 12));      // bin 8
   const StageSeries s = h.series(now, 10);
   ASSERT_EQ(s.totalMs.size(), 10u);
   EXPECT_EQ(s.samples, 4u);
   EXPECT_FLOAT_EQ(s.maxMs, 80);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(s.totalMs[static_cast<size_t>(i)], 0) << "before the first result: " << i;
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(s.totalMs[static_cast<size_t>(i)], 0) << "before the first result: " << i;
   EXPECT_FLOAT_EQ(s.totalMs[5], 80);
   EXPECT_FLOAT_EQ(s.detectMs[5], 30);
   EXPECT_FLOAT_EQ(s.keypointsMs[5], 40);
@@ -107,7 +108,8 @@ TEST(SourceStatus, SaysWhatHappenedToTheSource) {
   failed.capture.lastError = "video: cannot reopen";
   EXPECT_EQ(sourceStatus(failed, "", "").state, SourceState::kFailed);
 
-  const SourceStatus n = sourceStatus(st, "camera 7: no camera (/dev/video7 does not exist)", "the demo video");
+  const SourceStatus n =
+      sourceStatus(st, "camera 7: no camera (/dev/video7 does not exist)", "the demo video");
   EXPECT_EQ(n.state, SourceState::kNotOpened);
   EXPECT_NE(n.message.find("/dev/video7"), std::string::npos);
   EXPECT_NE(n.message.find("showing the demo video instead"), std::string::npos);

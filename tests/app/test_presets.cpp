@@ -132,7 +132,8 @@ TEST(Presets, CorruptFileIsReportedAndNothingChanges) {
   writeText(store.pathFor("wrong type"), "{\"filters\": 7, \"debug_points\": \"yes\"}");
   writeText(store.pathFor("huge"), "{\"filters\": \"" + std::string(kMaxPresetFileBytes, 'a') + "\"}");
 
-  for (const std::string name : {"truncated", "binary", "array", "out of range", "wrong type", "huge", "missing"}) {
+  for (const std::string name :
+       {"truncated", "binary", "array", "out of range", "wrong type", "huge", "missing"}) {
     auto r = store.applyTo(name, current);
     ASSERT_FALSE(r) << name << " was applied";
     const std::string& m = r.error().message;
@@ -166,8 +167,10 @@ TEST(Presets, LiveUnderTheConfigFolder) {
   const std::string saved = old ? old : "";
   setenv("XDG_CONFIG_HOME", "/tmp/xdg-test", 1);
   EXPECT_EQ(defaultPresetDir(), std::filesystem::path("/tmp/xdg-test/facefilter/presets"));
-  if (old) setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
-  else unsetenv("XDG_CONFIG_HOME");
+  if (old)
+    setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
+  else
+    unsetenv("XDG_CONFIG_HOME");
 }
 
 TEST(SettingsSections, ResetOneSectionLeavesTheOthers) {

@@ -56,7 +56,8 @@ TEST(RecorderLag, StalledEncoderDropsInsteadOfBlockingAndStillFinalises) {
   int accepted = 1;
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 1; i < kPushed; ++i) accepted += r.push(solidBgra(p.size, i)) ? 1 : 0;
-  const double pushMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const double pushMs =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   // With the encoder stalled for good, a push that waited would never return: reaching this line is the
   // proof; the bound only guards against a push that waits on something else for a while.
   EXPECT_LT(pushMs, 2000.0) << "59 pushes onto a stalled encoder";

@@ -15,7 +15,8 @@ namespace {
 // An accepted value different from `current`.
 SettingValue otherValue(const Setting& s, const SettingValue& current) {
   switch (s.type) {
-    case SettingType::kBool: return !std::get<bool>(current);
+    case SettingType::kBool:
+      return !std::get<bool>(current);
     case SettingType::kInt: {
       const int v = std::get<int>(current);
       return v < static_cast<int>(s.max) ? v + 1 : v - 1;
@@ -42,7 +43,9 @@ bool sameValue(const SettingValue& a, const SettingValue& b) {
   return a == b;
 }
 
-std::vector<std::string> argvOf(std::initializer_list<const char*> args) { return {args.begin(), args.end()}; }
+std::vector<std::string> argvOf(std::initializer_list<const char*> args) {
+  return {args.begin(), args.end()};
+}
 
 }  // namespace
 
@@ -141,7 +144,8 @@ TEST(SettingsTable, ResetTouchesOnlyItsSection) {
 
 TEST(SettingsTable, BadValuesAreNamedWithTheirRange) {
   auto parsed = parseConfig(R"({"scale_factor": 7.5, "min_neighbors": 2.5, "debug_points": 1, "device": "tpu",
-                                "downscale": "half", "window_width": 99999999999})", "cfg.json");
+                                "downscale": "half", "window_width": 99999999999})",
+                            "cfg.json");
   ASSERT_TRUE(parsed);
   std::set<std::string> messages(parsed->warnings.begin(), parsed->warnings.end());
   EXPECT_TRUE(messages.count("config: 'scale_factor' = 7.5 is outside [1.01, 2]; using the default"));
@@ -149,7 +153,8 @@ TEST(SettingsTable, BadValuesAreNamedWithTheirRange) {
   EXPECT_TRUE(messages.count("config: 'debug_points' is not true/false; using the default"));
   EXPECT_TRUE(messages.count("config: 'device' must be auto, cpu or cuda; using the default"));
   EXPECT_TRUE(messages.count("config: 'downscale' must be min-face or off; using the default"));
-  EXPECT_TRUE(messages.count("config: 'window_width' = 2147483647 is outside [320, 16384]; using the default"));
+  EXPECT_TRUE(
+      messages.count("config: 'window_width' = 2147483647 is outside [320, 16384]; using the default"));
   EXPECT_EQ(parsed->rejectedValues, 6);
 }
 
@@ -158,8 +163,9 @@ TEST(SettingFlags, FlagsSetTheirSettings) {
   AppConfig c;
   addSettingFlags(app, c, {SettingsSection::kDetector, SettingsSection::kTracking});
   addSettingFlag(app, c, "device");
-  auto args = argvOf({"--device", "cpu", "--beta", "0.5", "--rolled-passes", "off", "--no-smoothing", "--single-pass",
-                      "--min-neighbors", "3", "--downscale", "off", "--scale-factor", "1.2"});
+  auto args =
+      argvOf({"--device", "cpu", "--beta", "0.5", "--rolled-passes", "off", "--no-smoothing", "--single-pass",
+              "--min-neighbors", "3", "--downscale", "off", "--scale-factor", "1.2"});
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
   ASSERT_NO_THROW(app.parse(args));
   ASSERT_TRUE(checkFlagSettings(c));
@@ -175,8 +181,8 @@ TEST(SettingFlags, FlagsSetTheirSettings) {
 }
 
 TEST(SettingFlags, OutOfRangeAndUnknownWordsNameTheFlag) {
-  for (auto bad : {argvOf({"--scale-factor", "7"}), argvOf({"--device", "tpu"}), argvOf({"--rolled-passes", "maybe"}),
-                   argvOf({"--extra-passes", "x"})}) {
+  for (auto bad : {argvOf({"--scale-factor", "7"}), argvOf({"--device", "tpu"}),
+                   argvOf({"--rolled-passes", "maybe"}), argvOf({"--extra-passes", "x"})}) {
     CLI::App app("test");
     AppConfig c;
     addSettingFlags(app, c, {SettingsSection::kDetector});

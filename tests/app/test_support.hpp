@@ -23,7 +23,8 @@ inline Landmarks canonicalLandmarks(float scale, cv::Point2f centre) {
 }
 
 inline std::filesystem::path freshTempDir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("facefilter-test-" + name + "-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("facefilter-test-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
