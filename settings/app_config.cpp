@@ -98,7 +98,7 @@ Result<LoadedConfig> parseConfig(const std::string& json, const std::string& ori
   Json root;
   try {
     root = Json::parse(json);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number too large for a double
     return makeError("parseConfig: " + origin + " is not valid JSON: " + e.what());
   }
   if (!root.is_object()) return makeError("parseConfig: " + origin + ": the top level must be an object");

@@ -142,6 +142,13 @@ TEST(SettingsTable, ResetTouchesOnlyItsSection) {
   }
 }
 
+TEST(SettingsTable, ANumberTooLargeForADoubleIsAnErrorNotACrash) {
+  auto parsed = parseConfig(R"({"detect_interval": 1e999})", "huge.json");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("huge.json is not valid JSON"), std::string::npos)
+      << parsed.error().message;
+}
+
 TEST(SettingsTable, BadValuesAreNamedWithTheirRange) {
   auto parsed = parseConfig(R"({"scale_factor": 7.5, "min_neighbors": 2.5, "debug_points": 1, "device": "tpu",
                                 "downscale": "half", "window_width": 99999999999})",
