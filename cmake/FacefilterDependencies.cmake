@@ -20,31 +20,26 @@ macro(_ff_missing what packages)
   list(APPEND _ff_packages ${packages})
 endmacro()
 
+# _ff_find(FOUND_VAR WHAT PACKAGES <find_package arguments>): find_package quietly, and record it as missing
+# when FOUND_VAR is false. A macro, so that what find_package sets stays in the caller's scope.
+macro(_ff_find found_var what packages)
+  find_package(${ARGN} QUIET)
+  if(NOT ${found_var})
+    _ff_missing("${what}" "${packages}")
+  endif()
+endmacro()
+
 # --- Always: the engine's libraries (the fuzz configuration compiles engine sources too).
 find_package(Threads REQUIRED)  # part of the C library: never missing on Debian
-find_package(OpenCV 4.5 QUIET COMPONENTS core imgproc imgcodecs videoio objdetect calib3d)
-if(NOT OpenCV_FOUND)
-  _ff_missing("OpenCV >= 4.5 (core imgproc imgcodecs videoio objdetect calib3d)" "libopencv-dev")
-endif()
-find_package(spdlog 1.10 QUIET)
-if(NOT spdlog_FOUND)
-  _ff_missing("spdlog >= 1.10" "libspdlog-dev")
-endif()
+_ff_find(OpenCV_FOUND "OpenCV >= 4.5 (core imgproc imgcodecs videoio objdetect calib3d)" "libopencv-dev"
+         OpenCV 4.5 COMPONENTS core imgproc imgcodecs videoio objdetect calib3d)
+_ff_find(spdlog_FOUND "spdlog >= 1.10" "libspdlog-dev" spdlog 1.10)
 # The settings file and command lines (header-only), also compiled by the fuzz targets.
-find_package(nlohmann_json 3.10 QUIET)
-if(NOT nlohmann_json_FOUND)
-  _ff_missing("nlohmann_json >= 3.10" "nlohmann-json3-dev")
-endif()
-find_package(CLI11 2.1 QUIET)
-if(NOT CLI11_FOUND)
-  _ff_missing("CLI11 >= 2.1" "libcli11-dev")
-endif()
+_ff_find(nlohmann_json_FOUND "nlohmann_json >= 3.10" "nlohmann-json3-dev" nlohmann_json 3.10)
+_ff_find(CLI11_FOUND "CLI11 >= 2.1" "libcli11-dev" CLI11 2.1)
 
 if(NOT FACEFILTER_BUILD_FUZZERS)
-  find_package(Torch QUIET)
-  if(NOT Torch_FOUND)
-    _ff_missing("LibTorch (find_package(Torch))" "libtorch-dev")
-  endif()
+  _ff_find(Torch_FOUND "LibTorch (find_package(Torch))" "libtorch-dev" Torch)
 
   # The build generates tiny random-weight models with Debian's PyTorch (tests, the bench's seed row).
   if(FACEFILTER_BUILD_TESTS OR FACEFILTER_BUILD_BENCH)
@@ -57,28 +52,16 @@ if(NOT FACEFILTER_BUILD_FUZZERS)
   endif()
 
   if(FACEFILTER_BUILD_TESTS)
-    find_package(GTest 1.10 QUIET)
-    if(NOT GTest_FOUND)
-      _ff_missing("GoogleTest >= 1.10" "libgtest-dev")
-    endif()
+    _ff_find(GTest_FOUND "GoogleTest >= 1.10" "libgtest-dev" GTest 1.10)
   endif()
 
   if(FACEFILTER_BUILD_BENCH)
-    find_package(dlib 19.20 QUIET)
-    if(NOT dlib_FOUND)
-      _ff_missing("dlib >= 19.20 (the bench's classic peer)" "libdlib-dev")
-    endif()
+    _ff_find(dlib_FOUND "dlib >= 19.20 (the bench's classic peer)" "libdlib-dev" dlib 19.20)
   endif()
 
   if(FACEFILTER_BUILD_APP)
-    find_package(glfw3 3.3 QUIET)
-    if(NOT glfw3_FOUND)
-      _ff_missing("GLFW >= 3.3" "libglfw3-dev")
-    endif()
-    find_package(OpenGL QUIET)
-    if(NOT OpenGL_FOUND)
-      _ff_missing("OpenGL headers and libraries" "libgl-dev libopengl-dev")
-    endif()
+    _ff_find(glfw3_FOUND "GLFW >= 3.3" "libglfw3-dev" glfw3 3.3)
+    _ff_find(OpenGL_FOUND "OpenGL headers and libraries" "libgl-dev libopengl-dev" OpenGL)
 
     # Dear ImGui: the core through pkg-config; Debian ships its backends as example sources only.
     find_package(PkgConfig QUIET)

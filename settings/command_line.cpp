@@ -4,19 +4,12 @@
 #include <deque>
 #include <memory>
 #include <regex>
-#include <sstream>
 
 #include "engine/capture/source_spec.hpp"
 #include "settings/setting_flags.hpp"
 
 namespace facefilter {
 namespace command_line_detail {
-
-std::string numberText(double value) {
-  std::ostringstream s;
-  s << value;
-  return s.str();
-}
 
 std::string join(const std::vector<std::string>& words, const std::string& separator) {
   std::string out;

@@ -116,16 +116,14 @@ CLI::Option* addLogLevelOption(CLI::App& app, spdlog::level::level_enum& level);
 // ---- Template definitions.
 
 namespace command_line_detail {
-std::string numberText(double value);
 std::string join(const std::vector<std::string>& words, const std::string& separator);
 }  // namespace command_line_detail
 
 template <typename T>
 CLI::Option* addNumberOption(CLI::App& app, const std::string& name, T& value, const std::string& valueName,
                              const std::string& help, T min, T max) {
-  using command_line_detail::numberText;
-  const std::string range =
-      "[" + numberText(static_cast<double>(min)) + ", " + numberText(static_cast<double>(max)) + "]";
+  const std::string range = "[" + formatSettingNumber(static_cast<double>(min)) + ", " +
+                            formatSettingNumber(static_cast<double>(max)) + "]";
   // The range goes into the help text; CLI11 would otherwise append it to the value name.
   return app.add_option(name, value, help + " " + range)
       ->type_name(valueName)

@@ -2,17 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 namespace facefilter {
 namespace {
-
-std::string formatNumber(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", v);
-  return text;
-}
 
 CLI::Validator inRange(const Setting& s) {
   return rangeValidator(s.min, s.max, s.type == SettingType::kInt);
@@ -22,7 +14,7 @@ CLI::Validator inRange(const Setting& s) {
 
 // CLI::Range's message prints its bounds with six decimals; this one says it as the settings file does.
 CLI::Validator rangeValidator(double min, double max, bool integer) {
-  const std::string range = "[" + formatNumber(min) + ", " + formatNumber(max) + "]";
+  const std::string range = "[" + formatSettingNumber(min) + ", " + formatSettingNumber(max) + "]";
   return CLI::Validator(
       [integer, range, min, max](std::string& text) -> std::string {
         double v = 0;
@@ -38,7 +30,7 @@ CLI::Option* addFlagFor(CLI::App& app, const Setting& s, ApplySetting apply, con
   const std::string name = "--" + std::string(s.flag);
   std::string help(s.flagHelp.empty() ? s.help : s.flagHelp);
   if (s.flagStyle == FlagStyle::kValue && (s.type == SettingType::kInt || s.type == SettingType::kReal)) {
-    help += " [" + formatNumber(s.min) + ", " + formatNumber(s.max) + "]";
+    help += " [" + formatSettingNumber(s.min) + ", " + formatSettingNumber(s.max) + "]";
   }
   CLI::Option* opt = nullptr;
   switch (s.flagStyle) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
 
 namespace facefilter {
 namespace {
@@ -16,25 +17,44 @@ double widen(float v) {
   return std::strtod(text, nullptr);
 }
 
-Setting boolean(std::string_view key, S section, bool& (*ref)(AppConfig&), std::string_view help) {
+constexpr int kMaxTextLength = 4096;
+
+// An entry without its value's access yet.
+Setting entry(std::string_view key, S section, SettingType type, std::string_view help, double min = 0,
+              double max = 0) {
   Setting s;
   s.key = key;
   s.section = section;
-  s.type = SettingType::kBool;
+  s.type = type;
   s.help = help;
-  s.get = [ref](const AppConfig& c) { return SettingValue(ref(const_cast<AppConfig&>(c))); };
-  s.set = [ref](AppConfig& c, const SettingValue& v) { ref(c) = std::get<bool>(v); };
+  s.min = min;
+  s.max = max;
   return s;
+}
+
+// A field of AppConfig held as the SettingValue alternative V (a float field as a double at float precision).
+template <typename V, typename Field>
+Setting bound(Setting s, Field& (*ref)(AppConfig&)) {
+  s.get = [ref](const AppConfig& c) {
+    const Field& v = ref(const_cast<AppConfig&>(c));
+    if constexpr (std::is_same_v<Field, float>) {
+      return SettingValue(widen(v));
+    } else {
+      return SettingValue(V(v));
+    }
+  };
+  s.set = [ref](AppConfig& c, const SettingValue& v) { ref(c) = static_cast<Field>(std::get<V>(v)); };
+  return s;
+}
+
+Setting boolean(std::string_view key, S section, bool& (*ref)(AppConfig&), std::string_view help) {
+  return bound<bool>(entry(key, section, SettingType::kBool, help), ref);
 }
 
 // A boolean stored as something else (an enum of two values).
 Setting boolean(std::string_view key, S section, bool (*get)(const AppConfig&), void (*set)(AppConfig&, bool),
                 std::string_view help) {
-  Setting s;
-  s.key = key;
-  s.section = section;
-  s.type = SettingType::kBool;
-  s.help = help;
+  Setting s = entry(key, section, SettingType::kBool, help);
   s.get = [get](const AppConfig& c) { return SettingValue(get(c)); };
   s.set = [set](AppConfig& c, const SettingValue& v) { set(c, std::get<bool>(v)); };
   return s;
@@ -42,59 +62,23 @@ Setting boolean(std::string_view key, S section, bool (*get)(const AppConfig&), 
 
 Setting integer(std::string_view key, S section, int& (*ref)(AppConfig&), int min, int max,
                 std::string_view help) {
-  Setting s;
-  s.key = key;
-  s.section = section;
-  s.type = SettingType::kInt;
-  s.min = min;
-  s.max = max;
-  s.help = help;
-  s.get = [ref](const AppConfig& c) { return SettingValue(ref(const_cast<AppConfig&>(c))); };
-  s.set = [ref](AppConfig& c, const SettingValue& v) { ref(c) = std::get<int>(v); };
-  return s;
+  return bound<int>(entry(key, section, SettingType::kInt, help, min, max), ref);
 }
 
 Setting real(std::string_view key, S section, double& (*ref)(AppConfig&), double min, double max,
              std::string_view help) {
-  Setting s;
-  s.key = key;
-  s.section = section;
-  s.type = SettingType::kReal;
-  s.min = min;
-  s.max = max;
-  s.help = help;
-  s.get = [ref](const AppConfig& c) { return SettingValue(ref(const_cast<AppConfig&>(c))); };
-  s.set = [ref](AppConfig& c, const SettingValue& v) { ref(c) = std::get<double>(v); };
-  return s;
+  return bound<double>(entry(key, section, SettingType::kReal, help, min, max), ref);
 }
 
 Setting real(std::string_view key, S section, float& (*ref)(AppConfig&), double min, double max,
              std::string_view help) {
-  Setting s;
-  s.key = key;
-  s.section = section;
-  s.type = SettingType::kReal;
-  s.min = min;
-  s.max = max;
-  s.help = help;
-  s.get = [ref](const AppConfig& c) { return SettingValue(widen(ref(const_cast<AppConfig&>(c)))); };
-  s.set = [ref](AppConfig& c, const SettingValue& v) { ref(c) = static_cast<float>(std::get<double>(v)); };
-  return s;
+  return bound<double>(entry(key, section, SettingType::kReal, help, min, max), ref);
 }
-
-constexpr int kMaxTextLength = 4096;
 
 Setting text(std::string_view key, S section, std::string& (*ref)(AppConfig&), std::string_view help,
              std::vector<std::string_view> choices = {}) {
-  Setting s;
-  s.key = key;
-  s.section = section;
-  s.type = SettingType::kText;
-  s.max = kMaxTextLength;
+  Setting s = bound<std::string>(entry(key, section, SettingType::kText, help, 0, kMaxTextLength), ref);
   s.choices = std::move(choices);
-  s.help = help;
-  s.get = [ref](const AppConfig& c) { return SettingValue(ref(const_cast<AppConfig&>(c))); };
-  s.set = [ref](AppConfig& c, const SettingValue& v) { ref(c) = std::get<std::string>(v); };
   return s;
 }
 
@@ -102,13 +86,8 @@ Setting text(std::string_view key, S section, std::string& (*ref)(AppConfig&), s
 template <typename E>
 Setting word(std::string_view key, S section, E& (*ref)(AppConfig&), std::vector<std::string_view> words,
              std::string_view help) {
-  Setting s;
-  s.key = key;
-  s.section = section;
-  s.type = SettingType::kText;
-  s.max = kMaxTextLength;
+  Setting s = entry(key, section, SettingType::kText, help, 0, kMaxTextLength);
   s.choices = words;
-  s.help = help;
   s.get = [ref, words](const AppConfig& c) {
     return SettingValue(std::string(words.at(static_cast<size_t>(ref(const_cast<AppConfig&>(c))))));
   };
@@ -407,12 +386,6 @@ std::vector<Setting> makeTable() {
   return t;
 }
 
-std::string formatReal(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-
 std::string orList(const std::vector<std::string_view>& words) {
   std::string out;
   for (size_t i = 0; i < words.size(); ++i) {
@@ -423,6 +396,12 @@ std::string orList(const std::vector<std::string_view>& words) {
 }
 
 }  // namespace
+
+std::string formatSettingNumber(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
 
 std::span<const Setting> settingsTable() {
   static const std::vector<Setting> table = makeTable();
@@ -443,7 +422,7 @@ std::string Setting::format(const SettingValue& value) const {
     case SettingType::kInt:
       return std::to_string(std::get<int>(value));
     case SettingType::kReal:
-      return formatReal(std::get<double>(value));
+      return formatSettingNumber(std::get<double>(value));
     case SettingType::kText:
       return std::get<std::string>(value);
   }
@@ -465,7 +444,7 @@ std::string Setting::wrongType() const {
 }
 
 Status Setting::check(const SettingValue& value) const {
-  const auto range = [&] { return "[" + formatReal(min) + ", " + formatReal(max) + "]"; };
+  const auto range = [&] { return "[" + formatSettingNumber(min) + ", " + formatSettingNumber(max) + "]"; };
   if (value.index() != static_cast<size_t>(type)) return makeError(wrongType());
   switch (type) {
     case SettingType::kBool:
@@ -477,7 +456,7 @@ Status Setting::check(const SettingValue& value) const {
     }
     case SettingType::kReal: {
       const double v = std::get<double>(value);
-      if (!(v >= min && v <= max)) return makeError("= " + formatReal(v) + " is outside " + range());
+      if (!(v >= min && v <= max)) return makeError("= " + formatSettingNumber(v) + " is outside " + range());
       return Ok{};
     }
     case SettingType::kText: {

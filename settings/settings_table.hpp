@@ -63,6 +63,8 @@ struct Setting {
 };
 
 std::span<const Setting> settingsTable();
+// A number as the settings file's messages and --help print it (1.1, 1073741824; no trailing zeros).
+std::string formatSettingNumber(double value);
 const Setting* findSetting(std::string_view key);
 
 // Coupled settings that no single range check covers (validate(DetectorParams), validate(TrackerParams)) and

@@ -33,27 +33,17 @@ struct AppRun {
   std::string err;
 };
 
-// Starts the app headless on the demo clip recording to `out`. `fileSizeLimit` > 0: RLIMIT_FSIZE in the
-// child. `termWhen` (polled every 50 ms) true: SIGTERM is sent.
-AppRun runApp(const std::string& out, rlim_t fileSizeLimit, const std::function<bool()>& termWhen) {
+// Runs `args` (argv[0] the program) in a child process, its stderr (with `withStdout`, its stdout too) into
+// one file. `fileSizeLimit` > 0: RLIMIT_FSIZE in the child. `termWhen` (polled every 50 ms) true: SIGTERM is
+// sent. A child still running after 240 s is killed and the test fails.
+AppRun runProcess(const std::vector<std::string>& args, bool withStdout, rlim_t fileSizeLimit,
+                  const std::function<bool()>& termWhen) {
   TempDir dir;
-  const std::string errFile = dir.file("stderr.txt");
-  const std::vector<std::string> args = {FACEFILTER_TEST_APP_EXE,
-                                         "--headless",
-                                         "--no-config",
-                                         "--input",
-                                         "demo",
-                                         "--filter",
-                                         "sunglasses",
-                                         "--model",
-                                         FACEFILTER_TEST_MODEL,
-                                         "--device",
-                                         "cpu",
-                                         "--record",
-                                         out};
+  const std::string outFile = dir.file("output.txt");
   const pid_t pid = ::fork();
   if (pid == 0) {
-    const int fd = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int fd = ::open(outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (withStdout) ::dup2(fd, 1);
     ::dup2(fd, 2);
     if (fileSizeLimit > 0) {
       ::signal(SIGXFSZ, SIG_IGN);
@@ -84,8 +74,15 @@ AppRun runApp(const std::string& out, rlim_t fileSizeLimit, const std::function<
   }
   AppRun r;
   r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = test::readFile(errFile);
+  r.err = test::readFile(outFile);
   return r;
+}
+
+// Starts the app headless on the demo clip recording to `out` (see runProcess for the other arguments).
+AppRun runApp(const std::string& out, rlim_t fileSizeLimit, const std::function<bool()>& termWhen) {
+  return runProcess({FACEFILTER_TEST_APP_EXE, "--headless", "--no-config", "--input", "demo", "--filter",
+                     "sunglasses", "--model", FACEFILTER_TEST_MODEL, "--device", "cpu", "--record", out},
+                    false, fileSizeLimit, termWhen);
 }
 
 int reportedFramesWritten(const std::string& err) {
@@ -134,26 +131,8 @@ TEST(ReliabilityAppProcess, DiskFullEndsTheRunWithAPlayableFileAndAMessage) {
 
 // The app with `args`, its stdout and stderr together. Bad arguments end it before it opens a window.
 AppRun runAppWithArgs(std::vector<std::string> args) {
-  TempDir dir;
-  const std::string outFile = dir.file("output.txt");
   args.insert(args.begin(), FACEFILTER_TEST_APP_EXE);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  AppRun r;
-  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = test::readFile(outFile);
-  return r;
+  return runProcess(args, true, 0, nullptr);
 }
 
 TEST(ReliabilityAppProcess, BadArgumentsExitWithOneNamingTheOption) {
