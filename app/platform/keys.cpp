@@ -14,31 +14,13 @@ int letterIndex(char letter) {
   return GLFW_KEY_A + (letter - 'A');
 }
 
-// Named keys through ImGui's key map, letters as above.
+// The keys ImGui 1.86 names, through its key map.
 int imguiKeyIndex(Key key) {
   switch (key) {
     case Key::kTab:
       return ImGui::GetKeyIndex(ImGuiKey_Tab);
     case Key::kEscape:
       return ImGui::GetKeyIndex(ImGuiKey_Escape);
-    case Key::kB:
-      return letterIndex('B');
-    case Key::kC:
-      return letterIndex('C');
-    case Key::kD:
-      return letterIndex('D');
-    case Key::kH:
-      return letterIndex('H');
-    case Key::kI:
-      return letterIndex('I');
-    case Key::kP:
-      return letterIndex('P');
-    case Key::kR:
-      return letterIndex('R');
-    case Key::kS:
-      return letterIndex('S');
-    case Key::kV:
-      return letterIndex('V');
   }
   return -1;
 }

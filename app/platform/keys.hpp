@@ -7,7 +7,7 @@
 
 namespace facefilter {
 
-enum class Key { kTab, kEscape, kB, kC, kD, kH, kI, kP, kR, kS, kV };
+enum class Key { kTab, kEscape };
 
 // True in the frame the key went down (held keys do not repeat).
 bool keyPressed(Key key);

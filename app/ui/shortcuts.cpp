@@ -15,8 +15,8 @@ void handleShortcuts(AppConfig& config, const ShortcutActions& actions) {
       s.set(config, SettingValue(!std::get<bool>(s.get(config))));
     }
   }
-  if (keyPressed(Key::kS) && actions.snapshot) actions.snapshot();
-  if (keyPressed(Key::kV) && actions.toggleRecording) actions.toggleRecording();
+  if (letterPressed('S') && actions.snapshot) actions.snapshot();
+  if (letterPressed('V') && actions.toggleRecording) actions.toggleRecording();
   if (keyPressed(Key::kEscape) && actions.quit) actions.quit();
 }
 
