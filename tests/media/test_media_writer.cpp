@@ -108,7 +108,8 @@ TEST(MediaWriter, Mp4IsH264Yuv420pWithTheIndexFirstAndTheRightLength) {
   EXPECT_EQ(info.video()->width, 320);
   EXPECT_EQ(info.video()->height, 240);
   EXPECT_NEAR(info.video()->frameRate, 30.0, 0.01);
-  EXPECT_NEAR(info.durationSeconds, 2.0, 1.0 / 30);
+  // The last frame lasts one frame: 60 frames at 30 fps are 2 s, to the millisecond.
+  EXPECT_NEAR(info.durationSeconds, 2.0, 0.001);
   EXPECT_NEAR(info.video()->startSeconds, 0.0, 1e-6);
   auto moovFirst = test::moovBeforeMdat(path);
   ASSERT_TRUE(moovFirst.ok()) << moovFirst.error().message;
@@ -174,7 +175,7 @@ TEST(MediaWriter, DroppedFramesKeepTheLength) {
   writeFrames(*writer, 60, 30, 20, 40);  // 2/3 s of frames never arrive
   ASSERT_TRUE(writer->finish().ok());
   EXPECT_EQ(writer->videoFrames(), 40u);
-  EXPECT_NEAR(probeOrFail(path).durationSeconds, 2.0, 1.0 / 30);
+  EXPECT_NEAR(probeOrFail(path).durationSeconds, 2.0, 0.001);
   auto times = test::decodeVideoTimes(path);
   ASSERT_TRUE(times.ok()) << times.error().message;
   ASSERT_EQ(times.value().size(), 40u);
@@ -274,7 +275,7 @@ TEST(MediaWriter, WebmIsVp9AndDecodes) {
 // Reads the first audio stream of `input` and passes its packets to the writer, with video frames to cover
 // the same time: the input's sound carried into a recording.
 void recordWithInputAudio(const std::string& input, const std::string& output, double seconds,
-                          std::string* note) {
+                          std::string* note, int64_t offsetUs = 0) {
   AVFormatContext* in = nullptr;
   ASSERT_GE(avformat_open_input(&in, input.c_str(), nullptr, nullptr), 0) << input;
   std::unique_ptr<AVFormatContext, void (*)(AVFormatContext*)> guard(
@@ -293,7 +294,7 @@ void recordWithInputAudio(const std::string& input, const std::string& output, d
                                                         [](AVPacket* p) { av_packet_free(&p); });
   while (av_read_frame(in, packet.get()) >= 0) {
     if (packet->stream_index == stream) {
-      auto status = writer->writeAudioPacket(*packet, 0);
+      auto status = writer->writeAudioPacket(*packet, offsetUs);
       ASSERT_TRUE(status.ok()) << status.error().message;
     }
     av_packet_unref(packet.get());
@@ -305,18 +306,19 @@ void recordWithInputAudio(const std::string& input, const std::string& output, d
 
 // The output's sound holds the input's tone: its frequency, its length, and a start within one video
 // frame of the video's.
-void expectTone(const std::string& path, double hz, double seconds, double fps) {
+void expectTone(const std::string& path, double hz, double seconds, double fps, double startSeconds = 0) {
   const auto info = probeOrFail(path);
   ASSERT_NE(info.video(), nullptr);
   ASSERT_NE(info.audio(), nullptr);
   EXPECT_EQ(info.audio()->codec, "aac");
-  EXPECT_NEAR(info.audio()->startSeconds, info.video()->startSeconds, 1.0 / fps);
+  EXPECT_NEAR(info.video()->startSeconds, 0.0, 1e-6);
+  EXPECT_NEAR(info.audio()->startSeconds, startSeconds, 1.0 / fps);
   auto sound = test::decodeAudio(path);
   ASSERT_TRUE(sound.ok()) << sound.error().message;
   const auto& s = sound.value();
-  EXPECT_NEAR(s.startSeconds, 0.0, 1.0 / fps);
+  EXPECT_NEAR(s.startSeconds, startSeconds, 1.0 / fps);
   const auto loud = test::loudSpan(s.mono, s.sampleRate, 0.1);
-  EXPECT_NEAR(loud.firstSeconds + s.startSeconds, 0.0, 1.0 / fps);
+  EXPECT_NEAR(loud.firstSeconds + s.startSeconds, startSeconds, 1.0 / fps);
   EXPECT_NEAR(loud.totalSeconds, seconds, 0.05);
   EXPECT_NEAR(test::dominantFrequency(s.mono, s.sampleRate, s.mono.size() / 4, s.mono.size() * 3 / 4), hz, 5);
 }
@@ -355,6 +357,31 @@ TEST(MediaWriter, PcmInputAudioIsReencodedToAac) {
   expectTone(dir.file("out.mp4"), 1000, 1.5, 25);
 }
 
+TEST(MediaWriter, InputAudioKeepsItsPlaceOnTheTimeline) {
+  if (!test::hasEncoder("aac")) GTEST_SKIP() << "FFmpeg has no aac encoder";
+  TempDir dir;
+  for (const std::string codec : {"aac", "pcm_s16le"}) {
+    SCOPED_TRACE(codec);
+    // The sound starts 0.3 s after the video in the input: so it does in the recording.
+    test::ToneClipSpec clip;
+    clip.path = dir.path() / ("late-" + codec + ".mkv");
+    clip.audioCodec = codec;
+    clip.toneHz = 500;
+    clip.toneStartS = 0.3;
+    clip.toneSeconds = 1.5;
+    auto made = test::writeToneClip(clip);
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    std::string note;
+    const std::string late = dir.file("late-" + codec + ".mp4");
+    ASSERT_NO_FATAL_FAILURE(recordWithInputAudio(clip.path.string(), late, 2, &note));
+    expectTone(late, 500, 1.5, 25, 0.3);
+    // A recording that starts 0.8 s into the input (the offset) loses the sound before that.
+    const std::string cut = dir.file("cut-" + codec + ".mp4");
+    ASSERT_NO_FATAL_FAILURE(recordWithInputAudio(clip.path.string(), cut, 2, &note, 800000));
+    expectTone(cut, 500, 1.0, 25);
+  }
+}
+
 TEST(MediaWriter, PcmSamplesAreEncodedToAacOnTheCaptureClock) {
   TempDir dir;
   const std::string path = dir.file("mic.mp4");
@@ -364,27 +391,35 @@ TEST(MediaWriter, PcmSamplesAreEncodedToAacOnTheCaptureClock) {
   ASSERT_NE(writer, nullptr);
   EXPECT_TRUE(writer->hasAudio());
   EXPECT_EQ(writer->audioNote(), "encoded to aac from pcm");
-  // 10 ms chunks of a 660 Hz tone over 2 s, with 0.5 s missing in the middle (the sound card stalled):
-  // the writer fills the gap with silence so that what follows stays on the capture clock.
+  // 10 ms chunks of a 660 Hz tone stamped with the capture clock: 1 s, then 0.5 s missing (the sound card
+  // stalled) and 0.5 s more, then 0.5 s whose stamps start 0.2 s before the samples so far end (the sound
+  // card ran fast). The writer fills the gap with silence and drops the overlap, so that what follows
+  // stays on the capture clock: 1 + 0.5 + 0.3 s of tone, ending at 2.3 s.
   std::vector<float> chunk(441);
-  for (int c = 0; c < 200; ++c) {
-    if (c >= 100 && c < 150) continue;
+  auto write = [&](int64_t timeUs, int phase) {
     for (int i = 0; i < 441; ++i) {
       chunk[static_cast<size_t>(i)] =
-          static_cast<float>(0.5 * std::sin(2 * std::numbers::pi * 660 * (c * 441 + i) / 44100.0));
+          static_cast<float>(0.5 * std::sin(2 * std::numbers::pi * 660 * (phase * 441 + i) / 44100.0));
     }
-    auto status = writer->writeAudioSamples(chunk.data(), 441, c * 10000);
+    auto status = writer->writeAudioSamples(chunk.data(), 441, timeUs);
     ASSERT_TRUE(status.ok()) << status.error().message;
+  };
+  for (int c = 0; c < 200; ++c) {
+    if (c < 100 || c >= 150) {
+      ASSERT_NO_FATAL_FAILURE(write(c * 10000, c));
+    }
   }
-  writeFrames(*writer, 60, 30);
+  for (int c = 0; c < 50; ++c) ASSERT_NO_FATAL_FAILURE(write(1800000 + c * 10000, 180 + c));
+  writeFrames(*writer, 69, 30);
   ASSERT_TRUE(writer->finish().ok());
 
   auto sound = test::decodeAudio(path);
   ASSERT_TRUE(sound.ok()) << sound.error().message;
   const auto& s = sound.value();
   const auto loud = test::loudSpan(s.mono, s.sampleRate, 0.1);
-  EXPECT_NEAR(loud.totalSeconds, 1.5, 0.05);
-  EXPECT_NEAR(loud.lastSeconds + s.startSeconds, 2.0, 0.05);
+  EXPECT_NEAR(loud.totalSeconds, 1.8, 0.05);
+  EXPECT_NEAR(loud.firstSeconds + s.startSeconds, 0.0, 0.02);
+  EXPECT_NEAR(loud.lastSeconds + s.startSeconds, 2.3, 0.05);
   EXPECT_NEAR(test::dominantFrequency(s.mono, s.sampleRate, 0, s.mono.size() / 3), 660, 5);
   const auto info = probeOrFail(path);
   ASSERT_NE(info.audio(), nullptr);
@@ -438,44 +473,45 @@ TEST(MediaWriter, RefusesAnUnwritablePath) {
   EXPECT_FALSE(fs::exists(path));
 }
 
-// What the child of the full-disk test found, as its exit code.
+// What the child of a full-disk test found, as its exit code.
 enum FullDiskOutcome : int {
   kFoundError = 0,
   kOpenFailed = 10,
   kNoError = 11,
   kErrorWithoutPath = 12,
   kNotSticky = 13,
-  kFinishSucceeded = 14,
 };
 
-TEST(MediaWriter, AFullDiskIsAnErrorNamingTheFile) {
-  TempDir dir;
-  const std::string path = dir.file("full.mp4");
-  constexpr rlim_t kLimit = 256 * 1024;
+// Records incompressible frames into `path` in a child process whose file size limit stands in for a full
+// disk (write() fails with EFBIG instead of raising a signal). Some write or, at the latest, finish() must
+// fail with a message naming the file; later writes return that error; nothing crashes.
+void expectFullDiskError(const std::string& path, VideoContainer container, rlim_t limit) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    // The child hits the file size limit as a full disk: write() fails with EFBIG instead of a signal.
     ::signal(SIGXFSZ, SIG_IGN);
-    const rlimit limit{kLimit, kLimit};
-    ::setrlimit(RLIMIT_FSIZE, &limit);
-    auto writer = MediaWriter::open(paramsFor(path));
+    const rlimit rl{limit, limit};
+    ::setrlimit(RLIMIT_FSIZE, &rl);
+    MediaWriterParams params = paramsFor(path);
+    params.encoder.container = container;
+    auto writer = MediaWriter::open(params);
     if (!writer.ok()) ::_exit(kOpenFailed);
-    cv::Mat noise(240, 320, CV_8UC3);  // incompressible, so the limit comes within a few frames
+    cv::Mat noise(240, 320, CV_8UC3);
     std::string error;
-    for (int i = 0; i < 300 && error.empty(); ++i) {
+    for (int i = 0; i < 120 && error.empty(); ++i) {
       cv::randu(noise, 0, 256);
       auto status = writer.value()->writeVideo(noise, i * kSecondUs / 30);
       if (!status.ok()) error = status.error().message;
     }
-    if (error.empty()) ::_exit(kNoError);
-    std::fprintf(stderr, "error: %s\n", error.c_str());
-    if (error.find(path) == std::string::npos) ::_exit(kErrorWithoutPath);
-    auto again = writer.value()->writeVideo(noise, 20 * kSecondUs);
-    if (again.ok() || again.error().message != error) ::_exit(kNotSticky);
+    if (!error.empty()) {
+      auto again = writer.value()->writeVideo(noise, 20 * kSecondUs);
+      if (again.ok() || again.error().message != error) ::_exit(kNotSticky);
+    }
     auto done = writer.value()->finish();
-    if (done.ok()) ::_exit(kFinishSucceeded);
-    ::_exit(kFoundError);
+    if (error.empty() && !done.ok()) error = done.error().message;
+    if (error.empty()) ::_exit(kNoError);
+    std::fprintf(stderr, "the writer's error: %s\n", error.c_str());
+    ::_exit(error.find(path) == std::string::npos ? kErrorWithoutPath : kFoundError);
   }
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
@@ -483,7 +519,23 @@ TEST(MediaWriter, AFullDiskIsAnErrorNamingTheFile) {
                                  << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   EXPECT_EQ(WEXITSTATUS(status), kFoundError);
   ASSERT_TRUE(fs::exists(path));
-  EXPECT_LE(fs::file_size(path), kLimit);
+  EXPECT_LE(fs::file_size(path), limit);
+}
+
+TEST(MediaWriter, AFullDiskIsAnErrorNamingTheFile) {
+  TempDir dir;
+  // An MP4 cut short has no index (it goes at the end, and there is no room for it): only the error counts.
+  ASSERT_NO_FATAL_FAILURE(expectFullDiskError(dir.file("full.mp4"), VideoContainer::kMp4H264, 256 * 1024));
+}
+
+TEST(MediaWriter, AWebmCutShortByAFullDiskPlaysWhatWasWritten) {
+  if (!test::hasEncoder("libvpx-vp9")) GTEST_SKIP() << "FFmpeg has no libvpx-vp9 encoder";
+  TempDir dir;
+  const std::string path = dir.file("full.webm");
+  ASSERT_NO_FATAL_FAILURE(expectFullDiskError(path, VideoContainer::kWebmVp9, 256 * 1024));
+  auto times = test::decodeVideoTimes(path);
+  ASSERT_TRUE(times.ok()) << times.error().message;
+  EXPECT_GT(times.value().size(), 0u);
 }
 
 TEST(MediaWriter, RefusesFramesOfAnotherSize) {
