@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include "media/file_audio.hpp"
@@ -237,7 +238,14 @@ TEST_F(FileAudioTest, ToneClipsAreReadableByOpenCV) {
   cv::Mat frame;
   int frames = 0;
   while (capture.read(frame)) {
-    EXPECT_EQ(frame.size(), spec.size);
+    ASSERT_EQ(frame.size(), spec.size);
+    // The background is the darkest part of a row (the bar is white); the video's luma range 16-235
+    // comes out as 0-255.
+    double darkest = 0;
+    cv::Mat gray;
+    cv::cvtColor(frame, gray, cv::COLOR_BGR2GRAY);
+    cv::minMaxLoc(gray.row(spec.size.height / 2), &darkest);
+    EXPECT_NEAR(darkest, (toneClipGrey(frames) - 16) * 255.0 / 219.0, 4) << "frame " << frames;
     ++frames;
   }
   EXPECT_EQ(frames, spec.frames);
