@@ -250,8 +250,10 @@ Result<cv::Mat> decodeVideoFrame(const std::string& path, int index) {
   int seen = 0;
   auto status = decodeAll(d.value(), path, [&](const AVFrame& f) {
     if (seen++ < index) return true;
-    SwsContext* sws = sws_getContext(f.width, f.height, static_cast<AVPixelFormat>(f.format), f.width,
-                                     f.height, AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr);
+    // Interpolated chroma, as players show it.
+    SwsContext* sws = sws_getContext(
+        f.width, f.height, static_cast<AVPixelFormat>(f.format), f.width, f.height, AV_PIX_FMT_BGR24,
+        SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nullptr, nullptr, nullptr);
     if (sws == nullptr) {
       failure = path + ": sws_getContext failed";
       return false;

@@ -391,10 +391,10 @@ TEST(MediaWriter, PcmSamplesAreEncodedToAacOnTheCaptureClock) {
   ASSERT_NE(writer, nullptr);
   EXPECT_TRUE(writer->hasAudio());
   EXPECT_EQ(writer->audioNote(), "encoded to aac from pcm");
-  // 10 ms chunks of a 660 Hz tone stamped with the capture clock: 1 s, then 0.5 s missing (the sound card
+  // 10 ms chunks of a 660 Hz tone stamped with the capture clock: 1 s, then 1.5 s missing (the sound card
   // stalled) and 0.5 s more, then 0.5 s whose stamps start 0.2 s before the samples so far end (the sound
   // card ran fast). The writer fills the gap with silence and drops the overlap, so that what follows
-  // stays on the capture clock: 1 + 0.5 + 0.3 s of tone, ending at 2.3 s.
+  // stays on the capture clock: 1 + 0.5 + 0.3 s of tone, ending at 3.3 s.
   std::vector<float> chunk(441);
   auto write = [&](int64_t timeUs, int phase) {
     for (int i = 0; i < 441; ++i) {
@@ -404,13 +404,13 @@ TEST(MediaWriter, PcmSamplesAreEncodedToAacOnTheCaptureClock) {
     auto status = writer->writeAudioSamples(chunk.data(), 441, timeUs);
     ASSERT_TRUE(status.ok()) << status.error().message;
   };
-  for (int c = 0; c < 200; ++c) {
-    if (c < 100 || c >= 150) {
+  for (int c = 0; c < 300; ++c) {
+    if (c < 100 || c >= 250) {
       ASSERT_NO_FATAL_FAILURE(write(c * 10000, c));
     }
   }
-  for (int c = 0; c < 50; ++c) ASSERT_NO_FATAL_FAILURE(write(1800000 + c * 10000, 180 + c));
-  writeFrames(*writer, 69, 30);
+  for (int c = 0; c < 50; ++c) ASSERT_NO_FATAL_FAILURE(write(2800000 + c * 10000, 280 + c));
+  writeFrames(*writer, 99, 30);
   ASSERT_TRUE(writer->finish().ok());
 
   auto sound = test::decodeAudio(path);
@@ -419,7 +419,7 @@ TEST(MediaWriter, PcmSamplesAreEncodedToAacOnTheCaptureClock) {
   const auto loud = test::loudSpan(s.mono, s.sampleRate, 0.1);
   EXPECT_NEAR(loud.totalSeconds, 1.8, 0.05);
   EXPECT_NEAR(loud.firstSeconds + s.startSeconds, 0.0, 0.02);
-  EXPECT_NEAR(loud.lastSeconds + s.startSeconds, 2.3, 0.05);
+  EXPECT_NEAR(loud.lastSeconds + s.startSeconds, 3.3, 0.05);
   EXPECT_NEAR(test::dominantFrequency(s.mono, s.sampleRate, 0, s.mono.size() / 3), 660, 5);
   const auto info = probeOrFail(path);
   ASSERT_NE(info.audio(), nullptr);
