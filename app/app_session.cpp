@@ -13,6 +13,7 @@
 #include "app/ui/shortcuts.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/io/result_json.hpp"
+#include "media/frame_clock.hpp"
 #include "settings/command_line.hpp"
 
 namespace facefilter {
@@ -136,6 +137,7 @@ Status AppSession::applySource(const std::string& text) {
   auto s = engine_->setSource(spec.value(), captureParamsFor(spec.value()));
   if (!s) return s.error();
   sourceFps_ = engine_->sourceInfo().fps;
+  sourceSpec_ = spec.value();
   options_.config.source = text;
   sourceOpenError_.clear();
   sourceFallback_.clear();
@@ -209,16 +211,35 @@ std::filesystem::path AppSession::recordFolder() const {
   return options_.config.record.outputDir.empty() ? "." : options_.config.record.outputDir;
 }
 
+std::string AppSession::recordingExtension() const {
+  return containerExtension(parseContainer(options_.config.record.format).value_or(VideoContainer::kMp4H264));
+}
+
 Status AppSession::startRecording(const std::filesystem::path& path) {
   if (!scene_->hasFrame()) return makeError("startRecording: no frame yet to take the size from");
+  const RecordSettings& rc = options_.config.record;
+  const bool headless = options_.mode == RunMode::kHeadless;
   RecorderParams p;
   p.path = path;
   p.size = cv::Size(scene_->frame()->image.cols, scene_->frame()->image.rows);
-  p.fps = sourceFps_ > 0 ? sourceFps_ : options_.config.record.fps;
-  p.queueFrames = static_cast<size_t>(options_.config.record.queueFrames);
-  p.policy = options_.mode == RunMode::kHeadless ? DropPolicy::kBlock : DropPolicy::kDropWhenFull;
-  p.landmarkSidecar = options_.config.record.landmarkSidecar;
+  p.fps = sourceFps_ > 0 ? sourceFps_ : rc.fps;
+  p.encoder = encoderSettingsFor(path, rc.format, rc.crf, rc.preset);
+  p.queueFrames = static_cast<size_t>(rc.queueFrames);
+  p.policy = headless ? DropPolicy::kBlock : DropPolicy::kDropWhenFull;
+  p.landmarkSidecar = rc.landmarkSidecar;
+  // Batch keeps the input's sound; live records the microphone (each on its frames' clock: frame_clock.hpp).
+  if (rc.audio != "off") {
+    const bool file = sourceSpec_.kind == SourceKind::kVideoFile || sourceSpec_.kind == SourceKind::kDemo;
+    if (headless && file)
+      p.audioFromFile = sourceSpec_.kind == SourceKind::kDemo ? kDemoVideoPath : sourceSpec_.path;
+    if (!headless) p.microphone = rc.audio;
+  }
   return recording_.start(p);
+}
+
+int64_t AppSession::recordingTimeNs(const Frame& frame) const {
+  const FrameClock clock = frameClockFor(sourceSpec_.kind, options_.mode != RunMode::kHeadless);
+  return frameTimeNs(frame, clock, sourceFps_ > 0 ? sourceFps_ : options_.config.record.fps);
 }
 
 void AppSession::stopRecording() {
@@ -229,7 +250,7 @@ void AppSession::stopRecording() {
 void AppSession::toggleRecording() {
   if (recording_.active()) {
     stopRecording();
-  } else if (auto s = startRecording(timestampedPath(recordFolder(), ".mp4")); !s) {
+  } else if (auto s = startRecording(timestampedPath(recordFolder(), recordingExtension())); !s) {
     recording_.setLastReport(s.error().message);
   }
 }
@@ -258,7 +279,8 @@ void AppSession::renderOne(const FramePtr& frame, const FrameResultPtr& result, 
   if (recording_.active() && (redraw == Redraw::kAlways || newFrame)) {
     std::string line =
         (result && options_.config.record.landmarkSidecar) ? frameResultJsonLine(*result) : std::string();
-    recording_.addFrame(scene_->target(), frame ? frame->id : 0, std::move(line));
+    recording_.addFrame(scene_->target(), frame ? frame->id : 0, frame ? recordingTimeNs(*frame) : nowNs(),
+                        std::move(line));
   }
   takeSnapshotIfRequested();
 }

@@ -117,6 +117,8 @@ class AppSession {
   void saveWindowScreenshot(const std::filesystem::path& path);
   CaptureParams captureParamsFor(const SourceSpec& spec) const;
   std::filesystem::path recordFolder() const;
+  std::string recordingExtension() const;  // of the chosen format: .mp4 or .webm
+  int64_t recordingTimeNs(const Frame& frame) const;
   void syncAssignmentFromConfig();
   void writeStats();
 
@@ -138,6 +140,7 @@ class AppSession {
   std::string lightingHint_;
   SceneStats sceneStats_;
   double sourceFps_ = 0;
+  SourceSpec sourceSpec_;        // the source in use (a video file's sound goes into headless recordings)
   std::string sourceOpenError_;  // the source asked for could not be opened (shown until another opens)
   std::string sourceFallback_;   // what is shown instead
   PresetStore presets_{defaultPresetDir()};

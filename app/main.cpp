@@ -55,7 +55,8 @@ void addOptions(CLI::App& app, CommandLine& cl) {
   AppConfig& c = o.config;
   setUpCommandLine(app);
   app.footer("\nKeys: " + shortcutHelp() +
-             ".\nSettings given here (source, filters, model, detector, tracking, window size) override the "
+             ".\nSettings given here (source, filters, model, detector, tracking, recording, window size) "
+             "override the "
              "settings file's.");
   app.add_flag("--headless", cl.headless,
                "no window: render --input to --record (and/or --snapshot), every frame, then exit");
@@ -64,7 +65,8 @@ void addOptions(CLI::App& app, CommandLine& cl) {
       ->check(sourceValidator());
   addSettingFlag(app, c, "filters");
   addTextOption(app, "--record", o.recordPath, "OUT.mp4",
-                "record what the window shows (headless: the output)");
+                "record what the window shows (headless: the output, with the input's sound)");
+  addSettingFlags(app, c, {SettingsSection::kRecording}, "Recording");
   addTextOption(app, "--snapshot", o.snapshotPath, "OUT.png",
                 "headless: write the last rendered frame as PNG");
   addDebugOption(app, c);

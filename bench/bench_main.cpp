@@ -25,9 +25,9 @@ using namespace facefilter::bench;
 
 namespace {
 
-const std::vector<std::string> kAllSections = {"decode",    "detect",  "keypoints", "smoothing",
-                                               "e2e",       "samples", "latency",   "seed",
-                                               "stability", "pose",    "peer",      "render"};
+const std::vector<std::string> kAllSections = {"decode",  "detect",  "keypoints", "smoothing", "e2e",
+                                               "samples", "latency", "seed",      "stability", "pose",
+                                               "peer",    "render",  "encode"};
 
 }  // namespace
 
@@ -123,6 +123,7 @@ int main(int argc, char** argv) {
   if (wanted.count("pose")) benchPose(ctx, m, report);
   if (wanted.count("peer")) benchPeer(ctx, m, report);
   if (wanted.count("render")) benchRender(ctx, report);
+  if (wanted.count("encode")) benchEncode(ctx, report);
 
   const std::string machineLine = machine.markdown() + "Model: " + model->path() + " (" +
                                   model->metadata().name + ", " +

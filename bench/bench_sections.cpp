@@ -130,10 +130,11 @@ TrackerParams everyFrame() {
 
 }  // namespace
 
-std::string makeUpscaledClip(const std::string& src, const std::string& dst) {
+std::string makeUpscaledClip(const std::string& src, const std::string& dst, double fpsOverride) {
   cv::VideoCapture in(src);
   if (!in.isOpened()) return "cannot open " + src;
-  const double fps = in.get(cv::CAP_PROP_FPS) > 0 ? in.get(cv::CAP_PROP_FPS) : 24.0;
+  const double fps =
+      fpsOverride > 0 ? fpsOverride : (in.get(cv::CAP_PROP_FPS) > 0 ? in.get(cv::CAP_PROP_FPS) : 24.0);
   cv::VideoWriter out(dst, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, cv::Size(1280, 720));
   if (!out.isOpened()) return "cannot write " + dst;
   cv::Mat frame, scaled, padded;

@@ -29,8 +29,9 @@ struct Context {
       true;  // stability rows: the second CNN pass for detected faces (--single-pass: off)
 };
 
-// Writes the 1280x720 version of `src` (aspect kept, pillar-boxed) to `dst`. Returns an error message or "".
-std::string makeUpscaledClip(const std::string& src, const std::string& dst);
+// Writes the 1280x720 version of `src` (aspect kept, pillar-boxed) to `dst`, at `fps` (0: the source's).
+// Returns an error message or "".
+std::string makeUpscaledClip(const std::string& src, const std::string& dst, double fps = 0);
 
 void benchDecode(const Context& ctx, Report& report);
 void benchDetect(const Context& ctx, Report& report);
@@ -44,5 +45,6 @@ void benchStability(const Context& ctx, const KeypointModel& model, Report& repo
 void benchPose(const Context& ctx, const KeypointModel& model, Report& report);
 void benchPeer(const Context& ctx, const KeypointModel& model, Report& report);
 void benchRender(const Context& ctx, Report& report);
+void benchEncode(const Context& ctx, Report& report);
 
 }  // namespace facefilter::bench

@@ -11,15 +11,14 @@
 #include <memory>
 #include <optional>
 
-#include <opencv2/videoio.hpp>
-
 #include "cli/commands.hpp"
 #include "engine/capture/capture_thread.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/io/annotate.hpp"
 #include "engine/io/result_json.hpp"
-#include "engine/io/write_space.hpp"
 #include "engine/pipeline/face_pipeline.hpp"
+#include "media/frame_clock.hpp"
+#include "media/recorder.hpp"
 #include "settings/command_line.hpp"
 
 namespace facefilter::cli {
@@ -41,6 +40,7 @@ struct RunOptions {
   ModelOptions model{defaultModelPath(), "auto", 0};
   DetectorParams detector;
   TrackerParams tracker;
+  RecordSettings record;
   spdlog::level::level_enum logLevel = spdlog::level::warn;
 };
 
@@ -123,12 +123,19 @@ class PointsOutput {
   std::ofstream file_;
 };
 
-// The debug-annotated video. It opens at the first frame (it takes that frame's size); its path is checked
-// before anything is processed.
+// The debug-annotated video, written by the recorder the app uses (H.264 in MP4 or VP9 in WebM, with the
+// input's sound, on the input's timing). It opens at the first frame (it takes that frame's size); its path
+// is checked before anything is processed.
 class VideoOutput {
  public:
-  VideoOutput(std::string path, double sourceFps)
-      : path_(std::move(path)), fps_(sourceFps > 0 ? sourceFps : 30.0) {}
+  VideoOutput(std::string path, double sourceFps, RecordSettings record, const SourceSpec& source)
+      : path_(std::move(path)),
+        fps_(sourceFps > 0 ? sourceFps : 30.0),
+        record_(std::move(record)),
+        clock_(frameClockFor(source.kind, false)) {
+    if (clock_ == FrameClock::kSource && record_.audio != "off")
+      audioFrom_ = source.kind == SourceKind::kDemo ? kDemoVideoPath : source.path;
+  }
 
   Status checkPath() const {
     if (!enabled()) return Ok{};
@@ -144,47 +151,50 @@ class VideoOutput {
     if (!existed) std::filesystem::remove(path_, ec);
     return Ok{};
   }
-  Status write(const cv::Mat& image, const FrameResult& result) {
-    if (!writer_.isOpened()) {
-      if (auto opened = open(image); !opened) return opened;
+  Status write(const Frame& frame, const FrameResult& result) {
+    if (!recorder_) {
+      if (auto opened = open(frame.image.size()); !opened) return opened;
     }
-    if (!space_->roomForNextFrame(frames_)) {
-      return Error{"output video '" + path_ + "': disk full after " + std::to_string(frames_) +
-                   " frames; the video is finalised with those frames (free some space or write elsewhere)"};
-    }
-    cv::Mat annotated = image.clone();
+    if (recorder_->failed()) return Error{"output video '" + path_ + "': " + recorder_->error()};
+    cv::Mat annotated = frame.image.clone();
     drawAnnotations(annotated, result);
-    writer_.write(annotated);
-    ++frames_;
+    recorder_->push(std::move(annotated), frameTimeNs(frame, clock_, fps_));
     return Ok{};
   }
-  void finalise() { writer_.release(); }  // the MP4 keeps every frame written so far
+  // The file keeps every frame written so far; the error of a recorder that stopped early, if any.
+  Status finalise() {
+    if (!recorder_) return Ok{};
+    summary_ = recorder_->stop();
+    recorder_.reset();
+    if (!summary_.error.empty()) return Error{"output video '" + path_ + "': " + summary_.error};
+    return Ok{};
+  }
 
   bool enabled() const { return !path_.empty(); }
-  const std::string& path() const { return path_; }
-  uint64_t frames() const { return frames_; }
+  const RecorderSummary& summary() const { return summary_; }
 
  private:
-  Status open(const cv::Mat& firstFrame) {
-    try {
-      writer_.open(path_, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps_,
-                   firstFrame.size());
-    } catch (const cv::Exception&) {
-      // A backend that throws fails like one that does not: the writer stays closed.
-    }
-    if (!writer_.isOpened()) {
-      return Error{"output video '" + path_ + "': cannot be created (path, permissions or codec)"};
-    }
-    space_.emplace(std::vector<std::filesystem::path>{path_},
-                   static_cast<int64_t>(firstFrame.total()) * 3 / 4);
+  Status open(cv::Size size) {
+    RecorderParams p;
+    p.path = path_;
+    p.size = size;
+    p.fps = fps_;
+    p.encoder = encoderSettingsFor(path_, record_.format, record_.crf, record_.preset);
+    p.policy = DropPolicy::kBlock;
+    p.audioFromFile = audioFrom_;
+    auto started = Recorder::start(p);
+    if (!started) return Error{"output video '" + path_ + "': cannot be created: " + started.error().message};
+    recorder_ = std::move(started).value();
     return Ok{};
   }
 
   std::string path_;
   double fps_;
-  cv::VideoWriter writer_;
-  std::optional<WriteSpaceGuard> space_;  // stops the video while its index still fits (disk full)
-  uint64_t frames_ = 0;
+  RecordSettings record_;
+  FrameClock clock_;
+  std::filesystem::path audioFrom_;
+  std::unique_ptr<Recorder> recorder_;
+  RecorderSummary summary_;
 };
 
 struct RunTally {
@@ -212,7 +222,7 @@ RunTally processUntilStopped(CaptureThread& capture, FacePipeline& pipeline, Poi
     // Both outputs get the frame even when one fails on it; the video's failure is the one reported.
     Status written = points.write(result);
     if (video.enabled()) {
-      if (Status videoWritten = video.write((*frame)->image, result); !videoWritten) {
+      if (Status videoWritten = video.write(**frame, result); !videoWritten) {
         written = std::move(videoWritten);
       }
     }
@@ -251,9 +261,8 @@ void printSummary(std::ostream& report, const RunTally& tally, const CaptureStat
          << fmtStage("decode", cs.decodeMs) << fmtStage("detect", ps.detectMs)
          << fmtStage("keypoints", ps.keypointsMs) << fmtStage("track", ps.trackMs)
          << fmtStage("total", ps.totalMs);
-  if (video.enabled() && video.frames() > 0) {
-    report << "video: " << video.path() << " (" << video.frames() << " frames)\n";
-  }
+  if (video.enabled() && video.summary().framesWritten > 0)
+    report << "video: " << recordReport(video.summary()) << "\n";
   if (points.toFile()) report << "points: " << points.path() << "\n";
   report.flush();
 }
@@ -287,7 +296,7 @@ int run(const CLI::App& command, const RunOptions& o) {
   // Open the outputs before processing anything, so a bad path fails fast.
   PointsOutput points(o.points);
   if (auto opened = points.open(); !opened) return fail(opened.error().message);
-  VideoOutput video(o.output, info.fps);
+  VideoOutput video(o.output, info.fps, o.record, inputs->spec);
   if (auto checked = video.checkPath(); !checked) return fail(checked.error().message);
 
   FacePipeline pipeline(std::move(inputs->detector), std::move(inputs->model), o.tracker);
@@ -307,7 +316,8 @@ int run(const CLI::App& command, const RunOptions& o) {
     report.flush();
     tally = processUntilStopped(capture, pipeline, points, video);
     capture.stop();
-    video.finalise();
+    if (Status finalised = video.finalise(); !finalised && tally.outputError.empty())
+      tally.outputError = finalised.error().message;
     points.close();
   }
   const CaptureStats cs = capture.stats();
@@ -325,8 +335,10 @@ Command addRunCommand(CLI::App& cli) {
   addTextOption(*command, "--input", o->input, "SRC",
                 "camera:N[:WxH[@FPS]], demo, default, or a video/image/folder path")
       ->check(sourceValidator());
-  addTextOption(*command, "--output", o->output, "FILE",
-                "write a debug-annotated video (boxes, ids, keypoints)");
+  addTextOption(
+      *command, "--output", o->output, "FILE",
+      "write a debug-annotated video (boxes, ids, keypoints) with the input's sound: .mp4 (H.264) or "
+      ".webm (VP9)");
   addTextOption(*command, "--points", o->points, "FILE",
                 "write keypoints per frame as JSON lines ('-' = stdout)");
   addCountOption(*command, "--max-frames", o->maxFrames, "N", "stop after N frames (0 = all)");
@@ -334,6 +346,7 @@ Command addRunCommand(CLI::App& cli) {
   addModelOptions(*command, o->model);
   addDetectorOptions(*command, o->detector);
   addTrackerOptions(*command, o->tracker);
+  addRecordOptions(*command, o->record);
   addLogLevelOption(*command, o->logLevel);
   return {command, [command, o] { return run(*command, *o); }};
 }

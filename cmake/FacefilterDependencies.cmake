@@ -39,6 +39,21 @@ _ff_find(nlohmann_json_FOUND "nlohmann_json >= 3.10" "nlohmann-json3-dev" nlohma
 _ff_find(CLI11_FOUND "CLI11 >= 2.1" "libcli11-dev" CLI11 2.1)
 
 if(NOT FACEFILTER_BUILD_FUZZERS)
+  # Recordings (media/): FFmpeg's libraries for encoding and muxing, PulseAudio's client for the microphone.
+  find_package(PkgConfig QUIET)
+  if(NOT PKG_CONFIG_FOUND)
+    _ff_missing("pkg-config (finds FFmpeg's and PulseAudio's libraries)" "pkg-config")
+  else()
+    pkg_check_modules(FFMPEG QUIET IMPORTED_TARGET libavformat libavcodec libavutil libswscale libswresample)
+    if(NOT FFMPEG_FOUND)
+      _ff_missing("FFmpeg's libraries (libavformat libavcodec libavutil libswscale libswresample)"
+                  "libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev")
+    endif()
+    pkg_check_modules(PULSE QUIET IMPORTED_TARGET libpulse-simple libpulse)
+    if(NOT PULSE_FOUND)
+      _ff_missing("PulseAudio's client library (libpulse, libpulse-simple)" "libpulse-dev")
+    endif()
+  endif()
   _ff_find(Torch_FOUND "LibTorch (find_package(Torch))" "libtorch-dev" Torch)
 
   # The build generates tiny random-weight models with Debian's PyTorch (tests, the bench's seed row).

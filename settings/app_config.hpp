@@ -41,7 +41,12 @@ struct ViewSettings {
 };
 
 struct RecordSettings {
-  std::string outputDir;        // empty: the current directory
+  std::string outputDir;            // empty: the current directory
+  std::string format = "mp4";       // mp4 (H.264 + AAC) | webm (VP9 + Opus)
+  int crf = 23;                     // the encoder's constant rate factor: lower is better and larger
+  std::string preset = "veryfast";  // x264's speed/size preset (VP9 maps it onto its speed)
+  std::string audio =
+      "default";  // live: the PulseAudio source (default | off | a name); batch: off drops the input's sound
   double fps = 30.0;            // used when the source has no rate
   int queueFrames = 8;          // frames waiting for the encoder before new ones are dropped (live)
   bool landmarkSidecar = true;  // <video>.landmarks.jsonl beside recordings

@@ -165,6 +165,9 @@ std::string& modelPathOf(AppConfig& c) {
 std::string& deviceOf(AppConfig& c) {
   return c.device;
 }
+RecordSettings& recordOf(AppConfig& c) {
+  return c.record;
+}
 DetectorParams& detectorOf(AppConfig& c) {
   return c.detector;
 }
@@ -215,6 +218,13 @@ void addDetectorOptions(CLI::App& app, DetectorParams& d) {
   for (const Setting& s : settingsTable()) {
     if (s.section != SettingsSection::kDetector) continue;
     if (CLI::Option* opt = addSettingFlagInto(app, d, detectorOf, s.key)) opt->group("Detector");
+  }
+}
+
+void addRecordOptions(CLI::App& app, RecordSettings& record) {
+  for (const Setting& s : settingsTable()) {
+    if (s.section != SettingsSection::kRecording) continue;
+    if (CLI::Option* opt = addSettingFlagInto(app, record, recordOf, s.key)) opt->group("Recording");
   }
 }
 

@@ -99,6 +99,10 @@ Result<KeypointModel> loadModel(const ModelOptions& model);
 // the engine checks of the values together (validate(DetectorParams)) is for the caller to check after it.
 void addDetectorOptions(CLI::App& app, DetectorParams& detector);
 
+// The recording's format, quality, preset and sound (--record-format, --record-crf, --record-preset,
+// --record-audio; group "Recording"), for programs that write videos but keep no settings file.
+void addRecordOptions(CLI::App& app, RecordSettings& record);
+
 // --no-tracking, --detect-every, --full-scan-every, --no-smoothing, the One Euro options, --single-pass and
 // --presence-threshold (group "Tracking"). validate(TrackerParams) after parsing, as for the detector.
 void addTrackerOptions(CLI::App& app, TrackerParams& tracker);

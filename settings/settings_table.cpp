@@ -348,6 +348,33 @@ void addRecordingSettings(std::vector<Setting>& t) {
   t.push_back(text(
       "record_dir", S::kRecording, [](AppConfig& c) -> std::string& { return c.record.outputDir; },
       "folder for recordings and snapshots (empty: the current folder)"));
+  t.push_back(widget(
+      flag(text("record_format", S::kRecording, [](AppConfig& c) -> std::string& { return c.record.format; },
+                "what recordings are encoded as: mp4 (H.264 with AAC sound, plays everywhere) or webm (VP9 "
+                "with Opus, a free codec); a --record path ending in .webm or .mp4 chooses by itself",
+                {"mp4", "webm"}),
+           "record-format", FlagStyle::kValue, "mp4|webm"),
+      "format"));
+  t.push_back(
+      widget(flag(integer(
+                      "record_crf", S::kRecording, [](AppConfig& c) -> int& { return c.record.crf; }, 0, 51,
+                      "video quality as the encoder's constant rate factor: lower is better and larger "
+                      "(18 looks lossless, 28 is small)"),
+                  "record-crf", FlagStyle::kValue, "N"),
+             "quality (CRF, lower = better)", 15, 35));
+  t.push_back(widget(
+      flag(text("record_preset", S::kRecording, [](AppConfig& c) -> std::string& { return c.record.preset; },
+                "encoder speed: faster presets make larger files at the same quality",
+                {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+                 "veryslow"}),
+           "record-preset", FlagStyle::kValue, "PRESET"),
+      "encoder preset"));
+  t.push_back(
+      flag(text(
+               "record_audio", S::kRecording, [](AppConfig& c) -> std::string& { return c.record.audio; },
+               "sound in recordings: live, the PulseAudio source to record (default, off, or a source "
+               "name); with --headless, off leaves out the input file's sound"),
+           "record-audio", FlagStyle::kValue, "DEVICE|default|off"));
   t.push_back(real(
       "record_fps", S::kRecording, [](AppConfig& c) -> double& { return c.record.fps; }, 1.0, 240.0,
       "recording frame rate when the source has none"));

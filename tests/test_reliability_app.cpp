@@ -18,7 +18,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/videoio.hpp>
 
-#include "app/record/recorder.hpp"
+#include "media/recorder.hpp"
 #include "settings/app_config.hpp"
 #include "test_support.hpp"
 
@@ -39,7 +39,7 @@ cv::Mat noiseFrame(cv::Size size, int seed) {
 RecorderParams params(const std::filesystem::path& path, DropPolicy policy = DropPolicy::kBlock) {
   RecorderParams p;
   p.path = path;
-  p.size = {320, 240};
+  p.size = {160, 120};
   p.fps = 25;
   p.policy = policy;
   p.landmarkSidecar = true;
@@ -54,7 +54,7 @@ RecorderSummary recordUntilFull(const std::filesystem::path& path) {
     return {};
   }
   for (int i = 0; i < 400 && !r.value()->failed(); ++i)
-    r.value()->push(noiseFrame({320, 240}, i), "{\"frame\": 1}");
+    r.value()->push(noiseFrame({160, 120}, i), i * 40'000'000LL, false, "{\"frame\": 1}");
   return r.value()->stop();
 }
 
@@ -80,7 +80,7 @@ TEST(ReliabilityRecorder, UnwritablePathIsAnErrorNamingIt) {
     return p;
   }());
   ASSERT_FALSE(zero.ok());
-  EXPECT_THAT(zero.error().message, HasSubstr("empty frame size"));
+  EXPECT_THAT(zero.error().message, HasSubstr("no frame size"));
 }
 
 TEST(ReliabilityRecorder, DiskFullOnTmpfsFinalisesThePlayableFile) {
@@ -109,7 +109,8 @@ TEST(ReliabilityRecorder, FileSizeLimitFinalisesThePlayableFile) {
     ::setrlimit(RLIMIT_FSIZE, &lim);
     auto r = Recorder::start(params(path));
     if (!r.ok()) ::_exit(10);
-    for (int i = 0; i < 400 && !r.value()->failed(); ++i) r.value()->push(noiseFrame({320, 240}, i));
+    for (int i = 0; i < 400 && !r.value()->failed(); ++i)
+      r.value()->push(noiseFrame({160, 120}, i), i * 40'000'000LL);
     const RecorderSummary s = r.value()->stop();
     std::FILE* f = std::fopen((dir.path() / "written.txt").c_str(), "w");
     std::fprintf(f, "%llu\n%s\n", static_cast<unsigned long long>(s.framesWritten), s.error.c_str());
@@ -131,8 +132,8 @@ TEST(ReliabilityRecorder, LiveRecordingThatFitsReportsNoError) {
   TempDir dir;
   auto r = Recorder::start(params(dir.path() / "ok.mp4", DropPolicy::kDropWhenFull));
   ASSERT_TRUE(r.ok()) << r.error().message;
-  for (int i = 0; i < 10; ++i) r.value()->push(noiseFrame({320, 240}, i));
-  r.value()->push(noiseFrame({100, 100}, 0));  // a size change is dropped, not written
+  for (int i = 0; i < 10; ++i) r.value()->push(noiseFrame({160, 120}, i), i * 40'000'000LL);
+  r.value()->push(noiseFrame({100, 100}, 0), 400'000'000LL);  // a size change is dropped, not written
   const RecorderSummary s = r.value()->stop();
   EXPECT_TRUE(s.error.empty()) << s.error;
   EXPECT_FALSE(r.value()->failed());

@@ -13,19 +13,22 @@ Status SessionRecording::start(const RecorderParams& params) {
   return Ok{};
 }
 
-void SessionRecording::addFrame(const gl::RenderTarget& target, uint64_t frameId, std::string sidecarLine) {
+void SessionRecording::addFrame(const gl::RenderTarget& target, uint64_t frameId, int64_t timeNs,
+                                std::string sidecarLine) {
   if (!recorder_) return;
-  // The readback returns the previous frame; its sidecar line is carried along.
+  // The readback returns the previous frame; its time and sidecar line are carried along.
   if (auto previous = readback_.push(target, frameId)) {
-    recorder_->push(std::move(previous->bgra), std::move(pendingSidecarLine_));
+    recorder_->push(std::move(previous->bgra), pendingTimeNs_, true, std::move(pendingSidecarLine_));
   }
+  pendingTimeNs_ = timeNs;
   pendingSidecarLine_ = std::move(sidecarLine);
 }
 
 std::optional<RecorderSummary> SessionRecording::stop() {
   if (!recorder_) return std::nullopt;
   // The frame still in the readback ring belongs to the recording.
-  if (auto last = readback_.flush()) recorder_->push(std::move(last->bgra), std::move(pendingSidecarLine_));
+  if (auto last = readback_.flush())
+    recorder_->push(std::move(last->bgra), pendingTimeNs_, true, std::move(pendingSidecarLine_));
   pendingSidecarLine_.clear();
   RecorderSummary summary = recorder_->stop();
   lastReport_ = recordReport(summary);

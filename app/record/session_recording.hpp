@@ -10,7 +10,8 @@
 
 #include "app/gl/gl_objects.hpp"
 #include "app/record/frame_readback.hpp"
-#include "app/record/recorder.hpp"
+#include "app/record/output_files.hpp"
+#include "media/recorder.hpp"
 
 namespace facefilter {
 
@@ -19,8 +20,9 @@ class SessionRecording {
   ~SessionRecording() { stop(); }
 
   Status start(const RecorderParams& params);
-  // The target holds a new picture to record (of frame `frameId`, with its sidecar line, empty for none).
-  void addFrame(const gl::RenderTarget& target, uint64_t frameId, std::string sidecarLine);
+  // The target holds a new picture to record: of frame `frameId` at `timeNs` on the recording's clock (see
+  // RecorderParams), with its sidecar line (empty for none).
+  void addFrame(const gl::RenderTarget& target, uint64_t frameId, int64_t timeNs, std::string sidecarLine);
   // Finalises the file with every frame read back so far; the summary, or nothing when not recording.
   std::optional<RecorderSummary> stop();
 
@@ -41,7 +43,8 @@ class SessionRecording {
  private:
   std::unique_ptr<Recorder> recorder_;
   FrameReadback readback_;
-  std::string pendingSidecarLine_;  // the sidecar line of the frame in the readback ring
+  std::string pendingSidecarLine_;  // the sidecar line and time of the frame in the readback ring
+  int64_t pendingTimeNs_ = 0;
   std::string lastReport_;
   bool snapshotRequested_ = false;
   std::string lastSnapshot_;

@@ -241,21 +241,47 @@ void ControlPanel::drawRecording(AppSession& session) {
   const SessionRecording& rec = session.recording();
   if (rec.active()) {
     const Recorder* r = rec.recorder();
-    ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "REC %s  %llu written, %llu dropped",
+    ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "REC %s  %llu written, %llu dropped, %.1f MB",
                        r->params().path.string().c_str(), static_cast<unsigned long long>(r->framesWritten()),
-                       static_cast<unsigned long long>(r->framesDropped()));
+                       static_cast<unsigned long long>(r->framesDropped()),
+                       static_cast<double>(r->bytesWritten()) / 1e6);
+    if (const std::string sound = r->audioNote(); !sound.empty())
+      ImGui::TextWrapped("sound: %s", sound.c_str());
     if (ImGui::Button("Stop recording (V)")) session.stopRecording();
-  } else if (ImGui::Button("Record MP4 (V)")) {
+  } else if (ImGui::Button("Record (V)")) {
     session.toggleRecording();
     recordStatus_ = session.recording().active() ? "" : session.recording().lastReport();
   }
   ImGui::SameLine();
   if (ImGui::Button("Snapshot PNG (S)")) session.requestSnapshot();
   sectionWidgets(SettingsSection::kRecording, session.config());
+  drawSoundSource(session.config().record.audio);
   if (!recordStatus_.empty()) message(1, 0.4f, 0.4f, recordStatus_);
   if (!rec.lastReport().empty()) ImGui::TextWrapped("last: %s", rec.lastReport().c_str());
   if (!rec.lastSnapshot().empty()) ImGui::TextWrapped("%s", rec.lastSnapshot().c_str());
   if (resetButton("recording")) session.resetSection(SettingsSection::kRecording);
+}
+
+// The sound source for live recordings: off, the server's default, or one of the sources it lists (asked
+// when the list is opened, so that a plugged-in microphone shows up without a restart).
+void ControlPanel::drawSoundSource(std::string& audio) {
+  if (ImGui::BeginCombo("sound", audio.c_str())) {
+    if (ImGui::IsWindowAppearing()) {
+      auto listed = listAudioSources();
+      soundSources_ = listed ? std::move(listed).value() : std::vector<AudioSourceInfo>{};
+      soundSourcesError_ = listed ? "" : listed.error().message;
+    }
+    for (const char* fixed : {"off", "default"}) {
+      if (ImGui::Selectable(fixed, audio == fixed)) audio = fixed;
+    }
+    for (const AudioSourceInfo& src : soundSources_) {
+      const std::string label = src.description + (src.monitor ? " (what is played)" : "") + "##" + src.name;
+      if (ImGui::Selectable(label.c_str(), audio == src.name)) audio = src.name;
+    }
+    if (!soundSourcesError_.empty()) ImGui::TextDisabled("%s", soundSourcesError_.c_str());
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", std::string(findSetting("record_audio")->help).c_str());
 }
 
 void ControlPanel::drawPresets(AppSession& session) {

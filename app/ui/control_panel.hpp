@@ -11,6 +11,7 @@
 
 #include "app/ui/source_status.hpp"
 #include "engine/pipeline/engine_thread.hpp"
+#include "media/microphone.hpp"
 
 namespace facefilter {
 
@@ -41,6 +42,7 @@ class ControlPanel {
   void drawDetectorAndTracking(AppSession& session);
   void drawModel(AppSession& session);
   void drawRecording(AppSession& session);
+  void drawSoundSource(std::string& audio);
 
   char sourceText_[512] = "";
   char modelPath_[512] = "";
@@ -51,6 +53,8 @@ class ControlPanel {
   std::string sourceStatus_;
   std::string modelStatus_;
   std::string recordStatus_;
+  std::vector<AudioSourceInfo> soundSources_;
+  std::string soundSourcesError_;
   std::string presetStatus_;
   bool presetStatusIsError_ = false;
   bool initialised_ = false;

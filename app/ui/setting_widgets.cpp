@@ -46,9 +46,24 @@ bool settingWidget(const Setting& s, AppConfig& config) {
       }
       break;
     }
-    case SettingType::kText:
-      ImGui::TextDisabled("%s: %s", label.c_str(), std::get<std::string>(value).c_str());
+    case SettingType::kText: {
+      const std::string& v = std::get<std::string>(value);
+      if (s.choices.empty()) {
+        ImGui::TextDisabled("%s: %s", label.c_str(), v.c_str());
+        break;
+      }
+      if (ImGui::BeginCombo(label.c_str(), v.c_str())) {
+        for (std::string_view choice : s.choices) {
+          const std::string c(choice);
+          if (ImGui::Selectable(c.c_str(), c == v) && c != v) {
+            s.set(config, SettingValue(c));
+            changed = true;
+          }
+        }
+        ImGui::EndCombo();
+      }
       break;
+    }
   }
   if (ImGui::IsItemHovered() && !s.help.empty())
     ImGui::SetTooltip("%.*s", static_cast<int>(s.help.size()), s.help.data());

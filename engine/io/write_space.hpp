@@ -42,8 +42,12 @@ inline int64_t bytesWritableTo(const std::filesystem::path& file) {
 class WriteSpaceGuard {
  public:
   // `firstFrameBytesEstimate`: how much one encoded frame may take before any was measured.
-  WriteSpaceGuard(std::vector<std::filesystem::path> files, int64_t firstFrameBytesEstimate)
-      : files_(std::move(files)), maxFrameBytes_(std::max<int64_t>(firstFrameBytesEstimate, 4096)) {}
+  // `framesHeld`: frames an encoder may hold back and write only when the file is finalised.
+  WriteSpaceGuard(std::vector<std::filesystem::path> files, int64_t firstFrameBytesEstimate,
+                  int framesHeld = 2)
+      : files_(std::move(files)),
+        maxFrameBytes_(std::max<int64_t>(firstFrameBytesEstimate, 4096)),
+        framesHeld_(std::max(framesHeld, 2)) {}
 
   // True when the next frame and the index still fit. Call with the frames written so far.
   bool roomForNextFrame(uint64_t framesWritten) {
@@ -55,9 +59,10 @@ class WriteSpaceGuard {
     return room > reserveBytes(framesWritten);
   }
 
-  // The encoder's buffer (FFmpeg's I/O buffer is 32 KiB), two frames, and the index: ~64 bytes a frame.
+  // The encoder's buffer (FFmpeg's I/O buffer is 32 KiB), the frames it holds, and the index: ~64 bytes a
+  // frame.
   int64_t reserveBytes(uint64_t framesWritten) const {
-    return kSlackBytes + 2 * maxFrameBytes_ + 64 * static_cast<int64_t>(framesWritten);
+    return kSlackBytes + framesHeld_ * maxFrameBytes_ + 64 * static_cast<int64_t>(framesWritten);
   }
 
  private:
@@ -74,6 +79,7 @@ class WriteSpaceGuard {
 
   std::vector<std::filesystem::path> files_;
   int64_t maxFrameBytes_;
+  int64_t framesHeld_;
   int64_t lastTotal_ = -1;
 };
 

@@ -10,7 +10,7 @@
 
 #include <opencv2/videoio.hpp>
 
-#include "app/record/recorder.hpp"
+#include "media/recorder.hpp"
 #include "test_support.hpp"
 
 using namespace facefilter;
@@ -19,6 +19,11 @@ namespace {
 
 cv::Mat solidBgra(cv::Size size, int i) {
   return cv::Mat(size, CV_8UC4, cv::Scalar((i * 37) % 256, (i * 91) % 256, 255 - (i * 53) % 256, 255));
+}
+
+// Frames 1/30 s apart on the recording's clock.
+int64_t frameNs(int i) {
+  return static_cast<int64_t>(i) * 1'000'000'000 / 30;
 }
 
 }  // namespace
@@ -48,14 +53,14 @@ TEST(RecorderLag, StalledEncoderDropsInsteadOfBlockingAndStillFinalises) {
   ASSERT_TRUE(started) << started.error().message;
   Recorder& r = *started.value();
 
-  ASSERT_TRUE(r.push(solidBgra(p.size, 0)));
+  ASSERT_TRUE(r.push(solidBgra(p.size, 0), frameNs(0)));
   // Once the writer holds frame 0 in the stalled encoder, the ring has room for exactly queueFrames more.
   ASSERT_EQ(entered.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
 
   constexpr int kPushed = 60;
   int accepted = 1;
   const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 1; i < kPushed; ++i) accepted += r.push(solidBgra(p.size, i)) ? 1 : 0;
+  for (int i = 1; i < kPushed; ++i) accepted += r.push(solidBgra(p.size, i), frameNs(i)) ? 1 : 0;
   const double pushMs =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   // With the encoder stalled for good, a push that waited would never return: reaching this line is the
@@ -109,7 +114,8 @@ TEST(RecorderLag, SlowEncoderLosesFramesButNoPushWaits) {
   Recorder& r = *started.value();
   int accepted = 0;
   for (int round = 0; round < 5; ++round) {
-    for (int i = 0; i < 40; ++i) accepted += r.push(solidBgra(p.size, round * 40 + i)) ? 1 : 0;
+    for (int i = 0; i < 40; ++i)
+      accepted += r.push(solidBgra(p.size, round * 40 + i), frameNs(round * 40 + i)) ? 1 : 0;
     {
       std::lock_guard lock(m);
       ++steps;
