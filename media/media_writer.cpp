@@ -14,7 +14,6 @@
 extern "C" {
 #include <libavutil/audio_fifo.h>
 #include <libavutil/channel_layout.h>
-#include <libavutil/opt.h>
 #include <libavutil/samplefmt.h>
 #include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
@@ -40,9 +39,6 @@ struct SwrFree {
 };
 struct FifoFree {
   void operator()(AVAudioFifo* f) const { av_audio_fifo_free(f); }
-};
-struct DictFree {
-  void operator()(AVDictionary* d) const { av_dict_free(&d); }
 };
 using OutputPtr = std::unique_ptr<AVFormatContext, OutputFree>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrFree>;
@@ -83,9 +79,8 @@ std::string sizeText(cv::Size size) {
 struct MediaWriter::State {
   std::string path;  // for messages
   OutputPtr out;
-  bool headerWritten = false;
-  bool finished = false;
-  std::string error;  // the first failure; every later write returns it
+  bool finished = false;  // also while open() has not written the header yet
+  std::string error;      // the first failure; every later write returns it
   std::optional<Status> finishResult;
   av::PacketPtr packet;  // reused for the audio encoder's output and copied packets
 
@@ -117,7 +112,6 @@ struct MediaWriter::State {
   FifoPtr fifo;
   bool audioStarted = false;
   int64_t fifoPts = 0;  // the first fifo sample's pts, in samples of the encoder's rate
-  std::vector<uint8_t*> convertPlanes;
   uint8_t** convertBuffer = nullptr;
   int convertCapacity = 0;
   av::FramePtr audioFrame;
@@ -167,8 +161,9 @@ struct MediaWriter::State {
 
   // Sends a frame (nullptr: the flush) and writes what the encoder gives back.
   Status encodeVideo(const AVFrame* frame) {
-    if (int rc = avcodec_send_frame(video.get(), frame); rc < 0)
+    if (int rc = avcodec_send_frame(video.get(), frame); rc < 0) {
       return fail("encoding video (avcodec_send_frame)", rc);
+    }
     while (true) {
       av::PacketPtr pkt(av_packet_alloc());
       if (!pkt) return fail("allocating a packet", AVERROR(ENOMEM));
@@ -181,8 +176,9 @@ struct MediaWriter::State {
   }
 
   Status encodeAudio(const AVFrame* frame) {
-    if (int rc = avcodec_send_frame(audio.get(), frame); rc < 0)
+    if (int rc = avcodec_send_frame(audio.get(), frame); rc < 0) {
       return fail("encoding audio (avcodec_send_frame)", rc);
+    }
     while (true) {
       const int rc = avcodec_receive_packet(audio.get(), packet.get());
       if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) break;
@@ -210,8 +206,9 @@ struct MediaWriter::State {
       if (int rc = av_channel_layout_copy(&audioFrame->ch_layout, &audio->ch_layout); rc < 0) {
         return fail("copying the channel layout", rc);
       }
-      if (int rc = av_frame_get_buffer(audioFrame.get(), 0); rc < 0)
+      if (int rc = av_frame_get_buffer(audioFrame.get(), 0); rc < 0) {
         return fail("allocating an audio frame", rc);
+      }
       if (audioFrame->nb_samples > take) {
         av_samples_set_silence(audioFrame->extended_data, take, audioFrame->nb_samples - take,
                                audio->ch_layout.nb_channels, audio->sample_fmt);
@@ -256,8 +253,9 @@ struct MediaWriter::State {
     swr.reset(raw);
     if (int rc = swr_init(swr.get()); rc < 0) return fail("setting up the audio resampler (swr_init)", rc);
     av_channel_layout_uninit(&swrInLayout);
-    if (int rc = av_channel_layout_copy(&swrInLayout, &layout); rc < 0)
+    if (int rc = av_channel_layout_copy(&swrInLayout, &layout); rc < 0) {
       return fail("copying the channel layout", rc);
+    }
     swrInFormat = format;
     swrInRate = rate;
     return Ok{};
@@ -475,8 +473,9 @@ Result<std::unique_ptr<MediaWriter>> MediaWriter::open(const MediaWriterParams& 
                      "' (ultrafast ... veryslow)");
   }
   std::error_code ec;
-  if (fs::is_directory(params.path, ec))
+  if (fs::is_directory(params.path, ec)) {
     return makeError(path + " is a folder; a recording needs a file name");
+  }
   const fs::path folder = params.path.parent_path().empty() ? fs::path(".") : params.path.parent_path();
   if (!fs::exists(folder, ec)) {
     return makeError(path + ": the folder " + folder.string() + " does not exist (create it first)");
@@ -528,19 +527,17 @@ Result<std::unique_ptr<MediaWriter>> MediaWriter::open(const MediaWriterParams& 
   v.color_range = AVCOL_RANGE_MPEG;
   v.thread_count = 0;  // the encoder's own choice for this machine (x264: 1.5 threads per core)
   v.flags |= globalHeader;
-  AVDictionary* rawOpts = nullptr;
-  av_dict_set_int(&rawOpts, "crf", params.encoder.crf, 0);
+  AVDictionary* opts = nullptr;  // the encoder's private options
+  av_dict_set_int(&opts, "crf", params.encoder.crf, 0);
   if (webm) {
     v.bit_rate = 0;  // with crf: constant quality
-    vp9Speed(params.encoder.preset, &rawOpts);
-    av_dict_set_int(&rawOpts, "row-mt", 1, 0);
+    vp9Speed(params.encoder.preset, &opts);
+    av_dict_set_int(&opts, "row-mt", 1, 0);  // threads within a frame, or one core does the work
   } else {
-    av_dict_set(&rawOpts, "preset", params.encoder.preset.c_str(), 0);
+    av_dict_set(&opts, "preset", params.encoder.preset.c_str(), 0);
   }
-  std::unique_ptr<AVDictionary, DictFree> opts(rawOpts);
-  rawOpts = opts.release();
-  const int openRc = avcodec_open2(&v, codec, &rawOpts);
-  opts.reset(rawOpts);
+  const int openRc = avcodec_open2(&v, codec, &opts);
+  av_dict_free(&opts);
   if (openRc < 0) {
     return makeError(
         av::failure(std::string("opening the video encoder ") + encoderName + " at " + sizeText(params.size),
@@ -643,7 +640,6 @@ Result<std::unique_ptr<MediaWriter>> MediaWriter::open(const MediaWriterParams& 
     fs::remove(params.path, ec);
     return makeError(av::failure("writing the file header", path, headerRc));
   }
-  s.headerWritten = true;
   s.finished = false;
   return writer;
 }
@@ -666,8 +662,9 @@ Status MediaWriter::writeVideo(const cv::Mat& image, int64_t timeUs) {
     s.swsSource = source;
   }
   // The encoder may still hold the previous frame's buffer.
-  if (int rc = av_frame_make_writable(s.videoFrame.get()); rc < 0)
+  if (int rc = av_frame_make_writable(s.videoFrame.get()); rc < 0) {
     return s.fail("av_frame_make_writable", rc);
+  }
   const uint8_t* src[4] = {image.data, nullptr, nullptr, nullptr};
   const int srcStride[4] = {static_cast<int>(image.step[0]), 0, 0, 0};
   const int rows =
@@ -706,7 +703,8 @@ Status MediaWriter::writeAudioPacket(const AVPacket& packet, int64_t offsetUs) {
   pkt->pts -= offset;
   pkt->dts -= offset;
   // A packet that ends before the recording starts is cut; one that straddles the start keeps its
-  // (negative) time, which MP4 turns into an edit that skips the part before 0.
+  // (negative) time, which MP4 turns into an edit that skips the part before 0 (WebM, which cannot, moves
+  // the whole file later by that part of a packet instead).
   if (pkt->pts + std::max<int64_t>(pkt->duration, 1) <= 0) {
     av_packet_unref(pkt);
     return Ok{};
@@ -738,14 +736,11 @@ Status MediaWriter::finish() {
   if (s.finished) return Ok{};  // never opened
   s.finished = true;
   // Each step runs even after a failure, so the file keeps what can still be written; the first error is
-  // the one reported.
-  Status video = s.encodeVideo(nullptr);
-  Status audio = s.flushAudio();
-  (void)video;
-  (void)audio;
-  if (s.headerWritten) {
-    if (int rc = av_write_trailer(s.out.get()); rc < 0)
-      (void)s.fail("finishing the file (av_write_trailer)", rc);
+  // the one reported (State::fail keeps it).
+  (void)s.encodeVideo(nullptr);
+  (void)s.flushAudio();
+  if (int rc = av_write_trailer(s.out.get()); rc < 0) {
+    (void)s.fail("finishing the file (av_write_trailer)", rc);
   }
   if (int rc = avio_closep(&s.out->pb); rc < 0) (void)s.fail("closing the file (avio_closep)", rc);
   s.finishResult = s.error.empty() ? Status(Ok{}) : Status(makeError(s.error));
