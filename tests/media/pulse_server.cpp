@@ -197,20 +197,48 @@ Result<std::unique_ptr<PulseServer>> PulseServer::start() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  server->ready_ = Steady::now();
+  // The reader that keeps the sink in short blocks (see the header); sound flowing shows the sink has
+  // finished the long block it started with.
+  pa_sample_spec spec{};
+  spec.format = PA_SAMPLE_FLOAT32LE;
+  spec.rate = 48000;
+  spec.channels = 1;
+  pa_buffer_attr attr{};
+  attr.maxlength = static_cast<uint32_t>(-1);
+  attr.fragsize = static_cast<uint32_t>(pa_usec_to_bytes(10000, &spec));
+  int err = 0;
+  pa_simple* reader = pa_simple_new(server->address_.c_str(), "facefilter-test-keeper", PA_STREAM_RECORD,
+                                    kTestMonitor, "keeper", &spec, nullptr, &attr, &err);
+  if (reader == nullptr)
+    return makeError("reading the test sink's monitor failed: " + std::string(pa_strerror(err)));
+  PulseServer* self = server.get();
+  self->keeper_ = std::thread([self, reader] {
+    std::vector<float> block(480);
+    int error = 0;
+    // Each read waits for at most one block of 10 ms, so the destructor's join is prompt; a read error
+    // is the daemon going away (a test may stop it on purpose).
+    while (!self->stopKeeper_ &&
+           pa_simple_read(reader, block.data(), block.size() * sizeof(float), &error) >= 0) {
+      self->keeperHeard_ = true;
+    }
+    pa_simple_free(reader);
+  });
+  while (!self->keeperHeard_) {
+    if (Steady::now() > deadline) {
+      return makeError("the test sink's monitor gave no sound within " +
+                       std::to_string(kStartTimeout.count()) + " s: " + tail(readFile(log.string()), 600));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   server->server_ = std::make_unique<ScopedEnv>("PULSE_SERVER", server->address_);
   server->runtime_ = std::make_unique<ScopedEnv>("PULSE_RUNTIME_PATH", runtime.string());
   server->cookie_ = std::make_unique<ScopedEnv>("PULSE_COOKIE", cookie.string());
   return server;
 }
 
-void PulseServer::settle() const {
-  // module-null-sink renders blocks of its longest latency, two seconds, while no stream asks for less;
-  // the sink exists before ready_, so its first block ends within that much of it.
-  std::this_thread::sleep_until(ready_ + std::chrono::milliseconds(2200));
-}
-
 PulseServer::~PulseServer() {
+  stopKeeper_ = true;
+  if (keeper_.joinable()) keeper_.join();
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);
   // A daemon that ignores SIGTERM must not outlive the test, nor hang it.

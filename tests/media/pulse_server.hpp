@@ -1,14 +1,20 @@
 #pragma once
 // A private PulseAudio daemon for one test: its own runtime folder, socket and cookie under a temporary
 // folder, no system or user configuration, one null sink ("facefilter_test") whose monitor
-// ("facefilter_test.monitor") records whatever is played into it. While it lives, the test process's
-// PULSE_SERVER, PULSE_RUNTIME_PATH and PULSE_COOKIE point at it, so every libpulse client of the process
-// (the code under test included) talks to it and to nothing else.
+// ("facefilter_test.monitor") records whatever is played into it.
+// module-null-sink renders blocks of its longest latency (two seconds) while no stream asks for less, and
+// takes a new stream's latency only when the block under way ends: a stream opened then waits that long
+// for its first sound, and the server's capture-time estimates are off by up to a block. So the helper
+// keeps a low-latency reader on the monitor from the start and returns once sound flows: from then on the
+// sink works in short blocks, as a sound card does, for every stream the test opens. While it lives, the test
+// process's PULSE_SERVER, PULSE_RUNTIME_PATH and PULSE_COOKIE point at it, so every libpulse client of the
+// process (the code under test included) talks to it and to nothing else.
 
-#include <chrono>
+#include <atomic>
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <sys/types.h>
 
@@ -36,27 +42,25 @@ class ScopedEnv {
 
 class PulseServer {
  public:
-  // Starts the daemon and waits until its sink's monitor answers. An error with the reason (no pulseaudio
-  // program, the daemon's own last words) when it cannot: the test skips with it.
+  // Starts the daemon and waits until its sink's monitor delivers sound. An error with the reason (no
+  // pulseaudio program, the daemon's own last words) when it cannot: the test skips with it.
   static Result<std::unique_ptr<PulseServer>> start();
-  ~PulseServer();  // SIGTERM, then waits for the daemon
+  ~PulseServer();  // stops the reader, then SIGTERM and waits for the daemon
   PulseServer(const PulseServer&) = delete;
   PulseServer& operator=(const PulseServer&) = delete;
 
   // "unix:<socket>", what PULSE_SERVER holds while the server lives.
   const std::string& address() const { return address_; }
 
-  // Waits until the null sink has rendered the long block it starts with while nothing plays: until then
-  // its monitor delivers nothing and the server's capture-time estimates for it are off by up to that
-  // block. A test that checks capture times starts its playback, then settles, then records.
-  void settle() const;
-
  private:
   PulseServer() = default;
   TempDir dir_;
   std::string address_;
   pid_t pid_ = -1;
-  std::chrono::steady_clock::time_point ready_;
+  // Reads the monitor for as long as the server runs (see start()).
+  std::thread keeper_;
+  std::atomic<bool> stopKeeper_{false};
+  std::atomic<bool> keeperHeard_{false};
   std::unique_ptr<ScopedEnv> server_, runtime_, cookie_;
 };
 
