@@ -426,6 +426,25 @@ TEST(MediaWriter, PcmSamplesAreEncodedToAacOnTheCaptureClock) {
   EXPECT_NEAR(info.audio()->startSeconds, 0.0, 1.0 / 30);
 }
 
+TEST(MediaWriter, ANameWithAColonIsAFileNotAProtocol) {
+  TempDir dir;
+  // FFmpeg reads a relative "name:rest" as a protocol, and +faststart reopens the file by its name.
+  struct Cwd {
+    fs::path before = fs::current_path();
+    ~Cwd() { fs::current_path(before); }
+  } restore;
+  fs::current_path(dir.path());
+  const std::string path = "take:2 final.mp4";
+  auto writer = openOrFail(paramsFor(path));
+  ASSERT_NE(writer, nullptr);
+  writeFrames(*writer, 10, 30);
+  auto done = writer->finish();
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  auto moovFirst = test::moovBeforeMdat(path);
+  ASSERT_TRUE(moovFirst.ok()) << moovFirst.error().message;
+  EXPECT_TRUE(moovFirst.value());
+}
+
 TEST(MediaWriter, RefusesAnOddSizeWithoutLeavingAFile) {
   TempDir dir;
   const std::string path = dir.file("odd.mp4");
