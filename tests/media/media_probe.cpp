@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 #include <numbers>
+#include <optional>
 
 #include <opencv2/core.hpp>
 

@@ -5,7 +5,6 @@
 // Every function returns an error (or an empty/failed result with the reason) instead of throwing.
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <vector>
 
