@@ -18,7 +18,9 @@ namespace {
 
 // Frames an encoder may hold before it writes them (x264's lookahead, B-frames and frame threads): they
 // reach the disk only when the file is finalised, so the room kept for finalising counts them.
-constexpr int kFramesHeldByEncoder = 24;
+constexpr int kFramesHeldByEncoder = 16;
+// A frame this far before the last one is a source that started again (a looped file), not jitter.
+constexpr int64_t kLoopedBackUs = 500'000;
 
 cv::Size evenSize(cv::Size s) {
   return {s.width & ~1, s.height & ~1};
@@ -112,6 +114,12 @@ Status Recorder::openSound() {
 
 Recorder::~Recorder() {
   stop();
+  // The microphone's thread hands chunks to members declared after it: it ends first.
+  if (microphone_) microphone_->stop();
+}
+
+int64_t Recorder::nominalIntervalUs() const {
+  return static_cast<int64_t>(1e6 / std::max(params_.fps, 1.0));
 }
 
 void Recorder::PacketFree::operator()(AVPacket* packet) const {
@@ -168,8 +176,9 @@ void Recorder::run() {
   cv::Mat scratch;
   std::vector<std::filesystem::path> outputs{params_.path};
   if (sidecar_) outputs.push_back(std::filesystem::path(params_.path).replace_extension(".landmarks.jsonl"));
-  // Before anything is measured, allow for a poorly compressed first frame (a quarter of the raw size).
-  WriteSpaceGuard space(outputs, static_cast<int64_t>(encodedSize_.area()) * 3 / 4, kFramesHeldByEncoder);
+  // Before anything is measured, allow for a poorly compressed first frame (a quarter byte a pixel, a
+  // sixth of the raw 4:2:0 picture).
+  WriteSpaceGuard space(outputs, static_cast<int64_t>(encodedSize_.area()) / 4, kFramesHeldByEncoder);
   while (true) {
     auto item = queue_.pop(std::chrono::milliseconds(20));
     if (!failed_.load()) {
@@ -213,9 +222,16 @@ Status Recorder::writeFrame(const Item& item, cv::Mat& scratch) {
     cv::flip(region, scratch, 0);
     picture = &scratch;
   }
-  int64_t timeUs = (item.timeNs - firstTimeNs_.load()) / 1000;
+  int64_t timeUs = (item.timeNs - firstTimeNs_.load()) / 1000 + timeShiftUs_;
   if (lastTimeUs_ >= 0) {
-    if (timeUs <= lastTimeUs_) timeUs = lastTimeUs_ + 1;  // a looped or stepped-back source
+    if (timeUs < lastTimeUs_ - kLoopedBackUs) {
+      // A looped file starts its times again: the file goes on one frame after its last.
+      const int64_t stepUs = lastIntervalUs_ > 0 ? lastIntervalUs_ : nominalIntervalUs();
+      timeShiftUs_ += lastTimeUs_ + stepUs - timeUs;
+      timeUs = lastTimeUs_ + stepUs;
+    } else if (timeUs <= lastTimeUs_) {
+      timeUs = lastTimeUs_ + 1;  // a repeated or slightly early stamp: just after the last frame
+    }
     lastIntervalUs_ = timeUs - lastTimeUs_;
   }
   if (auto s = writer_->writeVideo(*picture, timeUs); !s) return s;
@@ -278,7 +294,7 @@ Status Recorder::writeMicrophoneChunks() {
 
 RecorderSummary Recorder::stop() {
   RecorderSummary s{params_.path, written_.load(), dropped_.load(), 0, 0, audioNote(), error()};
-  if (stopped_) return s;
+  if (stopped_ || !writer_) return s;  // stopped, or start() failed before the file was open
   stopped_ = true;
   queue_.close();
   if (thread_.joinable()) thread_.join();
@@ -294,9 +310,7 @@ RecorderSummary Recorder::stop() {
   }
   // The sound runs on to the end of the last frame, not past it (a run cut short by --max-frames or a
   // signal).
-  const int64_t endUs =
-      lastTimeUs_ +
-      (lastIntervalUs_ > 0 ? lastIntervalUs_ : static_cast<int64_t>(1e6 / std::max(params_.fps, 1.0)));
+  const int64_t endUs = lastTimeUs_ + (lastIntervalUs_ > 0 ? lastIntervalUs_ : nominalIntervalUs());
   if (inputAudio_ && lastTimeUs_ >= 0 && !failed_.load()) {
     if (auto sound = writeInputAudioUntil(endUs); !sound) fail(sound.error().message);
   }

@@ -118,6 +118,7 @@ class Recorder {
   Status writeInputAudioUntil(int64_t timeUs);
   Status writeMicrophoneChunks();
   void fail(const std::string& message);
+  int64_t nominalIntervalUs() const;
   void onMicrophoneChunk(AudioChunk&& chunk);
 
   RecorderParams params_;
@@ -133,6 +134,7 @@ class Recorder {
   std::atomic<int64_t> firstTimeNs_{INT64_MIN};  // the first frame's time: the file's 0
   int64_t lastTimeUs_ = -1;                      // the last written frame's time on the file's timeline
   int64_t lastIntervalUs_ = 0;
+  int64_t timeShiftUs_ = 0;   // added to the times of a source that looped
   mutable std::mutex mutex_;  // error_, audioNote_, chunks_
   std::string error_;
   std::string audioNote_;

@@ -37,32 +37,39 @@ inline int64_t bytesWritableTo(const std::filesystem::path& file) {
   return room;
 }
 
-// Decides, before each frame, whether there is room for it and for finalising the files afterwards.
-// `files`: the outputs that grow together (a video and its sidecar). Owned by the writing thread.
+// Decides, before each frame, whether there is room for it and for finalising the files afterwards:
+// the frames an encoder still holds (its lookahead: they reach the disk only when it is flushed), the
+// biggest frame seen twice over, the I/O buffer and the index. `files`: the outputs that grow together (a
+// video and its sidecar). Owned by the writing thread.
 class WriteSpaceGuard {
  public:
-  // `firstFrameBytesEstimate`: how much one encoded frame may take before any was measured.
-  // `framesHeld`: frames an encoder may hold back and write only when the file is finalised.
+  // `firstFrameBytesEstimate`: how much one encoded frame may take before any was measured (held frames
+  // are reckoned at a quarter of it until frames reach the disk). `framesHeld`: frames the encoder holds.
   WriteSpaceGuard(std::vector<std::filesystem::path> files, int64_t firstFrameBytesEstimate,
-                  int framesHeld = 2)
+                  int framesHeld = 0)
       : files_(std::move(files)),
         maxFrameBytes_(std::max<int64_t>(firstFrameBytesEstimate, 4096)),
-        framesHeld_(std::max(framesHeld, 2)) {}
+        meanFrameBytes_(maxFrameBytes_ / 4),
+        framesHeld_(std::max(framesHeld, 0)) {}
 
   // True when the next frame and the index still fit. Call with the frames written so far.
   bool roomForNextFrame(uint64_t framesWritten) {
     const int64_t total = totalBytes();
     if (lastTotal_ >= 0 && total > lastTotal_) maxFrameBytes_ = std::max(maxFrameBytes_, total - lastTotal_);
     lastTotal_ = total;
+    // The frames on the disk so far: those handed over less those the encoder still holds.
+    const int64_t onDisk = static_cast<int64_t>(framesWritten) - framesHeld_;
+    if (onDisk > 0) meanFrameBytes_ = std::max<int64_t>(total / onDisk, 1);
     int64_t room = std::numeric_limits<int64_t>::max();
     for (const auto& f : files_) room = std::min(room, bytesWritableTo(f));
     return room > reserveBytes(framesWritten);
   }
 
-  // The encoder's buffer (FFmpeg's I/O buffer is 32 KiB), the frames it holds, and the index: ~64 bytes a
-  // frame.
+  // The I/O buffer (FFmpeg's is 32 KiB) and slack, two of the biggest frames, the held frames at the mean
+  // size, and the index: ~64 bytes a frame.
   int64_t reserveBytes(uint64_t framesWritten) const {
-    return kSlackBytes + framesHeld_ * maxFrameBytes_ + 64 * static_cast<int64_t>(framesWritten);
+    return kSlackBytes + 2 * maxFrameBytes_ + framesHeld_ * meanFrameBytes_ +
+           64 * static_cast<int64_t>(framesWritten);
   }
 
  private:
@@ -79,6 +86,7 @@ class WriteSpaceGuard {
 
   std::vector<std::filesystem::path> files_;
   int64_t maxFrameBytes_;
+  int64_t meanFrameBytes_;
   int64_t framesHeld_;
   int64_t lastTotal_ = -1;
 };

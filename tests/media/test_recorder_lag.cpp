@@ -29,7 +29,8 @@ int64_t frameNs(int i) {
 }  // namespace
 
 TEST(RecorderLag, StalledEncoderDropsInsteadOfBlockingAndStillFinalises) {
-  const auto dir = test::freshTempDir("recorder-lag");
+  const test::TempDir tmp;
+  const auto& dir = tmp.path();
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::promise<void> entered;
@@ -91,13 +92,13 @@ TEST(RecorderLag, StalledEncoderDropsInsteadOfBlockingAndStillFinalises) {
     const cv::Scalar got = cv::mean(frames[i]);
     for (int c = 0; c < 3; ++c) EXPECT_NEAR(got[c], want[c], 12) << "frame " << i << " channel " << c;
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST(RecorderLag, SlowEncoderLosesFramesButNoPushWaits) {
   // The encoder takes a step for every frame it writes; the render side pushes 40 frames between two
   // steps. Whatever the interleaving, pushes return, counts add up and the file plays.
-  const auto dir = test::freshTempDir("recorder-slow");
+  const test::TempDir tmp;
+  const auto& dir = tmp.path();
   std::mutex m;
   std::condition_variable stepped;
   int steps = 0;
@@ -136,5 +137,4 @@ TEST(RecorderLag, SlowEncoderLosesFramesButNoPushWaits) {
   int n = 0;
   for (cv::Mat f; cap.read(f);) ++n;
   EXPECT_EQ(n, static_cast<int>(s.framesWritten));
-  std::filesystem::remove_all(dir);
 }
