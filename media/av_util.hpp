@@ -21,6 +21,11 @@ std::string failure(const std::string& what, const std::string& path, int code);
 
 inline constexpr AVRational kMicroseconds{1, 1000000};
 
+// Sends FFmpeg's own messages to our log (logger "media": its errors as warnings, its warnings at debug
+// level, nothing chattier) instead of stderr, where x264 would print its statistics at every file's end.
+// Idempotent; any thread.
+void routeLogs();
+
 struct PacketFree {
   void operator()(AVPacket* p) const { av_packet_free(&p); }
 };

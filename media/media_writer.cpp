@@ -44,30 +44,18 @@ using OutputPtr = std::unique_ptr<AVFormatContext, OutputFree>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrFree>;
 using FifoPtr = std::unique_ptr<AVAudioFifo, FifoFree>;
 
-// Audio codecs the containers take as they are (browsers and phones play them from there); anything else
-// is re-encoded. Opus in MP4 is muxed by FFmpeg but not played by every player people share with, so an
-// Opus input becomes AAC in MP4.
+// Audio codecs copied as they are: those that play wherever the container's video does (browsers, phones,
+// chat apps). AC-3, E-AC-3 and ALAC are valid in MP4 but most browsers play no sound from them, and Opus in
+// MP4 is not played by every player, so those are re-encoded to AAC.
 bool copiesInto(VideoContainer container, AVCodecID codec) {
   if (container == VideoContainer::kWebmVp9) return codec == AV_CODEC_ID_OPUS || codec == AV_CODEC_ID_VORBIS;
-  switch (codec) {
-    case AV_CODEC_ID_AAC:
-    case AV_CODEC_ID_MP3:
-    case AV_CODEC_ID_AC3:
-    case AV_CODEC_ID_EAC3:
-    case AV_CODEC_ID_ALAC:
-      return true;
-    default:
-      return false;
-  }
+  return codec == AV_CODEC_ID_AAC || codec == AV_CODEC_ID_MP3;
 }
 
-// x264's presets, fastest first; VP9 maps them onto its own speed settings.
-constexpr std::array<std::string_view, 9> kPresets = {"ultrafast", "superfast", "veryfast", "faster",  "fast",
-                                                      "medium",    "slow",      "slower",   "veryslow"};
-
 int presetIndex(const std::string& preset) {
-  const auto* at = std::find(kPresets.begin(), kPresets.end(), preset);
-  return at == kPresets.end() ? -1 : static_cast<int>(at - kPresets.begin());
+  const std::vector<std::string>& presets = encoderPresets();
+  const auto at = std::find(presets.begin(), presets.end(), preset);
+  return at == presets.end() ? -1 : static_cast<int>(at - presets.begin());
 }
 
 std::string sizeText(cv::Size size) {
@@ -346,12 +334,15 @@ struct MediaWriter::State {
 
   Status decodeAndPush(const AVPacket* pkt, int64_t offsetUs) {
     lastOffsetUs = offsetUs;
+    // A damaged packet (a cut frame, as FFmpeg's own tools meet in many AVI files) loses its own sound,
+    // not the recording's.
     if (int rc = avcodec_send_packet(decoder.get(), pkt); rc < 0 && rc != AVERROR_EOF) {
+      if (rc == AVERROR_INVALIDDATA) return Ok{};
       return fail("decoding the input's audio (avcodec_send_packet)", rc);
     }
     while (true) {
       const int rc = avcodec_receive_frame(decoder.get(), decodedFrame.get());
-      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return Ok{};
+      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF || rc == AVERROR_INVALIDDATA) return Ok{};
       if (rc < 0) return fail("decoding the input's audio (avcodec_receive_frame)", rc);
       const AVFrame& f = *decodedFrame;
       Status s = ensureResampler(f.ch_layout, static_cast<AVSampleFormat>(f.format), f.sample_rate);
@@ -446,6 +437,7 @@ void vp9Speed(const std::string& preset, AVDictionary** opts) {
 }  // namespace
 
 Result<std::unique_ptr<MediaWriter>> MediaWriter::open(const MediaWriterParams& params) {
+  av::routeLogs();
   const std::string path = params.path.string();
   const bool webm = params.encoder.container == VideoContainer::kWebmVp9;
   const char* codecText = webm ? "VP9" : "H.264";

@@ -297,3 +297,26 @@ TEST(MediaRecorder, NoSoundServerRecordsWithoutSoundAndSaysWhy) {
 
 }  // namespace
 }  // namespace facefilter
+
+namespace facefilter {
+namespace {
+
+// The demo clip's AC-3 sound: not played by browsers from MP4, so re-encoded to AAC; its AVI packets
+// include a cut frame the decoder refuses, which loses that frame's sound, not the recording.
+TEST(MediaRecorder, DemoClipsAc3BecomesAacDespiteADamagedPacket) {
+  FACEFILTER_SKIP_IF_NO_DEMO();
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "demo.mp4";
+  const RecorderSummary s = recordInput(test::kDemoClip, out, 48);
+  EXPECT_TRUE(s.error.empty()) << s.error;
+  EXPECT_EQ(s.framesWritten, 48u);
+  EXPECT_THAT(s.audioNote, HasSubstr("re-encoded from ac3 to aac"));
+  auto info = test::probeMedia(out.string());
+  ASSERT_TRUE(info) << info.error().message;
+  ASSERT_NE(info->audio(), nullptr);
+  EXPECT_EQ(info->audio()->codec, "aac");
+  EXPECT_NEAR(info->durationSeconds, 48 / 23.976, 0.05);
+}
+
+}  // namespace
+}  // namespace facefilter
