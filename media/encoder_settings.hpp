@@ -16,7 +16,7 @@ enum class VideoContainer { kMp4H264, kWebmVp9 };
 struct EncoderSettings {
   VideoContainer container = VideoContainer::kMp4H264;
   // Constant rate factor: lower is better quality and larger files (x264: 0-51, VP9: 0-63).
-  int crf = 23;
+  int crf = 22;
   // x264's speed/size trade (ultrafast ... veryslow); VP9 maps it onto its cpu-used / deadline.
   std::string preset = "veryfast";
 };

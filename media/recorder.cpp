@@ -1,5 +1,6 @@
 #include "media/recorder.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -58,9 +59,14 @@ Result<std::unique_ptr<Recorder>> Recorder::start(const RecorderParams& params) 
   auto writer = MediaWriter::open(w);
   if (!writer) return writer.error();
   r->writer_ = std::move(writer).value();
-  if (r->writer_->hasAudio() && !r->writer_->audioNote().empty()) {
+  if (r->writer_->hasAudio()) {
     std::lock_guard lock(r->mutex_);
     r->audioNote_ = r->writer_->audioNote();
+    if (r->microphone_) r->audioNote_ = "from " + params.microphone + ", " + r->audioNote_;
+    if (r->inputAudio_ && r->inputAudio_->audioStreamCount() > 1) {
+      r->audioNote_ +=
+          " (the first of " + std::to_string(r->inputAudio_->audioStreamCount()) + " audio streams)";
+    }
   }
 
   if (params.landmarkSidecar) {
@@ -181,9 +187,9 @@ void Recorder::run() {
   WriteSpaceGuard space(outputs, static_cast<int64_t>(encodedSize_.area()) / 4, kFramesHeldByEncoder);
   while (true) {
     auto item = queue_.pop(std::chrono::milliseconds(20));
-    if (!failed_.load()) {
-      if (auto sound = writeMicrophoneChunks(); !sound) fail(sound.error().message);
-    }
+    // The sound up to the end of the last frame written; what is newer waits for the frames.
+    const int64_t soundEndUs = lastTimeUs_ < 0 ? 0 : lastTimeUs_ + nominalIntervalUs();
+    if (auto sound = writeMicrophoneChunks(soundEndUs, true); !sound) fail(sound.error().message);
     if (!item) {
       if (queue_.drained()) break;
       continue;
@@ -265,7 +271,7 @@ Status Recorder::writeInputAudioUntil(int64_t limitUs) {
   }
 }
 
-Status Recorder::writeMicrophoneChunks() {
+Status Recorder::writeMicrophoneChunks(int64_t endUs, bool keepRest) {
   if (!microphone_) return Ok{};
   const int64_t firstNs = firstTimeNs_.load();
   if (firstNs == INT64_MIN) return Ok{};  // no frame yet: the file's 0 is not known
@@ -274,20 +280,39 @@ Status Recorder::writeMicrophoneChunks() {
     std::lock_guard lock(mutex_);
     chunks.swap(chunks_);
   }
+  if (failed_.load()) return Ok{};  // the file is closed to new data: the sound is let go
   const int channels = microphone_->params().channels;
   const double nsPerFrame = 1e9 / microphone_->params().sampleRate;
+  const double endNs = static_cast<double>(endUs) * 1000.0;
+  std::deque<AudioChunk> rest;
   for (const AudioChunk& c : chunks) {
     const int frames = static_cast<int>(c.samples.size()) / channels;
-    // Sound from before the first frame is cut off where the file begins.
+    // Sound from before the first frame is cut off where the file begins, sound after `endUs` waits.
     int skip = 0;
-    if (c.captureNs < firstNs) skip = static_cast<int>((firstNs - c.captureNs) / nsPerFrame);
-    if (skip >= frames) continue;
-    const int64_t startNs = c.captureNs + static_cast<int64_t>(skip * nsPerFrame) - firstNs;
-    if (auto s = writer_->writeAudioSamples(c.samples.data() + static_cast<size_t>(skip) * channels,
-                                            frames - skip, startNs / 1000);
-        !s) {
-      return s;
+    if (c.captureNs < firstNs)
+      skip = static_cast<int>(static_cast<double>(firstNs - c.captureNs) / nsPerFrame);
+    skip = std::min(skip, frames);
+    const double startNs = static_cast<double>(c.captureNs - firstNs) + skip * nsPerFrame;
+    const int keep = static_cast<int>(std::clamp((endNs - startNs) / nsPerFrame, 0.0, double(frames - skip)));
+    if (keep > 0) {
+      if (auto s = writer_->writeAudioSamples(c.samples.data() + static_cast<size_t>(skip) * channels, keep,
+                                              static_cast<int64_t>(startNs / 1000.0));
+          !s) {
+        return s;
+      }
     }
+    if (keepRest && skip + keep < frames) {
+      const int from = skip + keep;
+      AudioChunk later;
+      later.samples.assign(c.samples.begin() + static_cast<std::ptrdiff_t>(from) * channels, c.samples.end());
+      later.captureNs = c.captureNs + static_cast<int64_t>(from * nsPerFrame);
+      rest.push_back(std::move(later));
+    }
+  }
+  if (!rest.empty()) {
+    std::lock_guard lock(mutex_);
+    chunks_.insert(chunks_.begin(), std::make_move_iterator(rest.begin()),
+                   std::make_move_iterator(rest.end()));
   }
   return Ok{};
 }
@@ -298,19 +323,18 @@ RecorderSummary Recorder::stop() {
   stopped_ = true;
   queue_.close();
   if (thread_.joinable()) thread_.join();
+  // The sound runs on to the end of the last frame, not past it (a run cut short by --max-frames or a
+  // signal, a microphone still open after the last frame).
+  const int64_t endUs = lastTimeUs_ + (lastIntervalUs_ > 0 ? lastIntervalUs_ : nominalIntervalUs());
   if (microphone_) {
     microphone_->stop();
-    if (!failed_.load()) {
-      if (auto sound = writeMicrophoneChunks(); !sound) fail(sound.error().message);
-    }
+    if (auto sound = writeMicrophoneChunks(lastTimeUs_ >= 0 ? endUs : 0, false); !sound)
+      fail(sound.error().message);
     if (const std::string why = microphone_->error(); !why.empty()) {
       std::lock_guard lock(mutex_);
       audioNote_ += "; the sound stopped early: " + why;
     }
   }
-  // The sound runs on to the end of the last frame, not past it (a run cut short by --max-frames or a
-  // signal).
-  const int64_t endUs = lastTimeUs_ + (lastIntervalUs_ > 0 ? lastIntervalUs_ : nominalIntervalUs());
   if (inputAudio_ && lastTimeUs_ >= 0 && !failed_.load()) {
     if (auto sound = writeInputAudioUntil(endUs); !sound) fail(sound.error().message);
   }

@@ -116,7 +116,9 @@ class Recorder {
   void run();
   Status writeFrame(const Item& item, cv::Mat& scratch);
   Status writeInputAudioUntil(int64_t timeUs);
-  Status writeMicrophoneChunks();
+  // The microphone's chunks so far on the file's timeline [0, endUs); what comes after endUs is kept for
+  // later with `keepRest`, else dropped.
+  Status writeMicrophoneChunks(int64_t endUs, bool keepRest);
   void fail(const std::string& message);
   int64_t nominalIntervalUs() const;
   void onMicrophoneChunk(AudioChunk&& chunk);

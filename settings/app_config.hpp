@@ -43,7 +43,7 @@ struct ViewSettings {
 struct RecordSettings {
   std::string outputDir;            // empty: the current directory
   std::string format = "mp4";       // mp4 (H.264 + AAC) | webm (VP9 + Opus)
-  int crf = 23;                     // the encoder's constant rate factor: lower is better and larger
+  int crf = 22;                     // the encoder's constant rate factor: lower is better and larger
   std::string preset = "veryfast";  // x264's speed/size preset (VP9 maps it onto its speed)
   std::string audio =
       "default";  // live: the PulseAudio source (default | off | a name); batch: off drops the input's sound
