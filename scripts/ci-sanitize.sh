@@ -38,7 +38,7 @@ if [ "$which" = tsan ] || [ "$which" = all ]; then
   bdir="${dir:-build/tsan}"
   cmake --build "$bdir" -j "$jobs" --target test_core test_capture test_pipeline test_model_description \
     test_app_headless test_recorder_lag test_media_recorder test_microphone test_media_writer test_file_audio \
-    test_encoder_settings
+    test_encoder_settings test_browser_playback
   # LibTorch's OpenMP pool (libgomp) is not instrumented, so TSan cannot see its synchronisation: one
   # intra-op thread keeps inference on the calling thread; our own threads are what is checked.
   # Lock-order reports inside GDAL (OpenCV's image reader) are suppressed: scripts/ci-tsan.supp says why.
