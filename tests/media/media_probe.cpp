@@ -1,5 +1,7 @@
 #include "media_probe.hpp"
 
+#include "media/av_util.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -24,32 +26,14 @@ namespace facefilter::test {
 
 namespace {
 
-std::string avText(int code) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, buf, sizeof buf);
-  return buf;
-}
-
 Error avError(const std::string& what, const std::string& path, int code) {
-  return makeError(what + " failed for " + path + ": " + avText(code));
+  return makeError(av::failure(what, path, code));
 }
 
-struct InputClose {
-  void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
-};
-struct CodecFree {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-using InputPtr = std::unique_ptr<AVFormatContext, InputClose>;
-using CodecPtr = std::unique_ptr<AVCodecContext, CodecFree>;
-using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
-using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
+using InputPtr = av::InputFormatPtr;
+using CodecPtr = av::CodecContextPtr;
+using FramePtr = av::FramePtr;
+using PacketPtr = av::PacketPtr;
 
 Result<InputPtr> openInput(const std::string& path) {
   AVFormatContext* raw = nullptr;

@@ -12,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "media/av_util.hpp"
 #include "media/file_audio.hpp"
 #include "media/tone_analysis.hpp"
 #include "media/tone_clip.hpp"
@@ -26,16 +27,6 @@ namespace facefilter::test {
 namespace {
 
 constexpr int64_t kUs = 1000000;
-
-struct DecoderFree {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
 
 // What was read from a FileAudio: every packet's time span, and channel 0 decoded.
 struct ReadBack {
@@ -79,12 +70,12 @@ ReadBack readAll(FileAudio& audio) {
   const AVCodec* codec = avcodec_find_decoder(par->codec_id);
   EXPECT_NE(codec, nullptr) << "no decoder for " << audio.codecName();
   if (codec == nullptr) return out;
-  std::unique_ptr<AVCodecContext, DecoderFree> decoder(avcodec_alloc_context3(codec));
+  av::CodecContextPtr decoder(avcodec_alloc_context3(codec));
   EXPECT_GE(avcodec_parameters_to_context(decoder.get(), par), 0);
   decoder->pkt_timebase = AVRational{audio.timeBaseNum(), audio.timeBaseDen()};
   EXPECT_GE(avcodec_open2(decoder.get(), codec, nullptr), 0);
-  std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
-  std::unique_ptr<AVFrame, FrameFree> frame(av_frame_alloc());
+  av::PacketPtr packet(av_packet_alloc());
+  av::FramePtr frame(av_frame_alloc());
   for (;;) {
     auto more = audio.next(packet.get());
     EXPECT_TRUE(more.ok()) << more.error().message;
