@@ -18,8 +18,8 @@
 
 #include <sys/types.h>
 
+#include "../test_support.hpp"  // the engine tests' helpers (TempDir), whoever includes this
 #include "engine/core/result.hpp"
-#include "test_support.hpp"
 
 namespace facefilter::test {
 
