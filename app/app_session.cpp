@@ -8,6 +8,7 @@
 #include <csignal>
 
 #include "app/gl/shader_program.hpp"
+#include "app/platform/egl_context.hpp"
 #include "app/record/frame_readback.hpp"
 #include "app/ui/lighting_hint.hpp"
 #include "app/ui/shortcuts.hpp"
@@ -43,19 +44,27 @@ Result<std::unique_ptr<AppSession>> AppSession::create(AppOptions options) {
   const AppConfig& cfg = s->options_.config;
   const bool headless = s->options_.mode == RunMode::kHeadless;
 
-  WindowParams wp;
-  wp.width = cfg.windowWidth;
-  wp.height = cfg.windowHeight;
-  wp.visibility = headless ? WindowVisibility::kHidden : WindowVisibility::kShown;
-  wp.vsync = headless ? VSync::kOff : s->options_.vsync;
-  auto window = AppWindow::create(wp);
-  if (!window) return window.error();
-  s->window_ = std::move(window).value();
+  // Headless needs no display: without one (or when asked) the context comes from EGL.
+  if (headless && resolveGlPlatform(s->options_.glPlatform) == GlPlatform::kEgl) {
+    auto egl = EglContext::create(EglParams{cfg.windowWidth, cfg.windowHeight});
+    if (!egl) return egl.error();
+    s->gl_ = std::move(egl).value();
+  } else {
+    WindowParams wp;
+    wp.width = cfg.windowWidth;
+    wp.height = cfg.windowHeight;
+    wp.visibility = headless ? WindowVisibility::kHidden : WindowVisibility::kShown;
+    wp.vsync = headless ? VSync::kOff : s->options_.vsync;
+    auto window = AppWindow::create(wp);
+    if (!window) return window.error();
+    s->window_ = window.value().get();
+    s->gl_ = std::move(window).value();
+  }
 
   auto shaderDir = gl::findShaderDir();
   if (!shaderDir) return shaderDir.error();
   // ImGui needs one frame begun before its draw-list data (fonts) is usable by the overlay drawer.
-  s->window_->beginImGuiFrame();
+  s->gl_->beginImGuiFrame();
   ImGui::EndFrame();
   auto scene = SceneRenderer::create(shaderDir.value());
   if (!scene) return scene.error();
@@ -384,11 +393,10 @@ void AppSession::finishInteractive() {
 
 void AppSession::writeStats() {
   if (options_.statsJsonPath.empty()) return;
-  int ww = 0, wh = 0;
-  glfwGetWindowSize(window_->handle(), &ww, &wh);
-  const FramebufferSize fb = window_->framebufferSize();
+  const WindowSize ws = gl_->windowSize();
+  const FramebufferSize fb = gl_->framebufferSize();
   RenderLoopStats& totals = monitor_.totals();
-  totals.setWindow(ww, wh, fb.width, fb.height);
+  totals.setWindow(ws.width, ws.height, fb.width, fb.height);
   totals.setMode(options_.mode == RunMode::kHeadless ? "headless" : "interactive");
   totals.setSwapInterval(options_.mode == RunMode::kInteractive && options_.vsync == VSync::kOn ? 1 : 0);
   if (auto s = totals.write(options_.statsJsonPath); !s) {
@@ -442,8 +450,8 @@ int AppSession::runHeadless() {
       if (engine_->finished() && queue.size() == 0) break;
       continue;
     }
-    window_->pollEvents();
-    window_->beginImGuiFrame();  // keeps ImGui's per-frame data (fonts for overlay text) valid
+    gl_->pollEvents();
+    gl_->beginImGuiFrame();  // keeps ImGui's per-frame data (fonts for overlay text) valid
     if (!recording_.active() && !options_.recordPath.empty()) {
       scene_->setFrame(item->first);
       if (auto s = startRecording(options_.recordPath); !s) {
@@ -476,7 +484,7 @@ int AppSession::runHeadless() {
   stopRecording();
   writeStats();
   if (!options_.snapshotPath.empty() && run.last) {
-    window_->beginImGuiFrame();
+    gl_->beginImGuiFrame();
     requestSnapshot();
     renderOne(run.last, run.lastResult, Redraw::kAlways);
     ImGui::EndFrame();

@@ -3,8 +3,9 @@
 // (SessionRecording), the loop's figures (LoopMonitor), the shortcuts and the control panel, tied together by
 // a render loop that never waits on capture or inference.
 //   interactive: each frame takes the newest frame and the newest result, draws them, shows the result's age.
-//   headless batch (--headless): an invisible window, every input frame rendered in order (the engine's
-//   no-drop delivery feeding a bounded queue through the result callback) and recorded; exits at the end.
+//   headless batch (--headless): no window shown (a hidden one where there is a display, else an EGL
+//   context: GlPlatform), every input frame rendered in order (the engine's no-drop delivery feeding a
+//   bounded queue through the result callback) and recorded; exits at the end.
 // Main thread only (GL); SIGINT/SIGTERM end the loop and finalise the recording.
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "app/platform/app_window.hpp"
+#include "app/platform/gl_context.hpp"
 #include "app/record/session_recording.hpp"
 #include "app/render/filter_library.hpp"
 #include "app/render/recent_frames.hpp"
@@ -47,6 +49,7 @@ struct AppOptions {
   std::string windowScreenshotPath;     // interactive: the whole window (panel included) as PNG at quit
   std::filesystem::path statsJsonPath;  // at exit: the render loop's figures (RenderLoopStats) as JSON
   VSync vsync = VSync::kOn;             // interactive; headless never waits for the display
+  GlPlatform glPlatform = GlPlatform::kAuto;  // headless: EGL or the hidden window (interactive: the window)
   std::filesystem::path presetDir = defaultPresetDir();
   // Interactive: called after each frame is shown (tests inspect the session and may requestClose()).
   std::function<void(AppSession&)> afterFrame;
@@ -123,7 +126,10 @@ class AppSession {
   void writeStats();
 
   AppOptions options_;
-  std::unique_ptr<AppWindow> window_;
+  // The GL and ImGui contexts' owner, destroyed after every GL object below: the window, or headless
+  // without one, EGL.
+  std::unique_ptr<GlContext> gl_;
+  AppWindow* window_ = nullptr;  // gl_ where it is the window; null headless through EGL
   std::unique_ptr<EngineThread> engine_;
   std::optional<SceneRenderer> scene_;
   std::unique_ptr<FilterLibrary> filters_;

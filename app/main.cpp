@@ -1,5 +1,5 @@
 // facefilter: the desktop app. Interactive by default; --headless renders a file to a video without showing
-// a window (works under xvfb-run). See app/app_session.hpp for the architecture.
+// a window (no display needed: EGL). See app/app_session.hpp for the architecture.
 
 #include <cstdio>
 #include <string>
@@ -60,6 +60,11 @@ void addOptions(CLI::App& app, CommandLine& cl) {
              "settings file's.");
   app.add_flag("--headless", cl.headless,
                "no window: render --input to --record (and/or --snapshot), every frame, then exit");
+  // A process-start choice, not a setting: neither kept in the settings file nor changeable while running.
+  addChoiceOption(app, "--gl-platform", o.glPlatform,
+                  {{"auto", GlPlatform::kAuto}, {"egl", GlPlatform::kEgl}, {"window", GlPlatform::kWindow}},
+                  "headless: how the OpenGL context is made: EGL (no display needed), a hidden window "
+                  "(needs a display), or auto: EGL when DISPLAY and WAYLAND_DISPLAY are unset");
   app.add_option("--input", c.source, std::string(findSetting("source")->help))
       ->type_name("SOURCE")
       ->check(sourceValidator());
@@ -122,6 +127,9 @@ int main(int argc, char** argv) {
   if (cl.headless && app.count("--input") == 0) return argumentError(app, "--headless needs --input");
   if (cl.headless && cl.options.recordPath.empty() && cl.options.snapshotPath.empty()) {
     return argumentError(app, "--headless needs --record OUT.mp4 and/or --snapshot OUT.png");
+  }
+  if (!cl.headless && cl.options.glPlatform == GlPlatform::kEgl) {
+    return argumentError(app, "--gl-platform egl needs --headless (the interactive app shows a window)");
   }
   // Parsed again over the file's values, so that what the command line gives wins. The same arguments parsed
   // before, so this cannot fail.

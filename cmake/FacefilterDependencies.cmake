@@ -4,7 +4,7 @@
 # own message. The subdirectories use what is found here:
 #   FACEFILTER_GLAD              the glad 2 generator (the app's OpenGL loader is generated at build time)
 #   FACEFILTER_IMGUI_BACKENDS    the folder of Dear ImGui's GLFW and OpenGL 3 backend sources
-# and the usual imported targets (torch, glfw, OpenGL::GL, PkgConfig::IMGUI, GTest::*, dlib::dlib, ...).
+# and the usual imported targets (torch, glfw, OpenGL::GL, OpenGL::EGL, PkgConfig::IMGUI, GTest::*, dlib::dlib, ...).
 
 set(_ff_missing "")
 set(_ff_packages "")
@@ -77,6 +77,11 @@ if(NOT FACEFILTER_BUILD_FUZZERS)
   if(FACEFILTER_BUILD_APP)
     _ff_find(glfw3_FOUND "GLFW >= 3.3" "libglfw3-dev" glfw3 3.3)
     _ff_find(OpenGL_FOUND "OpenGL headers and libraries" "libgl-dev libopengl-dev" OpenGL)
+    # EGL: headless runs without a display make their context through it (OpenGL::EGL).
+    find_package(OpenGL QUIET COMPONENTS EGL)
+    if(NOT OpenGL_EGL_FOUND)
+      _ff_missing("EGL headers and library (headless rendering without a display)" "libegl-dev")
+    endif()
 
     # Dear ImGui: the core through pkg-config; Debian ships its backends as example sources only.
     find_package(PkgConfig QUIET)

@@ -14,8 +14,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   # training, parity tests and reports (run with /usr/bin/python3)
   python3 python3-torch python3-opencv python3-numpy python3-matplotlib
-  # app (window, GL loader generator, UI) and headless GL under Xvfb
-  libglfw3-dev libimgui-dev libstb-dev python3-glad xvfb xauth mesa-utils libgl1-mesa-dri
+  # app (window, GL loader generator, UI); headless GL through EGL (no display) and under Xvfb
+  libglfw3-dev libimgui-dev libstb-dev python3-glad libegl-dev libegl-mesa0 xvfb xauth mesa-utils libgl1-mesa-dri
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
   # the classic peer (dlib ERT)

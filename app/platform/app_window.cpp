@@ -130,13 +130,10 @@ FramebufferSize AppWindow::framebufferSize() const {
   return s;
 }
 
-std::string AppWindow::glVersion() const {
-  const auto* v = reinterpret_cast<const char*>(glGetString(GL_VERSION));
-  return v ? v : "?";
-}
-std::string AppWindow::glRenderer() const {
-  const auto* v = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
-  return v ? v : "?";
+WindowSize AppWindow::windowSize() const {
+  WindowSize s;
+  glfwGetWindowSize(window_, &s.width, &s.height);
+  return s;
 }
 
 }  // namespace facefilter

@@ -1,11 +1,13 @@
 #pragma once
 // The one owner of the window, the OpenGL context + loader, and the Dear ImGui context with its
 // GLFW/OpenGL3 backends. Create one per process on the main thread; everything here is main-thread only.
-// Headless mode uses an invisible window: the same renderer, nothing shown.
+// Headless mode with a display uses an invisible window: the same renderer, nothing shown (without a
+// display it uses EglContext instead: egl_context.hpp).
 
 #include <memory>
 #include <string>
 
+#include "app/platform/gl_context.hpp"
 #include "engine/core/result.hpp"
 
 struct GLFWwindow;
@@ -24,33 +26,23 @@ struct WindowParams {
   bool imguiIniFile = false;  // ImGui's own layout file; off: our config file holds what we persist
 };
 
-struct FramebufferSize {
-  int width = 0;  // pixels
-  int height = 0;
-  float scaleX = 1;  // framebuffer pixels per window unit (2 on a typical HiDPI screen)
-  float scaleY = 1;
-};
-
-class AppWindow {
+class AppWindow final : public GlContext {
  public:
   // Fails with a message naming what is missing (no DISPLAY, no GL 3.3 core context, loader failure).
   static Result<std::unique_ptr<AppWindow>> create(const WindowParams& params);
-  ~AppWindow();
-  AppWindow(const AppWindow&) = delete;
-  AppWindow& operator=(const AppWindow&) = delete;
+  ~AppWindow() override;
 
   bool shouldClose() const;
   void requestClose();
-  void pollEvents();
-  // Starts an ImGui frame (call once per frame after pollEvents) and ends it with render().
-  void beginImGuiFrame();
+  void pollEvents() override;
+  // Starts an ImGui frame (call once per frame after pollEvents) and ends it with renderImGui().
+  void beginImGuiFrame() override;
   void renderImGui();  // draws ImGui into the default framebuffer
   void swapBuffers();
 
-  FramebufferSize framebufferSize() const;
+  FramebufferSize framebufferSize() const override;
+  WindowSize windowSize() const override;
   GLFWwindow* handle() const { return window_; }
-  std::string glVersion() const;
-  std::string glRenderer() const;
 
  private:
   AppWindow() = default;
