@@ -38,9 +38,10 @@ Result<std::unique_ptr<AppWindow>> AppWindow::create(const WindowParams& params)
   std::unique_ptr<AppWindow> w(new AppWindow());
   if (glfwInit() != GLFW_TRUE) {
     const char* display = std::getenv("DISPLAY");
-    return makeError("AppWindow::create: glfwInit failed (" + lastGlfwError() +
-                     "); DISPLAY=" + (display ? display : "<unset>") +
-                     ". Run under a desktop session, or headless with xvfb-run -a facefilter --headless ...");
+    return makeError(
+        "AppWindow::create: glfwInit failed (" + lastGlfwError() +
+        "); DISPLAY=" + (display ? display : "<unset>") +
+        ". Run under a desktop session or xvfb-run -a; facefilter --headless ... needs no display");
   }
   w->glfwInitialised_ = true;
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);

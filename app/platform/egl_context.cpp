@@ -201,6 +201,9 @@ Result<std::unique_ptr<EglContext>> EglContext::create(const EglParams& params) 
                      c->origin_);
   }
 
+  // Dear ImGui's OpenGL 3 backend loads its own functions through libGL.so.1's glXGetProcAddressARB. Under
+  // glvnd (Debian's libGL, libEGL) those are libGLdispatch's stubs, shared with libEGL: they call into
+  // whichever context is current on the thread, this EGL one included, with no X display involved.
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
