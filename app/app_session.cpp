@@ -76,6 +76,10 @@ Result<std::unique_ptr<AppSession>> AppSession::create(AppOptions options) {
   s->logMissingFilters();
   if (auto e = s->openEngine(); !e) return e.error();
   s->presets_ = PresetStore(s->options_.presetDir);
+  s->virtualCamera_.setSinkFactory(s->options_.virtualCameraSink);
+  if (headless && cfg.virtualCamera.device != "off")
+    logger("vcam")->warn(
+        "--virtual-camera is ignored with --headless (a batch renders faster than real time)");
   return s;
 }
 
@@ -283,6 +287,7 @@ void AppSession::renderOne(const FramePtr& frame, const FrameResultPtr& result, 
     renderedAssignment_ = assignment_;
     sceneDirty_ = false;
   }
+  virtualCamera_.addFrame(scene_->target(), changed);
   // One recorded frame per video frame shown, so the file plays at the source's rate (params.fps), not at
   // the render loop's.
   if (recording_.active() && (redraw == Redraw::kAlways || newFrame)) {
@@ -343,6 +348,7 @@ void AppSession::interactiveFrame() {
   handleShortcuts(options_.config, {[this] { requestSnapshot(); }, [this] { toggleRecording(); },
                                     [this] { window_->requestClose(); }});
 
+  virtualCamera_.follow(options_.config.virtualCamera);
   // The newest frame and the newest result, without waiting.
   recentFrames_.add(engine_->latestFrame());
   FrameResultPtr result = engine_->latestResult();
@@ -381,6 +387,7 @@ void AppSession::interactiveFrame() {
 void AppSession::finishInteractive() {
   monitor_.totals().setWallSeconds(nsToMs(lastFrameNs_ - loopStartNs_) / 1000.0);
   stopRecording();
+  virtualCamera_.stop();
   writeStats();
   int ww = 0, wh = 0;
   glfwGetWindowSize(window_->handle(), &ww, &wh);

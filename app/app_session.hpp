@@ -17,6 +17,7 @@
 #include "app/platform/app_window.hpp"
 #include "app/platform/gl_context.hpp"
 #include "app/record/session_recording.hpp"
+#include "app/record/session_virtual_camera.hpp"
 #include "app/render/filter_library.hpp"
 #include "app/render/recent_frames.hpp"
 #include "app/render/scene_renderer.hpp"
@@ -53,6 +54,8 @@ struct AppOptions {
   std::filesystem::path presetDir = defaultPresetDir();
   // Interactive: called after each frame is shown (tests inspect the session and may requestClose()).
   std::function<void(AppSession&)> afterFrame;
+  // Where the virtual camera's frames go (tests); empty: the v4l2loopback device the settings name.
+  VirtualCameraSinkFactory virtualCameraSink;
 };
 
 // Asks the running session to end (from a signal handler: only sets a flag).
@@ -84,6 +87,7 @@ class AppSession {
   const std::string& lightingHint() const { return lightingHint_; }
   const SceneStats& sceneStats() const { return sceneStats_; }
   const SessionRecording& recording() const { return recording_; }
+  SessionVirtualCamera& virtualCamera() { return virtualCamera_; }
   const ControlPanel& panel() const { return panel_; }
   uint64_t framesShown() const { return framesShown_; }
 
@@ -135,6 +139,7 @@ class AppSession {
   std::unique_ptr<FilterLibrary> filters_;
   FilterAssignment assignment_;
   SessionRecording recording_;
+  SessionVirtualCamera virtualCamera_;  // interactive only (a batch renders faster than real time)
   RecentFrames recentFrames_;
   FrameResultPtr shownResult_;
   // What the scene target holds now (see renderOne).

@@ -72,6 +72,16 @@ void addOptions(CLI::App& app, CommandLine& cl) {
   addTextOption(app, "--record", o.recordPath, "OUT.mp4",
                 "record what the window shows (headless: the output, with the input's sound)");
   addSettingFlags(app, c, {SettingsSection::kRecording}, "Recording");
+  addSettingFlag(app, c, "virtual_camera", "Virtual camera")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            return v == "off" || v == "auto" || v.rfind("/dev/", 0) == 0
+                       ? ""
+                       : "'" + v + "' is not off, auto or /dev/videoN";
+          },
+          ""));
+  addSettingFlag(app, c, "virtual_camera_size", "Virtual camera");
+  addSettingFlag(app, c, "virtual_camera_fps", "Virtual camera");
   addTextOption(app, "--snapshot", o.snapshotPath, "OUT.png",
                 "headless: write the last rendered frame as PNG");
   addDebugOption(app, c);

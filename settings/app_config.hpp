@@ -52,6 +52,15 @@ struct RecordSettings {
   bool landmarkSidecar = true;  // <video>.landmarks.jsonl beside recordings
 };
 
+// The virtual camera (vcam/): where the window's picture (without the panel) goes as a camera for other
+// programs. Session settings: kept in the settings file, not in presets (a preset is a look; an old preset
+// would otherwise switch a running camera off).
+struct VirtualCameraSettings {
+  std::string device = "off";     // off | auto | /dev/videoN
+  std::string size = "1280x720";  // WxH, one of the table's choices
+  int fps = 30;
+};
+
 struct AppConfig {
   std::string source = "default";
   std::string modelPath;        // empty: the engine's default model
@@ -60,6 +69,7 @@ struct AppConfig {
   TrackerParams tracker;
   ViewSettings view;
   RecordSettings record;
+  VirtualCameraSettings virtualCamera;
   int windowWidth = 1280;
   int windowHeight = 800;
 };

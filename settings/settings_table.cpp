@@ -388,6 +388,31 @@ void addRecordingSettings(std::vector<Setting>& t) {
       "landmark sidecar (.landmarks.jsonl)"));
 }
 
+void addVirtualCameraSettings(std::vector<Setting>& t) {
+  t.push_back(flag(
+      text(
+          "virtual_camera", S::kSession, [](AppConfig& c) -> std::string& { return c.virtualCamera.device; },
+          "send the picture (without the panel) to a v4l2loopback device as a camera for other "
+          "programs: off, auto (the device labelled facefilter, else the first loopback device) "
+          "or its path"),
+      "virtual-camera", FlagStyle::kValue, "off|auto|/dev/videoN"));
+  t.push_back(widget(
+      flag(text("virtual_camera_size", S::kSession,
+                [](AppConfig& c) -> std::string& { return c.virtualCamera.size; },
+                "the virtual camera's picture size (the picture is fitted inside, its aspect ratio kept)",
+                {"320x240", "640x360", "640x480", "960x540", "1280x720", "1920x1080"}),
+           "virtual-camera-size", FlagStyle::kValue, "WxH"),
+      "size"));
+  t.push_back(
+      widget(flag(integer(
+                      "virtual_camera_fps", S::kSession,
+                      [](AppConfig& c) -> int& { return c.virtualCamera.fps; }, 1, 60,
+                      "the virtual camera's frame rate (the last picture repeats when there is no new "
+                      "one)"),
+                  "virtual-camera-fps", FlagStyle::kValue, "FPS"),
+             "frames per second", 5, 60));
+}
+
 void addWindowSettings(std::vector<Setting>& t) {
   t.push_back(boolean(
       "show_panel", S::kSession, [](AppConfig& c) -> bool& { return c.view.showPanel; },
@@ -409,6 +434,7 @@ std::vector<Setting> makeTable() {
   addFilterSettings(t);
   addDebugViewSettings(t);
   addRecordingSettings(t);
+  addVirtualCameraSettings(t);
   addWindowSettings(t);
   return t;
 }

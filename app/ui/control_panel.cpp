@@ -67,6 +67,7 @@ void ControlPanel::draw(AppSession& session) {
   drawDetectorAndTracking(session);
   drawModel(session);
   drawRecording(session);
+  drawVirtualCamera(session);
   if (ImGui::Button("Save settings")) session.saveConfigNow();
   ImGui::SameLine();
   ImGui::TextDisabled("Esc quits");
@@ -86,6 +87,7 @@ void ControlPanel::drawStatus(AppSession& session, const EngineStats& stats) {
       break;
   }
   if (!session.lightingHint().empty()) message(1, 0.8f, 0.2f, session.lightingHint());
+  if (const std::string e = session.virtualCamera().error(); !e.empty()) message(1, 0.4f, 0.4f, e);
   // The engine's last error, unless the source status already says it.
   if (!stats.lastError.empty() && state_.source.message.find(stats.lastError) == std::string::npos) {
     message(1, 0.4f, 0.4f, stats.lastError);
@@ -260,6 +262,39 @@ void ControlPanel::drawRecording(AppSession& session) {
   if (!rec.lastReport().empty()) ImGui::TextWrapped("last: %s", rec.lastReport().c_str());
   if (!rec.lastSnapshot().empty()) ImGui::TextWrapped("%s", rec.lastSnapshot().c_str());
   if (resetButton("recording")) session.resetSection(SettingsSection::kRecording);
+}
+
+// On/off, the device (loopback devices marked; listed when the list is opened, so that a device made after
+// the start shows up), size and rate, and what the sender is doing or why it is not.
+void ControlPanel::drawVirtualCamera(AppSession& session) {
+  if (!ImGui::CollapsingHeader("Virtual camera")) return;
+  AppConfig& cfg = session.config();
+  std::string& device = cfg.virtualCamera.device;
+  bool on = device != "off";
+  if (ImGui::Checkbox("send to a virtual camera (v4l2loopback)", &on)) device = on ? "auto" : "off";
+  if (ImGui::BeginCombo("device", device.c_str())) {
+    if (ImGui::IsWindowAppearing()) videoDevices_ = listVideoDevices(*systemVideoDeviceIo());
+    if (ImGui::Selectable("auto (\"facefilter\", else the first loopback device)", device == "auto"))
+      device = "auto";
+    for (const VideoDeviceInfo& d : videoDevices_) {
+      const std::string label = d.path + "  " + d.name + (d.loopback ? "  [loopback]" : "  (a camera)");
+      if (ImGui::Selectable(label.c_str(), device == d.path)) device = d.path;
+    }
+    if (videoDevices_.empty()) ImGui::TextDisabled("no video devices");
+    ImGui::EndCombo();
+  }
+  settingWidget(*findSetting("virtual_camera_size"), cfg);
+  settingWidget(*findSetting("virtual_camera_fps"), cfg);
+  SessionVirtualCamera& vcam = session.virtualCamera();
+  const std::string status = vcam.statusLine();
+  // An error is shown at the top of the panel (drawStatus), where it is seen with this section folded.
+  if (!vcam.error().empty()) {
+    if (ImGui::SmallButton("Try again")) vcam.retry();
+  } else if (vcam.active()) {
+    ImGui::TextColored(ImVec4(0.5f, 1, 0.5f, 1), "%s", status.c_str());
+  } else {
+    ImGui::TextDisabled("%s", status.c_str());
+  }
 }
 
 // The sound source for live recordings: off, the server's default, or one of the sources it lists (asked

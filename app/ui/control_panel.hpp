@@ -12,6 +12,7 @@
 #include "app/ui/source_status.hpp"
 #include "engine/pipeline/engine_thread.hpp"
 #include "media/microphone.hpp"
+#include "vcam/video_devices.hpp"
 
 namespace facefilter {
 
@@ -42,6 +43,7 @@ class ControlPanel {
   void drawDetectorAndTracking(AppSession& session);
   void drawModel(AppSession& session);
   void drawRecording(AppSession& session);
+  void drawVirtualCamera(AppSession& session);
   void drawSoundSource(std::string& audio);
 
   char sourceText_[512] = "";
@@ -54,6 +56,7 @@ class ControlPanel {
   std::string modelStatus_;
   std::string recordStatus_;
   std::vector<AudioSourceInfo> soundSources_;
+  std::vector<VideoDeviceInfo> videoDevices_;  // listed when the device list is opened
   std::string soundSourcesError_;
   std::string presetStatus_;
   bool presetStatusIsError_ = false;
