@@ -12,13 +12,10 @@
 #include "bench/bench_stats.hpp"
 #include "engine/capture/source_spec.hpp"
 #include "engine/core/data_dir.hpp"
+#include "engine/core/data_paths.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/eval/keypoints_dataset.hpp"
 #include "settings/command_line.hpp"
-
-#ifndef FACEFILTER_SOURCE_DIR
-#define FACEFILTER_SOURCE_DIR "."
-#endif
 
 using namespace facefilter;
 using namespace facefilter::bench;
@@ -37,15 +34,20 @@ int main(int argc, char** argv) {
   Context ctx;
   ctx.dataDir = defaultDataDir();
   ctx.demoPath = kDemoVideoPath;
-  ctx.seedModelPath = std::string(FACEFILTER_SOURCE_DIR) + "/training/runs/seed.pt";
-  ctx.peerDlibPath = std::string(FACEFILTER_SOURCE_DIR) + "/build-bench/dlib/ert_udacity.dat";
-  ctx.peerDlibHaarPath = std::string(FACEFILTER_SOURCE_DIR) + "/build-bench/dlib/ert_udacity_haar.dat";
+  // The seed model and the dlib peers are a developer's files in the checkout, not shipped: their defaults
+  // exist only for a bench run from the build tree. The app is the one built or installed beside this
+  // program.
+  const std::filesystem::path exeDir = executableDir();
+  if (const auto source = sourceTreeDir()) {
+    ctx.seedModelPath = (*source / "training" / "runs" / "seed.pt").string();
+    ctx.peerDlibPath = (*source / "build-bench" / "dlib" / "ert_udacity.dat").string();
+    ctx.peerDlibHaarPath = (*source / "build-bench" / "dlib" / "ert_udacity_haar.dat").string();
+    ctx.appPath = (exeDir.parent_path() / "app" / "facefilter").string();
+  } else {
+    ctx.appPath = (exeDir / "facefilter").string();
+  }
   ctx.ibugDlibPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat";
-  // The app built beside this program (same build tree), unless --app says otherwise.
-  ctx.appPath = (std::filesystem::path(argv[0]).parent_path() / ".." / "app" / "facefilter")
-                    .lexically_normal()
-                    .string();
-  std::string modelPath = defaultModelPath();
+  std::string modelPath;  // empty: the shipped model
   std::vector<std::string> sections = kAllSections;
   bool json = false;
   int threads = 0;
@@ -56,23 +58,39 @@ int main(int argc, char** argv) {
       "facefilter-bench");
   setUpCommandLine(app);
   addModelPathOption(app, modelPath);
-  addTextOption(app, "--seed-model", ctx.seedModelPath, "FILE",
-                "the seed model (training/runs/seed.pt; without it the seed rows time untrained weights)");
-  addTextOption(app, "--peer-dlib", ctx.peerDlibPath, "FILE.dat",
-                "our dlib ERT peer (bench/train_dlib_ert writes it)");
-  addTextOption(app, "--peer-dlib-haar", ctx.peerDlibHaarPath, "FILE.dat",
-                "the ERT peer trained on Haar boxes (train_dlib_ert --boxes haar)");
+  // The defaults that depend on where this program runs are described, not printed: the help is also the
+  // man page, made from the build tree (packaging/CMakeLists.txt).
+  app.add_option(
+         "--seed-model", ctx.seedModelPath,
+         "the seed model (default from a build tree: the checkout's training/runs/seed.pt; without it "
+         "the seed rows time untrained weights)")
+      ->type_name("FILE");
+  app.add_option("--peer-dlib", ctx.peerDlibPath,
+                 "our dlib ERT peer (bench/train_dlib_ert writes it; default from a build tree: the "
+                 "checkout's build-bench/dlib/ert_udacity.dat)")
+      ->type_name("FILE.dat");
+  app.add_option(
+         "--peer-dlib-haar", ctx.peerDlibHaarPath,
+         "the ERT peer trained on Haar boxes (train_dlib_ert --boxes haar; default from a build tree: "
+         "the checkout's build-bench/dlib/ert_udacity_haar.dat)")
+      ->type_name("FILE.dat");
   addTextOption(app, "--ibug-dlib", ctx.ibugDlibPath, "FILE.dat", "dlib's pretrained iBUG predictor");
-  addTextOption(app, "--data", ctx.dataDir, "DIR", "the data root (udacity-keypoints, samples)");
+  app.add_option("--data", ctx.dataDir,
+                 "the data root (udacity-keypoints, samples; default: $FACEFILTER_DATA, else shared/data "
+                 "beside the checkout)")
+      ->type_name("DIR");
   addTextOption(app, "--video", ctx.demoPath, "PATH", "the clip the video rows play");
-  addTextOption(app, "--app", ctx.appPath, "PATH",
-                "the facefilter app the render section runs as a child process (needs a display: xvfb-run)");
+  app.add_option("--app", ctx.appPath,
+                 "the facefilter app the render section runs as a child process (needs a display: xvfb-run; "
+                 "default: the one built or installed beside this program)")
+      ->type_name("PATH");
   addThreadsOption(app, threads);
   app.add_option("--sections", sections, "which sections to run, comma-separated")
       ->type_name("LIST")
       ->delimiter(',')
       ->check(CLI::IsMember(kAllSections).description(""))
-      ->default_str("all: " + command_line_detail::join(kAllSections, ","));
+      // ", " rather than ",": the man page can break the line there.
+      ->default_str("all: " + command_line_detail::join(kAllSections, ", "));
   app.add_flag("--quick", ctx.quick, "fewer repetitions (a smoke run, not for figures)");
   app.add_flag("--json", json, "print one JSON object instead of the markdown table");
   addDetectorOptions(app, ctx.detector);

@@ -18,7 +18,7 @@ namespace {
 
 struct DetectOptions {
   std::vector<std::string> images;
-  ModelOptions model{defaultModelPath(), "auto", 0};
+  ModelOptions model{{}, "auto", 0};  // no path: the shipped model
   DetectorParams detector;
   bool refine = true;
   float presenceThreshold = TrackerParams{}.presenceThreshold;

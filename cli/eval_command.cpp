@@ -22,7 +22,7 @@ struct EvalCommandOptions {
   bool json = false;
   bool timing = true;
   // Speed is quoted per face on one CPU thread unless asked otherwise.
-  ModelOptions model{defaultModelPath(), "auto", 1};
+  ModelOptions model{{}, "auto", 1};  // no path: the shipped model
   DetectorParams detector;
   bool refine = true;
   float presenceThreshold = TrackerParams{}.presenceThreshold;

@@ -37,7 +37,7 @@ struct RunOptions {
   std::string points;
   int maxFrames = 0;
   bool loop = false;
-  ModelOptions model{defaultModelPath(), "auto", 0};
+  ModelOptions model{{}, "auto", 0};  // no path: the shipped model
   DetectorParams detector;
   TrackerParams tracker;
   RecordSettings record;

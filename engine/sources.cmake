@@ -14,6 +14,7 @@ set(FACEFILTER_ENGINE_PARSER_SOURCES
 set(FACEFILTER_ENGINE_SOURCES
   ${FACEFILTER_ENGINE_PARSER_SOURCES}
   core/data_dir.cpp
+  core/data_paths.cpp
   capture/source_spec.cpp
   capture/image_convert.cpp
   capture/video_file_source.cpp

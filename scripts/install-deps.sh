@@ -20,6 +20,9 @@ packages=(
   clang libclang-rt-14-dev
   # the classic peer (dlib ERT)
   libdlib-dev libdlib-data
+  # install and package: man pages from --help, the desktop entry's and the .deb's checkers, the install
+  # test's proof that installed programs read nothing from the source tree (tests/install)
+  help2man desktop-file-utils lintian strace file dpkg-dev
 )
 
 missing=()

@@ -61,6 +61,8 @@ void setUpCommandLine(CLI::App& app) {
   formatter->column_width(34);
   app.formatter(formatter);
   app.set_help_flag("-h,--help", "show this help");
+  // "NAME VERSION", the first line help2man reads for the man pages (packaging/CMakeLists.txt).
+  app.set_version_flag("--version", app.get_name() + " " + FACEFILTER_VERSION, "show the version and exit");
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
@@ -75,6 +77,9 @@ std::optional<int> parseCommandLine(CLI::App& app, std::vector<std::string> args
     app.parse(args);
   } catch (const CLI::CallForHelp&) {
     out << app.help();  // the help of the subcommand given, if any
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << "\n";
     return kExitOk;
   } catch (const CLI::ParseError& e) {
     const CLI::App& at = innermost(app);

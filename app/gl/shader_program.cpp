@@ -7,6 +7,9 @@
 #include <sstream>
 #include <vector>
 
+#include "engine/core/data_paths.hpp"
+#include "engine/core/logging.hpp"
+
 namespace facefilter::gl {
 namespace {
 
@@ -99,31 +102,19 @@ Result<ShaderProgram> ShaderProgram::fromSources(const std::string& vertexSource
   return ShaderProgram(std::move(program));
 }
 
-std::filesystem::path executableDir() {
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::path() : exe.parent_path();
-}
-
 Result<std::filesystem::path> findShaderDir() {
-  std::vector<std::filesystem::path> candidates;
+  // $FACEFILTER_SHADER_DIR first: a developer trying shader edits on an installed program.
   if (const char* env = std::getenv("FACEFILTER_SHADER_DIR"); env != nullptr && *env != '\0') {
-    candidates.emplace_back(env);
-  }
-  if (const auto exe = executableDir(); !exe.empty()) {
-    candidates.push_back(exe / "shaders");
-    candidates.push_back(exe.parent_path() / "share" / "facefilter" / "shaders");
-  }
-  candidates.emplace_back(std::filesystem::path(FACEFILTER_INSTALL_DATADIR) / "shaders");
-  candidates.emplace_back(std::filesystem::path(FACEFILTER_SOURCE_DIR) / "shaders");
-  std::string tried;
-  for (const auto& c : candidates) {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(c / "video.vert", ec)) return c;
-    tried += "\n  " + c.string();
+    if (std::filesystem::is_regular_file(std::filesystem::path(env) / "video.vert", ec))
+      return std::filesystem::path(env);
+    return makeError(std::string("findShaderDir: $FACEFILTER_SHADER_DIR is '") + env +
+                     "', which holds no video.vert; unset it to use the shaders facefilter ships");
   }
-  return makeError("findShaderDir: no shader folder with video.vert found; tried:" + tried +
-                   "\nSet FACEFILTER_SHADER_DIR to the repository's shaders/ folder.");
+  auto dir = findDataFolder(DataFolder::kShaders, "video.vert");
+  if (!dir) return makeError("findShaderDir: " + dir.error().message);
+  logger("render")->info("shaders from {}", dir->string());
+  return dir;
 }
 
 }  // namespace facefilter::gl

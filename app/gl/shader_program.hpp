@@ -33,11 +33,8 @@ class ShaderProgram {
 // each message starts with "<name>:<line>: ". Pure, for tests.
 std::string annotateShaderLog(const std::string& log, const std::string& name);
 
-// The folder holding the app's shader files: $FACEFILTER_SHADER_DIR, else `shaders/` next to the executable,
-// else <prefix>/share/facefilter/shaders, else the source tree's `shaders/`. Error lists the places tried.
+// The folder holding the app's shader files: $FACEFILTER_SHADER_DIR when set, else where
+// engine/core/data_paths.hpp finds shaders/video.vert. The error lists the places tried.
 Result<std::filesystem::path> findShaderDir();
-
-// Where the running executable lives (from /proc/self/exe); empty if unknown.
-std::filesystem::path executableDir();
 
 }  // namespace facefilter::gl

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "app/gl/shader_program.hpp"
+#include "engine/core/data_paths.hpp"
 #include "engine/core/logging.hpp"
 #include "settings/app_config.hpp"
 
@@ -44,17 +45,11 @@ const GpuFilter* FilterLibrary::find(const std::string& name) const {
 
 std::vector<std::filesystem::path> defaultFilterRoots() {
   std::vector<std::filesystem::path> roots;
-  std::error_code ec;
-  const auto exe = gl::executableDir();
-  const std::vector<std::filesystem::path> builtIn = {
-      exe / "filters", exe.parent_path() / "share" / "facefilter" / "filters",
-      std::filesystem::path(FACEFILTER_INSTALL_DATADIR) / "filters",
-      std::filesystem::path(FACEFILTER_SOURCE_DIR) / "assets" / "filters"};
-  for (const auto& c : builtIn) {
-    if (!exe.empty() && std::filesystem::is_directory(c, ec)) {
-      roots.push_back(c);
-      break;
-    }
+  // Without the built-in folder the app still runs with the user's filters; the panel shows none built in.
+  if (auto builtIn = findDataFolder(DataFolder::kFilters)) {
+    roots.push_back(std::move(builtIn).value());
+  } else {
+    logger("render")->warn("built-in filters: {}", builtIn.error().message);
   }
   roots.push_back(configDir() / "filters");
   return roots;

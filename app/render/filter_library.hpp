@@ -34,8 +34,8 @@ class FilterLibrary {
   std::map<std::string, GpuFilter> gpu_;
 };
 
-// Built-in filters (assets/filters next to the executable, installed, or in the source tree), then the
-// user's ($XDG_CONFIG_HOME/facefilter/filters).
+// Built-in filters (the filters/ folder engine/core/data_paths.hpp finds: installed, or the source tree's
+// assets/filters from a build tree), then the user's ($XDG_CONFIG_HOME/facefilter/filters).
 std::vector<std::filesystem::path> defaultFilterRoots();
 
 }  // namespace facefilter

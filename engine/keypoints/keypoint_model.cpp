@@ -10,14 +10,8 @@
 #include <torch/script.h>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/core/data_paths.hpp"
 #include "engine/core/logging.hpp"
-
-#ifndef FACEFILTER_SOURCE_DIR
-#define FACEFILTER_SOURCE_DIR "."
-#endif
-#ifndef FACEFILTER_INSTALL_DATADIR
-#define FACEFILTER_INSTALL_DATADIR "/usr/local/share/facefilter"
-#endif
 
 namespace facefilter {
 
@@ -61,12 +55,14 @@ void setInferenceThreads(int threads) {
   if (threads > 0) at::set_num_threads(threads);
 }
 
+namespace {
+constexpr const char* kShippedModelFile = "ffnet.pt";
+}  // namespace
+
 std::string defaultModelPath() {
   if (const char* env = std::getenv("FACEFILTER_MODEL"); env && *env) return env;
-  const std::string inSource = std::string(FACEFILTER_SOURCE_DIR) + "/assets/models/ffnet.pt";
-  std::error_code ec;
-  if (std::filesystem::exists(inSource, ec)) return inSource;
-  return std::string(FACEFILTER_INSTALL_DATADIR) + "/models/ffnet.pt";
+  auto shipped = findDataFile(DataFolder::kModels, kShippedModelFile);
+  return shipped ? shipped->string() : std::string();
 }
 
 namespace {
@@ -198,6 +194,14 @@ void optimiseForCpu(torch::jit::Module& module, const torch::Device& device, con
 }  // namespace
 
 Result<KeypointModel> KeypointModel::load(const std::string& path, ComputeDevice device) {
+  if (path.empty()) {
+    if (const std::string found = defaultModelPath(); !found.empty()) return load(found, device);
+    // The shipped model is nowhere: the error says where it was looked for.
+    auto shipped = findDataFile(DataFolder::kModels, kShippedModelFile);
+    return makeError(
+        "model: " + (shipped ? "'" + shipped->string() + "' vanished" : shipped.error().message) +
+        "\nGive one with --model FILE or $FACEFILTER_MODEL.");
+  }
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return makeError("model '" + path + "': no such file");
   if (std::filesystem::is_directory(path, ec)) return makeError("model '" + path + "': is a folder");

@@ -27,11 +27,14 @@ bool cudaAvailable();
 // Intra-op threads LibTorch uses for the whole process (0 leaves the default).
 void setInferenceThreads(int threads);
 
-// The default model: $FACEFILTER_MODEL, else assets/models/ffnet.pt next to the sources or installed.
+// The default model: $FACEFILTER_MODEL, else the shipped models/ffnet.pt where engine/core/data_paths.hpp
+// finds it (installed beside the executable, the source tree from a build tree, $XDG_DATA_DIRS); empty when
+// it is nowhere, which load() turns into an error listing the places tried.
 std::string defaultModelPath();
 
 class KeypointModel {
  public:
+  // An empty path loads the shipped model (defaultModelPath() without $FACEFILTER_MODEL).
   static Result<KeypointModel> load(const std::string& path, ComputeDevice device = ComputeDevice::kAuto);
 
   // One keypoint set per crop window, in frame pixels. `image` is the whole frame: 8-bit gray or BGR
