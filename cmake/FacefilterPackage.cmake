@@ -38,10 +38,12 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 #   apt installs it by default, but it is ~95 MB to download (~270 MB installed) for one clip, and the programs
 #   work without it on a camera, a file or an image; --input demo then says the clip is missing.
 # - libdlib-data: dlib's iBUG predictor, only for facefilter-bench's peer rows (skipped without it): Suggests.
+# - v4l2loopback-dkms: the kernel module behind the app's virtual camera (--virtual-camera), only for that
+#   feature, and a kernel module build: Suggests.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "opencv-data")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "opencv-doc")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libdlib-data")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libdlib-data, v4l2loopback-dkms")
 
 # Debian ships stripped binaries (the debug symbols would go to a -dbgsym package) and 0755 folders.
 set(CPACK_STRIP_FILES ON)
