@@ -80,6 +80,18 @@ void addOptions(CLI::App& app, CommandLine& cl) {
                        : "'" + v + "' is not off, auto or /dev/videoN";
           },
           ""));
+  app.add_option_function<std::string>(
+         "--virtual-camera-file",
+         [&o](const std::string& path) {
+           o.virtualCameraSink = [path](const std::string&, const VcamRequest& request) {
+             return openDescriptorSink(systemVideoDeviceIo(), path, request.format);
+           };
+         },
+         "write the virtual camera's frames (raw YUYV) to this file or /dev/null instead of a device, with "
+         "the "
+         "device's write path (benchmarks, checks)")
+      ->type_name("FILE")
+      ->group("Virtual camera");
   addSettingFlag(app, c, "virtual_camera_size", "Virtual camera");
   addSettingFlag(app, c, "virtual_camera_fps", "Virtual camera");
   addTextOption(app, "--snapshot", o.snapshotPath, "OUT.png",

@@ -24,7 +24,7 @@ namespace {
 
 const std::vector<std::string> kAllSections = {"decode",  "detect",  "keypoints", "smoothing", "e2e",
                                                "samples", "latency", "seed",      "stability", "pose",
-                                               "peer",    "render",  "encode"};
+                                               "peer",    "render",  "encode",    "vcam"};
 
 }  // namespace
 
@@ -142,6 +142,7 @@ int main(int argc, char** argv) {
   if (wanted.count("peer")) benchPeer(ctx, m, report);
   if (wanted.count("render")) benchRender(ctx, report);
   if (wanted.count("encode")) benchEncode(ctx, report);
+  if (wanted.count("vcam")) benchVirtualCamera(ctx, report);
 
   const std::string machineLine = machine.markdown() + "Model: " + model->path() + " (" +
                                   model->metadata().name + ", " +

@@ -46,5 +46,6 @@ void benchPose(const Context& ctx, const KeypointModel& model, Report& report);
 void benchPeer(const Context& ctx, const KeypointModel& model, Report& report);
 void benchRender(const Context& ctx, Report& report);
 void benchEncode(const Context& ctx, Report& report);
+void benchVirtualCamera(const Context& ctx, Report& report);
 
 }  // namespace facefilter::bench

@@ -89,7 +89,7 @@ void VirtualCamera::run() {
       convertMsTotal += nsToMs(clock.nowNs() - t0);
       ++converted;
     }
-    pacer.wrote();
+    pacer.wrote(action);
     if (frame.empty()) continue;  // nothing to repeat before the first picture
     const Status written = sink_->write(frame.data(), frame.size());
     std::lock_guard lock(mutex_);
