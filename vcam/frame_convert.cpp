@@ -103,7 +103,7 @@ size_t frameBytes(const VcamFrameFormat& f) {
   return f.pixels == VcamPixelFormat::kYuyv ? pixels * 2 : pixels * 3 / 2;
 }
 
-PictureRect letterbox(int sourceWidth, int sourceHeight, int outWidth, int outHeight) {
+PictureRect fitPicture(int sourceWidth, int sourceHeight, int outWidth, int outHeight) {
   if (sourceWidth <= 0 || sourceHeight <= 0 || outWidth < 2 || outHeight < 2) return {};
   const double scale =
       std::min(static_cast<double>(outWidth) / sourceWidth, static_cast<double>(outHeight) / sourceHeight);
@@ -122,7 +122,7 @@ void FrameConverter::convert(const cv::Mat& bgraBottomUp, const VcamFrameFormat&
   assert(bgraBottomUp.type() == CV_8UC4 && "FrameConverter: the picture must be BGRA");
   assert(f.width % 2 == 0 && f.height % 2 == 0 && "FrameConverter: the output size must be even");
   out.resize(frameBytes(f));
-  const PictureRect rect = letterbox(bgraBottomUp.cols, bgraBottomUp.rows, f.width, f.height);
+  const PictureRect rect = fitPicture(bgraBottomUp.cols, bgraBottomUp.rows, f.width, f.height);
   const cv::Mat* picture = &bgraBottomUp;
   if (bgraBottomUp.cols != rect.width || bgraBottomUp.rows != rect.height) {
     // Shrinking averages (no aliasing of the filters' fine lines); enlarging interpolates.

@@ -41,7 +41,7 @@ struct PictureRect {
   int x = 0, y = 0, width = 0, height = 0;
   bool operator==(const PictureRect&) const = default;
 };
-PictureRect letterbox(int sourceWidth, int sourceHeight, int outWidth, int outHeight);
+PictureRect fitPicture(int sourceWidth, int sourceHeight, int outWidth, int outHeight);
 
 // One pixel's BT.601 limited-range values (the reference the row kernels are tested against).
 inline int lumaBt601(int r, int g, int b) {

@@ -163,12 +163,12 @@ TEST(VcamConvert, RoundTripsThroughOpenCvsDecoders) {
 
 TEST(VcamConvert, LetterboxGeometry) {
   // The demo clip (720x528) in 1280x720: pillarboxed, full height, centred on even columns.
-  EXPECT_EQ(letterbox(720, 528, 1280, 720), (PictureRect{148, 0, 982, 720}));
+  EXPECT_EQ(fitPicture(720, 528, 1280, 720), (PictureRect{148, 0, 982, 720}));
   // 16:9 into 4:3: letterboxed.
-  EXPECT_EQ(letterbox(1280, 720, 640, 480), (PictureRect{0, 60, 640, 360}));
+  EXPECT_EQ(fitPicture(1280, 720, 640, 480), (PictureRect{0, 60, 640, 360}));
   // Same aspect: the whole frame.
-  EXPECT_EQ(letterbox(640, 360, 1280, 720), (PictureRect{0, 0, 1280, 720}));
-  EXPECT_EQ(letterbox(0, 10, 1280, 720), PictureRect{});
+  EXPECT_EQ(fitPicture(640, 360, 1280, 720), (PictureRect{0, 0, 1280, 720}));
+  EXPECT_EQ(fitPicture(0, 10, 1280, 720), PictureRect{});
 }
 
 TEST(VcamConvert, LetterboxBordersAreBlackAndThePictureIsScaledIntoItsRect) {
@@ -181,7 +181,7 @@ TEST(VcamConvert, LetterboxBordersAreBlackAndThePictureIsScaledIntoItsRect) {
   std::vector<uint8_t> out;
   FrameConverter c;
   c.convert(bottomUp, f, out);
-  const PictureRect r = letterbox(640, 480, 1280, 720);
+  const PictureRect r = fitPicture(640, 480, 1280, 720);
   ASSERT_EQ(r, (PictureRect{160, 0, 960, 720}));
   auto yAt = [&](int x, int y) { return out[static_cast<size_t>(y) * 2560 + static_cast<size_t>(x) * 2]; };
   for (int y : {0, 100, 719}) {
@@ -200,7 +200,7 @@ TEST(VcamConvert, Yu12LetterboxBordersAreBlack) {
   std::vector<uint8_t> out;
   FrameConverter c;
   c.convert(cv::Mat(36, 64, CV_8UC4, cv::Scalar(255, 255, 255, 255)), f, out);
-  const PictureRect r = letterbox(64, 36, 64, 64);
+  const PictureRect r = fitPicture(64, 36, 64, 64);
   ASSERT_EQ(r, (PictureRect{0, 14, 64, 36}));
   EXPECT_EQ(out[0], 16);
   EXPECT_EQ(out[13 * 64], 16);
