@@ -39,9 +39,11 @@ void VirtualCamera::push(cv::Mat bgraBottomUp) {
   {
     std::lock_guard lock(mutex_);
     ++stats_.pushed;
-    if (slotFull_) ++stats_.dropped;
-    slot_ = std::move(bgraBottomUp);
-    slotFull_ = true;
+    if (waiting_.size() == kHeldPictures) {
+      waiting_.pop_front();
+      ++stats_.dropped;
+    }
+    waiting_.push_back(std::move(bgraBottomUp));
   }
   // A picture may go out at once (FramePacer): wake the sender rather than wait for its next tick.
   wake_.notify_one();
@@ -71,16 +73,15 @@ void VirtualCamera::run() {
       std::unique_lock lock(mutex_);
       while (!stop_) {
         const int64_t now = clock.nowNs();
-        action = pacer.decide(now, slotFull_);
+        action = pacer.decide(now, !waiting_.empty());
         if (action != FramePacer::Action::kWait) break;
         wake_.wait_until(lock, steadyAt(pacer.wakeNs(now)));
       }
       if (stop_) break;
       stats_.skippedSlots = pacer.skippedSlots();
       if (action == FramePacer::Action::kSendNew) {
-        picture = std::move(slot_);
-        slot_ = cv::Mat();
-        slotFull_ = false;
+        picture = std::move(waiting_.front());
+        waiting_.pop_front();
       }
     }
     if (action == FramePacer::Action::kSendNew) {

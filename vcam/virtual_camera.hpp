@@ -4,14 +4,18 @@
 // consumers see a steady stream.
 //
 // Threads: push() and stats() from any thread (the render loop pushes); the sender thread does the rest.
-// push() never waits on the sender: it hands the picture over through a newest-only slot (a picture not yet
-// taken when the next one arrives is replaced and counted as dropped). The sender holds the slot's lock only
-// to swap a picture out, never while converting or writing.
-// Failures: a write error ends the sender (running() false) with the message in stats().error; the app goes
-// on. The destructor stops and joins the thread.
+// push() never waits on the sender: it hands the picture over through a queue of two. The second place
+// absorbs the render loop's jitter: a source at the camera's own rate sometimes delivers two pictures within
+// one frame time and none in the next, and with a single place the first of the two would be lost (and the
+// next slot repeated) at every such beat of the two clocks. A picture pushed while two wait replaces the
+// older one, which is counted as dropped, so the delay the queue adds stays at most one frame time. The
+// sender holds the lock only to take a picture out, never while converting or writing. Failures: a write
+// error ends the sender (running() false) with the message in stats().error; the app goes on. The destructor
+// stops and joins the thread.
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,7 +31,7 @@ struct VirtualCameraStats {
   uint64_t pushed = 0;        // pictures handed over by push()
   uint64_t sent = 0;          // new pictures written
   uint64_t repeated = 0;      // the last picture written again (no new one ready in its slot)
-  uint64_t dropped = 0;       // pictures replaced by a newer one before the sender took them
+  uint64_t dropped = 0;       // pictures pushed out of the full queue before the sender took them
   uint64_t writeErrors = 0;   // the write that failed (the sender stops at the first)
   uint64_t skippedSlots = 0;  // frame times that passed without a write (the sender was held up)
   double convertMsMean = 0;   // the conversion's mean time
@@ -61,8 +65,8 @@ class VirtualCamera {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;
-  cv::Mat slot_;  // the newest picture not yet taken
-  bool slotFull_ = false;
+  static constexpr size_t kHeldPictures = 2;
+  std::deque<cv::Mat> waiting_;  // pictures not yet taken, oldest first
   VirtualCameraStats stats_;
   std::thread thread_;  // last: started once everything above is set
 };

@@ -33,17 +33,21 @@ Simulated simulate(int fps, const std::vector<int64_t>& pushes, int64_t endNs, i
                    std::optional<std::pair<int64_t, int64_t>> heldUp = std::nullopt) {
   Simulated s;
   FramePacer pacer(0, fps);
-  bool slotFull = false, havePicture = false;
+  int waiting = 0;  // VirtualCamera's queue of two
+  bool havePicture = false;
   size_t next = 0;
   int64_t now = 0;
   while (now < endNs) {
-    // Pushes up to now land in the slot (a full slot loses its picture).
+    // Pushes up to now join the queue (a full queue loses its older picture).
     while (next < pushes.size() && pushes[next] <= now) {
-      if (slotFull) ++s.dropped;
-      slotFull = true;
+      if (waiting == 2) {
+        ++s.dropped;
+        --waiting;
+      }
+      ++waiting;
       ++next;
     }
-    const auto action = pacer.decide(now, slotFull);
+    const auto action = pacer.decide(now, waiting > 0);
     if (action == FramePacer::Action::kWait) {
       int64_t wake = pacer.wakeNs(now);
       if (next < pushes.size()) wake = std::min(wake, pushes[next]);
@@ -52,7 +56,7 @@ Simulated simulate(int fps, const std::vector<int64_t>& pushes, int64_t endNs, i
       continue;
     }
     if (action == FramePacer::Action::kSendNew) {
-      slotFull = false;
+      --waiting;
       havePicture = true;
     }
     pacer.wrote(action);
@@ -127,6 +131,21 @@ TEST(FramePacer, ASameRateProducerWithJitterLosesNothing) {
   }
 }
 
+TEST(FramePacer, ASameRateProducerInPairsLosesNothing) {
+  // The render loop's beat against the camera's clock: pictures at 30 fps on average, but two close together
+  // and then a gap of nearly two frame times. The second place in the queue carries the second of each pair
+  // into the next slot.
+  for (int64_t phaseMs : {0, 9, 17, 30}) {
+    std::vector<int64_t> pushes;
+    for (int k = 0; k < 300; ++k)
+      pushes.push_back(phaseMs * kMs + k * 1'000'000'000LL / 30 - (k % 2 == 1 ? 25 * kMs : 0));
+    std::sort(pushes.begin(), pushes.end());
+    const Simulated s = simulate(30, pushes, 300 * 1'000'000'000LL / 30 + 200 * kMs);
+    EXPECT_EQ(s.dropped, 0) << "phase " << phaseMs << " ms";
+    EXPECT_EQ(s.sent, 300) << "phase " << phaseMs << " ms";
+  }
+}
+
 TEST(FramePacer, OneWriteASlotAtTheSetRate) {
   const auto pushes = producer(30, 3 * kMs, 10'000 * kMs, 8);
   const Simulated s = simulate(30, pushes, 10'000 * kMs);
@@ -165,8 +184,9 @@ TEST(FramePacer, AFasterProducerIsDroppedAndCounted) {
   const auto pushes = producer(60, 1 * kMs, 10'000 * kMs);
   const Simulated s = simulate(30, pushes, 10'000 * kMs);
   EXPECT_NEAR(s.sent, 300, 1);
-  EXPECT_EQ(s.sent + s.dropped, static_cast<int>(pushes.size()) - (s.sent + s.dropped < 600 ? 1 : 0))
-      << "each picture is sent or counted as dropped (one may wait in the slot at the end)";
+  EXPECT_GE(s.sent + s.dropped, static_cast<int>(pushes.size()) - 2);
+  EXPECT_LE(s.sent + s.dropped, static_cast<int>(pushes.size()))
+      << "each picture is sent or counted as dropped (two may wait in the queue at the end)";
   EXPECT_EQ(s.repeated, 0);
 }
 
@@ -220,9 +240,9 @@ TEST(VirtualCamera, AFasterProducerIsDroppedAndCountedAndNeverWaits) {
   const VirtualCameraStats st = camera.stats();
   EXPECT_EQ(st.pushed, static_cast<uint64_t>(pushed));
   EXPECT_NEAR(static_cast<double>(st.sent), 20.0, 4.0);
-  EXPECT_GE(st.dropped, static_cast<uint64_t>(pushed) - st.sent - 1);
+  EXPECT_GE(st.dropped, static_cast<uint64_t>(pushed) - st.sent - 2);  // two may wait in the queue
   EXPECT_LE(st.dropped, static_cast<uint64_t>(pushed) - st.sent);
-  // The slot's lock is held only to swap a picture: far below a frame time even on a loaded machine.
+  // The queue's lock is held only to move a picture: far below a frame time even on a loaded machine.
   EXPECT_LT(worstPushNs, 10 * kMs);
 }
 
