@@ -4,7 +4,8 @@
 #         no GL: preset `asan`);
 #   tsan: ThreadSanitizer, only the threaded tests: capture, pipeline incl. EngineThread and the model
 #         description it publishes, core mailboxes and queues, the app's headless parts (preset `tsan` builds
-#         them without the GL app), and the recorder (its writer thread, the microphone's thread).
+#         them without the GL app), the recorder (its writer thread, the microphone's thread) and the virtual
+#         camera's sender thread.
 # LibTorch, OpenCV, FFmpeg and libpulse are not instrumented. Leak checking is off for the asan run: LibTorch's and OpenCV's
 # process-lifetime singletons (thread pools, registries) are reported as leaks at exit and are not ours.
 # Usage: scripts/ci-sanitize.sh [asan|tsan|all]   (env SANITIZE_JOBS; ASAN_BUILD_DIR/TSAN_BUILD_DIR to build
@@ -38,11 +39,11 @@ if [ "$which" = tsan ] || [ "$which" = all ]; then
   bdir="${dir:-build/tsan}"
   cmake --build "$bdir" -j "$jobs" --target test_core test_capture test_pipeline test_model_description \
     test_app_headless test_recorder_lag test_media_recorder test_microphone test_media_writer test_file_audio \
-    test_encoder_settings test_browser_playback
+    test_encoder_settings test_browser_playback test_vcam_convert test_vcam_pacing test_vcam_device
   # LibTorch's OpenMP pool (libgomp) is not instrumented, so TSan cannot see its synchronisation: one
   # intra-op thread keeps inference on the calling thread; our own threads are what is checked.
   # Lock-order reports inside GDAL (OpenCV's image reader) are suppressed: scripts/ci-tsan.supp says why.
   OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/ci-tsan.supp" \
-    ctest --test-dir "$bdir" -j "$jobs" --output-on-failure -L "^(core|capture|pipeline|app|media)$"
+    ctest --test-dir "$bdir" -j "$jobs" --output-on-failure -L "^(core|capture|pipeline|app|media|vcam)$"
   echo "ci-sanitize: tsan done in $(( $(date +%s) - start )) s"
 fi
