@@ -30,6 +30,8 @@ set(FACEFILTER_ENGINE_SOURCES
   io/result_json.cpp
   io/annotate.cpp
   eval/keypoint_eval.cpp
+  filters/head_pose.cpp
+  filters/face_light.cpp
   filters/filter_geometry.cpp
   filters/filter_catalog.cpp
 )

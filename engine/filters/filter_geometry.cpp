@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include <opencv2/calib3d.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "engine/filters/canonical_face.hpp"
@@ -74,62 +73,6 @@ std::vector<cv::Point2f> anchorTargets(const std::vector<FilterAnchor>& anchors,
   out.reserve(anchors.size());
   for (const auto& a : anchors) out.push_back(meanOf(a.keypoints, points));
   return out;
-}
-
-std::optional<HeadPose> estimateHeadPose(const Landmarks& points, cv::Size frameSize) {
-  if (frameSize.width <= 0 || frameSize.height <= 0) return std::nullopt;
-  std::vector<cv::Point3f> model;
-  std::vector<cv::Point2f> image;
-  model.reserve(kNumKeypoints);
-  for (int i = 0; i < kNumKeypoints; ++i) {
-    const auto& c = kCanonicalFace68[static_cast<size_t>(i)];
-    model.emplace_back(c.x, c.y, -c.z);  // object frame like the camera's: x right, y down, z away
-    image.push_back(points[static_cast<size_t>(i)]);
-  }
-  HeadPose pose;
-  const double f = frameSize.width;
-  pose.camera = cv::Matx33d(f, 0, frameSize.width / 2.0, 0, f, frameSize.height / 2.0, 0, 0, 1);
-  cv::Mat rvec, tvec;
-  try {
-    if (!cv::solvePnP(model, image, pose.camera, cv::noArray(), rvec, tvec, false, cv::SOLVEPNP_SQPNP)) {
-      return std::nullopt;
-    }
-    cv::solvePnPRefineLM(model, image, pose.camera, cv::noArray(), rvec, tvec);
-  } catch (const cv::Exception&) {
-    return std::nullopt;
-  }
-  pose.rvec = cv::Vec3d(rvec.reshape(1, 3));
-  pose.tvec = cv::Vec3d(tvec.reshape(1, 3));
-  if (!(pose.tvec[2] > 0)) return std::nullopt;
-  cv::Matx33d r;
-  cv::Rodrigues(pose.rvec, r);
-  cv::Mat mtxR, mtxQ;
-  const cv::Vec3d euler = cv::RQDecomp3x3(cv::Mat(r), mtxR, mtxQ);
-  pose.pitchDeg = euler[0];
-  pose.yawDeg = euler[1];
-  pose.rollDeg = euler[2];
-  std::vector<cv::Point2f> reprojected;
-  cv::projectPoints(model, pose.rvec, pose.tvec, pose.camera, cv::noArray(), reprojected);
-  double err = 0;
-  for (size_t i = 0; i < image.size(); ++i) err += cv::norm(reprojected[i] - image[i]);
-  pose.reprojectionErrorPx = err / static_cast<double>(image.size());
-  return pose;
-}
-
-void projectWithPose(const HeadPose& pose, const std::vector<cv::Point3f>& model,
-                     std::vector<cv::Point2f>& pixels, std::vector<float>& depths) {
-  pixels.clear();
-  depths.clear();
-  cv::Matx33d r;
-  cv::Rodrigues(pose.rvec, r);
-  for (const auto& m : model) {
-    const cv::Vec3d obj(m.x, m.y, -m.z);
-    const cv::Vec3d cam = r * obj + pose.tvec;
-    const double z = std::max(cam[2], 1e-6);
-    const cv::Vec3d uv = pose.camera * cv::Vec3d(cam[0] / z, cam[1] / z, 1.0);
-    pixels.emplace_back(static_cast<float>(uv[0]), static_cast<float>(uv[1]));
-    depths.push_back(static_cast<float>(z));
-  }
 }
 
 std::optional<std::array<SpriteVertex, 4>> spriteQuad(const FilterDescription& filter, cv::Size artSize,

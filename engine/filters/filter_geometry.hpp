@@ -1,7 +1,7 @@
 #pragma once
 // Filter geometry from keypoints, headless and pure: where a sprite's corners land (anchor fit: position,
-// scale and roll), the extrapolated forehead, the mask mesh, and the head pose (cv::solvePnP against the
-// generic face in canonical_face.hpp) with the perspective placement of sprites. Any thread.
+// scale and roll), the extrapolated forehead, the mask mesh, and the perspective placement of sprites with
+// the head pose (head_pose.hpp). Any thread.
 
 #include <array>
 #include <optional>
@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 
 #include "engine/filters/filter_description.hpp"
+#include "engine/filters/head_pose.hpp"
 #include "engine/keypoints/landmarks.hpp"
 
 namespace facefilter {
@@ -36,23 +37,6 @@ struct SpriteVertex {
   float u = 0, v = 0;
   float w = 1;
 };
-
-// Camera and head pose for one face (frame pixels). rvec/tvec take the canonical face (units: eye-centre
-// distance) into camera space.
-struct HeadPose {
-  cv::Matx33d camera;  // pinhole, focal = frame width, centre = frame centre
-  cv::Vec3d rvec, tvec;
-  double yawDeg = 0, pitchDeg = 0, rollDeg = 0;
-  double reprojectionErrorPx = 0;
-};
-
-// Solves the head pose from the 68 keypoints (cv::solvePnP, iterative). nullopt if it fails or lands
-// behind the camera.
-std::optional<HeadPose> estimateHeadPose(const Landmarks& points, cv::Size frameSize);
-
-// Projects canonical-face points (x, y, z in eye-centre units) with a pose; returns pixels and depths.
-void projectWithPose(const HeadPose& pose, const std::vector<cv::Point3f>& model,
-                     std::vector<cv::Point2f>& pixels, std::vector<float>& depths);
 
 // The quad (4 vertices: top-left, top-right, bottom-right, bottom-left of the art) of a sprite on a face.
 // With `pose` and a perspective filter, the art is placed on a plane of the generic 3D face fitted by the

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "engine/detect/face_detector.hpp"
+#include "engine/filters/face_light.hpp"
+#include "engine/filters/head_pose.hpp"
 #include "engine/keypoints/face_crop.hpp"
 #include "engine/keypoints/landmarks.hpp"
 #include "engine/track/one_euro_filter.hpp"
@@ -82,6 +84,10 @@ struct FaceResult {
   CropWindow crop;         // the window fed to the CNN
   Landmarks keypoints;     // smoothed (equal to raw when smoothing is off)
   Landmarks rawKeypoints;  // as the CNN gave them
+  // The head pose solved from `keypoints` and the light on the face, smoothed per track like the keypoints
+  // (engine/track/face_attributes.hpp). nullopt pose: the solve failed on this frame (draw flat).
+  std::optional<HeadPose> pose;
+  FaceLight light;
 };
 
 class FaceTracker {
