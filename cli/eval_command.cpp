@@ -18,6 +18,7 @@ namespace {
 struct EvalCommandOptions {
   std::string data = defaultDataDir() + "/udacity-keypoints";
   std::string split = "test";
+  std::string part = "all";
   int limit = 0;
   bool json = false;
   bool timing = true;
@@ -53,8 +54,9 @@ void printTable(const EvalReport& r, const KeypointModel& model, const EvalComma
   char line[256];
   std::cout << "model: " << model.path() << " (" << model.metadata().name << ", " << model.deviceName()
             << ")\n"
-            << "data: " << o.data << " split " << o.split << ": " << r.images << " images, " << r.unreadable
-            << " unreadable\n\n"
+            << "data: " << o.data << " split " << o.split
+            << (o.part == "all" ? std::string() : " (" + o.part + " part)") << ": " << r.images << " images, "
+            << r.unreadable << " unreadable\n\n"
             << "| mode     | faces | NME mean | NME median | failure rate (NME>0.10) | miss rate |\n"
             << "|----------|------:|---------:|-----------:|------------------------:|----------:|\n";
   std::snprintf(line, sizeof(line), "| gt-box   | %5zu | %7.2f%% | %9.2f%% | %22.2f%% |         - |\n",
@@ -80,6 +82,9 @@ int evaluate(const CLI::App& command, const EvalCommandOptions& o) {
   if (auto valid = validate(o.detector); !valid) return argumentError(command, valid.error().message);
   auto samples = loadKeypointsSplit(o.data, o.split);
   if (!samples) return fail(samples.error().message);
+  const auto part = parseDatasetPart(o.part);
+  if (!part) return argumentError(command, part.error().message);
+  samples = selectPart(std::move(samples.value()), part.value());
   auto detector = FaceDetector::create(o.detector);
   if (!detector) return fail(detector.error().message);
   auto model = loadModel(o.model);
@@ -109,6 +114,13 @@ Command addEvalCommand(CLI::App& cli) {
   addTextOption(*command, "--data", o->data, "DIR",
                 "folder with <split>_frames_keypoints.csv and <split>/ (or the data root)");
   addTextOption(*command, "--split", o->split, "NAME", "which split to evaluate");
+  command
+      ->add_option("--part", o->part,
+                   "which rows: all; the fifth held out from training (photographs sorted by file name, "
+                   "every fifth) or the other four fifths")
+      ->type_name("all|train|holdout")
+      ->check(CLI::IsMember({"all", "train", "holdout"}).description(""))
+      ->capture_default_str();
   addCountOption(*command, "--limit", o->limit, "N", "only the first N samples (0 = all)");
   command->add_flag("--json", o->json, "print one JSON object instead of a table");
   command->add_flag_function(

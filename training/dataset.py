@@ -148,11 +148,43 @@ def person_split(names, val_fraction=0.1, seed=0):
     return np.array(sorted(train), dtype=np.int64), np.array(sorted(val), dtype=np.int64)
 
 
+# helen-wild (HELEN photographs, 300-W's labels): research use only. A model trained on any of it carries
+# these terms, in its metadata's licence and training fields.
+WILD_DIR = "helen-wild"
+WILD_SPLIT = ("val_frames_keypoints.csv", "val")
+WILD_TERMS = ("Trained in part on helen-wild: HELEN photographs (Flickr) with the 300-W challenge's 68-point "
+              "annotations (iBUG, Imperial College London), which are for research use only and may not be used "
+              "commercially; this model carries that restriction.")
+WILD_HOLDOUT_RULE = ("photographs (file name less its trailing _N) sorted by name, every fifth (the 5th, 10th, ...) held out with its faces: facefilter-cli eval "
+                     "--part holdout; the other four fifths are --part train")
+
+
+def wild_paths(data_dir):
+    """(csv_path, image_dir) of helen-wild under the data root (or --data pointing at helen-wild itself)."""
+    root = os.path.join(data_dir, WILD_DIR)
+    if not os.path.isdir(root) and os.path.isfile(os.path.join(data_dir, WILD_SPLIT[0])):
+        root = data_dir
+    if not os.path.isfile(os.path.join(root, WILD_SPLIT[0])):
+        raise DataError("helen-wild not found: %s (expected %s in it)" % (root, WILD_SPLIT[0]))
+    return os.path.join(root, WILD_SPLIT[0]), os.path.join(root, WILD_SPLIT[1])
+
+
+def fifths(names):
+    """(train_idx, holdout_idx): photographs (a name less its trailing _N: one photo may hold several
+    labelled faces) sorted by that name, every fifth photograph (1-based 5, 10, ...) held out with all its faces.
+
+    The same rule as the C++ eval's --part (engine/eval/keypoints_dataset.cpp)."""
+    photos = sorted(set(person_of(n) for n in names))
+    held = set(photos[4::5])
+    return (np.array([i for i, n in enumerate(names) if person_of(n) not in held], dtype=np.int64),
+            np.array([i for i, n in enumerate(names) if person_of(n) in held], dtype=np.int64))
+
+
 class KeypointsData:
     """All rows of one split, images loaded into memory (BGR and gray)."""
 
-    def __init__(self, data_dir, split, indices=None, keep_bgr=False):
-        self.csv_path, self.image_dir = split_paths(data_dir, split)
+    def __init__(self, data_dir, split, indices=None, keep_bgr=False, paths=None):
+        self.csv_path, self.image_dir = paths or split_paths(data_dir, split)
         names, pts = read_keypoints_csv(self.csv_path, self.image_dir)
         if indices is not None:
             names = [names[i] for i in indices]
@@ -169,6 +201,24 @@ class KeypointsData:
 
     def __len__(self):
         return len(self.names)
+
+    def extend(self, other, repeat=1):
+        """Append another set's rows (repeat times: a smaller set's weight in random sampling)."""
+        for _ in range(repeat):
+            self.names = list(self.names) + list(other.names)
+            self.points = np.concatenate([self.points, other.points])
+            self.gray = self.gray + other.gray
+            if self.bgr is not None:
+                self.bgr = self.bgr + (other.bgr if other.bgr is not None else [])
+
+
+def load_wild_train(data_dir, keep_bgr=False):
+    """helen-wild's four fifths for training, and its fingerprint (CSV + those images)."""
+    csv_path, img_dir = wild_paths(data_dir)
+    names, _ = read_keypoints_csv(csv_path, img_dir)
+    tr, _ = fifths(names)
+    data = KeypointsData(data_dir, None, tr, keep_bgr=keep_bgr, paths=(csv_path, img_dir))
+    return data, data_fingerprint(csv_path, img_dir, data.names)
 
 
 def data_fingerprint(csv_path, image_dir, names):

@@ -183,7 +183,7 @@ def main():
                         "hold-out of training_frames_keypoints.csv, crops from box_from_points of the truth",
         "wall_time_s": round(wall, 1),
         "hardware": "2 CPU cores, torch %s, %d threads" % (torch.__version__, ck["config"]["threads"]),
-        "data": "udacity-keypoints/training_frames_keypoints.csv",
+        "data": ck.get("data", "udacity-keypoints/training_frames_keypoints.csv"),
         "data_fingerprint": ck["data_fingerprint"],
         "data_fingerprint_note": ck.get("fingerprint_note", ""),
         "exported": time.strftime("%Y-%m-%dT%H:%M:%S"),

@@ -16,6 +16,7 @@ a fixed quarter of the sample images.
 """
 import argparse
 import glob
+import hashlib
 import json
 import math
 import os
@@ -318,6 +319,13 @@ def train(args):
     fp = dataset.data_fingerprint(csv_path, img_dir, names)
     dtr = dataset.KeypointsData(args.data, "train", tr)
     dva = dataset.KeypointsData(args.data, "train", va)
+    data_note = "udacity-keypoints/training_frames_keypoints.csv (by-person split, training part)"
+    if args.wild:
+        wild, wild_fp = dataset.load_wild_train(args.data)
+        dtr.extend(wild, args.wild)
+        fp = hashlib.sha256((fp + wild_fp).encode()).hexdigest()
+        data_note += " + helen-wild's four fifths x%d (%s; %s)" % (args.wild, dataset.WILD_HOLDOUT_RULE,
+                                                                  dataset.WILD_TERMS)
     # validation: the held-out persons, fixed crops (seed 1), backgrounds from the training sample images
     # (the held-out sample images are kept for the test report)
     xv, yv = fixed_set(Recipes(meta, haar, bg_train, np.random.RandomState(1)), dva, meta, n_rep=2)
@@ -379,7 +387,7 @@ def train(args):
                  rec_["val_pos_below_0.5"], rec_["val_neg_above_0.5"]), flush=True)
         ck = {"model": net.state_dict(), "config": config, "history": history, "epoch": epoch,
               "elapsed": time.time() - t0, "data_fingerprint": fp,
-              "data": "udacity-keypoints/training_frames_keypoints.csv (by-person split, training part)",
+              "data": data_note,
               "train_images": len(dtr), "val_images": len(dva)}
         torch.save(ck, os.path.join(args.out, "last.ckpt"))
         if vauc > best:
@@ -499,6 +507,9 @@ def main():
     a.add_argument("--batch", type=int, default=128, help="crops per step (half positives)")
     a.add_argument("--val-fraction", type=float, default=0.1)
     a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--wild", type=int, default=0, metavar="N",
+                   help="also take positives and negatives from helen-wild's four fifths, each row N times "
+                        "(research-only terms: see train.py --wild)")
     e = sub.add_parser("eval")
     dataset.add_data_arg(e)
     e.add_argument("--ckpt", default=os.path.join(DEFAULT_OUT, "last.ckpt"))

@@ -20,6 +20,7 @@ os.environ.setdefault("GOMP_SPINCOUNT", "2000")
 import argparse  # noqa: E402
 import copy
 import csv
+import hashlib
 import json
 import math
 import random
@@ -210,6 +211,9 @@ def main():
                     help="guard: stop after the epoch that passes this much training wall time (the LR schedule "
                          "is then cut short; the checkpoint and logs stay valid)")
     ap.add_argument("--limit", type=int, default=0, help="debug: use only the first N train images")
+    ap.add_argument("--wild", type=int, default=0, metavar="N",
+                    help="also train on helen-wild's four fifths (dataset.WILD_HOLDOUT_RULE), each row N times; "
+                         "the model then carries helen-wild's research-only terms")
     ap.add_argument("--resume", action="store_true", help="continue from OUT/last.ckpt")
     g = ap.add_argument_group("ffnet architecture / augmentation")
     g.add_argument("--input-size", type=int, help="default %d" % models.FFNET_CONFIG["input_size"])
@@ -274,6 +278,13 @@ def main():
     train_data = dataset.KeypointsData(args.data, "train", tr_idx)
     val_data = dataset.KeypointsData(args.data, "train", va_idx)
     fingerprint = dataset.data_fingerprint(csv_path, img_dir, names)
+    data_note = "udacity-keypoints/training_frames_keypoints.csv"
+    if args.wild:
+        wild, wild_fp = dataset.load_wild_train(args.data)
+        train_data.extend(wild, args.wild)
+        fingerprint = hashlib.sha256((fingerprint + wild_fp).encode()).hexdigest()
+        data_note += " + helen-wild's four fifths x%d (%s)" % (args.wild, dataset.WILD_HOLDOUT_RULE)
+        meta["license"] = common.LICENSE + " " + dataset.WILD_TERMS
     print("data: %d train / %d val images (%d / %d persons), loaded in %.1fs, fingerprint %s"
           % (len(train_data), len(val_data), len(set(map(dataset.person_of, train_data.names))),
              len(set(map(dataset.person_of, val_data.names))), time.time() - t_load, fingerprint[:16]),
@@ -423,9 +434,12 @@ def main():
               "ema_updates": ema.updates if ema is not None else 0,
               "rng": rng_state(gen, tf_rng), "epoch": epoch + 1, "elapsed": elapsed, "best_val_nme": best,
               "val_nme": val_nme, "history": history, "config": config, "meta": meta,
-              "data_fingerprint": fingerprint,
+              "data_fingerprint": fingerprint, "data": data_note,
               "fingerprint_note": "sha256 over training_frames_keypoints.csv bytes then every listed image's "
-                                  "bytes in CSV order (train and validation parts)"}
+                                  "bytes in CSV order (train and validation parts)"
+                                  + ("; with helen-wild, sha256 of that hex digest followed by the same digest "
+                                     "over val_frames_keypoints.csv and its training part's images"
+                                     if args.wild else "")}
         tmp = last_path + ".tmp"
         torch.save(ck, tmp)
         os.replace(tmp, last_path)

@@ -1,10 +1,12 @@
 #include "engine/eval/keypoints_dataset.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace facefilter {
@@ -91,6 +93,38 @@ Result<std::vector<KeypointsSample>> loadKeypointsSplit(const std::string& dirIn
   std::stringstream buffer;
   buffer << in.rdbuf();
   return parseKeypointsCsv(buffer.str(), csv.string(), (dir / split).string());
+}
+
+Result<DatasetPart> parseDatasetPart(std::string_view name) {
+  if (name == "all") return DatasetPart::All;
+  if (name == "train") return DatasetPart::Train;
+  if (name == "holdout") return DatasetPart::Holdout;
+  return makeError("dataset part '" + std::string(name) + "' is not all, train or holdout");
+}
+
+std::string photographOf(const std::string& imagePath) {
+  std::string stem = std::filesystem::path(imagePath).stem().string();
+  size_t digits = stem.size();
+  while (digits > 0 && std::isdigit(static_cast<unsigned char>(stem[digits - 1]))) --digits;
+  if (digits < stem.size() && digits > 0 && stem[digits - 1] == '_') stem.resize(digits - 1);
+  return stem;
+}
+
+std::vector<KeypointsSample> selectPart(std::vector<KeypointsSample> samples, DatasetPart part) {
+  if (part == DatasetPart::All) return samples;
+  std::set<std::string> photos;
+  for (const auto& s : samples) photos.insert(photographOf(s.imagePath));
+  std::set<std::string> held;
+  size_t position = 0;
+  for (const auto& p : photos) {
+    if (++position % 5 == 0) held.insert(p);
+  }
+  std::vector<KeypointsSample> kept;
+  for (auto& s : samples) {
+    if ((held.count(photographOf(s.imagePath)) > 0) == (part == DatasetPart::Holdout))
+      kept.push_back(std::move(s));
+  }
+  return kept;
 }
 
 }  // namespace facefilter

@@ -26,4 +26,14 @@ Result<std::vector<KeypointsSample>> parseKeypointsCsv(std::string_view text, co
 // data root holding `udacity-keypoints/`.
 Result<std::vector<KeypointsSample>> loadKeypointsSplit(const std::string& dir, const std::string& split);
 
+// A fixed fifth of a set held out from training: photographs (a file name less its extension and a
+// trailing `_N`, since one photograph may hold several labelled faces) sorted by that name, every fifth
+// (the 5th, 10th, ...) held out with all its faces. training/dataset.py's fifths() draws the same line,
+// so a model trained on `Train` is reported on `Holdout` only.
+enum class DatasetPart { All, Train, Holdout };
+
+Result<DatasetPart> parseDatasetPart(std::string_view name);  // all|train|holdout
+std::string photographOf(const std::string& imagePath);
+std::vector<KeypointsSample> selectPart(std::vector<KeypointsSample> samples, DatasetPart part);
+
 }  // namespace facefilter
