@@ -175,12 +175,20 @@ def mask():
     return img, {"type": "mask", "blend": "normal", "opacity": 0.85, "mesh": mesh}
 
 
+def shaded_mask():
+    """The tiger mask with blend "shade": the same paint, coloured by the face's own light (its shadows and
+    highlights show through) and feathered at the mesh's border by the renderer, so no falloff is drawn here."""
+    img, desc = mask()
+    return img, {**desc, "blend": "shade", "opacity": 1.0}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(ROOT / "assets/filters"))
     args = ap.parse_args()
     out = pathlib.Path(args.out)
-    for name, fn in (("sunglasses", sunglasses), ("moustache", moustache), ("hat", hat), ("tiger_mask", mask)):
+    for name, fn in (("sunglasses", sunglasses), ("moustache", moustache), ("hat", hat), ("tiger_mask", mask),
+                     ("tiger_mask_shaded", shaded_mask)):
         img, desc = fn()
         folder = out / name
         folder.mkdir(parents=True, exist_ok=True)

@@ -164,13 +164,18 @@ Result<SceneRenderer> SceneRenderer::create(const std::filesystem::path& shaderD
   if (!present) return present.error();
   auto sprites = SpriteRenderer::create(shaderDir);
   if (!sprites) return sprites.error();
-  return SceneRenderer(std::move(video).value(), std::move(present).value(), std::move(sprites).value());
+  auto shadeMasks = ShadeMaskRenderer::create(shaderDir);
+  if (!shadeMasks) return shadeMasks.error();
+  return SceneRenderer(std::move(video).value(), std::move(present).value(), std::move(sprites).value(),
+                       std::move(shadeMasks).value());
 }
 
-SceneRenderer::SceneRenderer(gl::ShaderProgram video, gl::ShaderProgram present, SpriteRenderer sprites)
+SceneRenderer::SceneRenderer(gl::ShaderProgram video, gl::ShaderProgram present, SpriteRenderer sprites,
+                             ShadeMaskRenderer shadeMasks)
     : videoProgram_(std::move(video)),
       presentProgram_(std::move(present)),
       sprites_(std::move(sprites)),
+      shadeMasks_(std::move(shadeMasks)),
       emptyVao_(gl::VertexArray::create()) {}
 
 void SceneRenderer::setFrame(const FramePtr& frame) {
@@ -234,6 +239,15 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
         ++stats.spritesDrawn;
       } else {
         const auto facePts = maskPoints(points);
+        if (d.blend == BlendMode::kShade) {
+          const cv::Size artSize(gf->art.width, gf->art.height);
+          const auto shaded =
+              shadeMaskTriangles(gf->mesh, facePts, gf->artMesh, artSize, shadeFeatherPx(points));
+          const float level = shadeFaceLevel(face.light, frame_ ? frame_->image : cv::Mat(), points);
+          shadeMasks_.draw(gf->art.id(), video_.id(), shaded, level, d.opacity * fade, w, h);
+          ++stats.masksDrawn;
+          continue;
+        }
         const float aw = static_cast<float>(gf->art.width), ah = static_cast<float>(gf->art.height);
         tris.reserve(gf->mesh.triangles.size() * 3);
         for (const auto& t : gf->mesh.triangles) {

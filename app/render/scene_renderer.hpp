@@ -16,6 +16,7 @@
 #include "app/gl/shader_program.hpp"
 #include "app/render/filter_library.hpp"
 #include "app/render/overlay_drawer.hpp"
+#include "app/render/shade_mask_renderer.hpp"
 #include "app/render/sprite_renderer.hpp"
 #include "app/render/video_texture.hpp"
 #include "engine/core/frame.hpp"
@@ -75,7 +76,8 @@ class SceneRenderer {
     float presence = -1;
   };
 
-  SceneRenderer(gl::ShaderProgram video, gl::ShaderProgram present, SpriteRenderer sprites);
+  SceneRenderer(gl::ShaderProgram video, gl::ShaderProgram present, SpriteRenderer sprites,
+                ShadeMaskRenderer shadeMasks);
   void drawDebug(ImDrawList& dl, const FrameResult& result, const ViewSettings& view) const;
   void drawSideBySide(ImDrawList& dl, const FrameResult& result);
   void updateCropInsets(const FrameResult& result);
@@ -84,6 +86,7 @@ class SceneRenderer {
   gl::ShaderProgram videoProgram_;
   gl::ShaderProgram presentProgram_;
   SpriteRenderer sprites_;
+  ShadeMaskRenderer shadeMasks_;
   gl::VertexArray emptyVao_;
   VideoTexture video_;
   gl::RenderTarget target_;

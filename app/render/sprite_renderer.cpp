@@ -40,6 +40,7 @@ void SpriteRenderer::draw(GLuint texture, const std::vector<SpriteVertex>& trian
   // The target keeps alpha 1 (it is a video frame): only colour is blended.
   switch (blend) {
     case BlendMode::kNormal:
+    case BlendMode::kShade:  // masks with "shade" go to ShadeMaskRenderer; alpha over, should one come here
       glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ZERO, GL_ONE);
       break;
     case BlendMode::kAdditive:

@@ -55,6 +55,8 @@ const char* toString(BlendMode mode) {
       return "multiply";
     case BlendMode::kScreen:
       return "screen";
+    case BlendMode::kShade:
+      return "shade";
   }
   return "normal";
 }
@@ -116,8 +118,10 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
       d.blend = BlendMode::kMultiply;
     else if (b == "screen")
       d.blend = BlendMode::kScreen;
+    else if (b == "shade")
+      d.blend = BlendMode::kShade;
     else
-      return fail(origin, "'blend' must be normal, additive, multiply or screen, got \"" + b + "\"");
+      return fail(origin, "'blend' must be normal, additive, multiply, screen or shade, got \"" + b + "\"");
   }
   if (const Json* n = member(root, "opacity")) {
     if (!n->is_number()) return fail(origin, "'opacity' must be a number");
@@ -132,6 +136,11 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
   }
 
   if (d.kind == FilterKind::kSprite) {
+    // "shade" feathers a mesh's border and measures the face under it: a sprite has neither.
+    if (d.blend == BlendMode::kShade) {
+      return fail(origin,
+                  "'blend' \"shade\" is for masks; a sprite takes normal, additive, multiply or screen");
+    }
     const Json* anchors = member(root, "anchors");
     if (!anchors || !anchors->is_array() || anchors->size() < 2) {
       return fail(origin,

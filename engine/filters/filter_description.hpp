@@ -7,7 +7,8 @@
 //     "name": "sunglasses",             optional; defaults to the folder name
 //     "type": "sprite",                 "sprite" (placed by anchors) or "mask" (mesh over the face)
 //     "art": "sunglasses.png",          RGBA PNG, relative to the folder
-//     "blend": "normal",                normal | additive | multiply | screen
+//     "blend": "normal",                normal | additive | multiply | screen | shade (masks only: the
+//                                       face's own shading shows through, the edge feathered)
 //     "opacity": 1.0,                   0..1
 //     "perspective": true,              sprites: follow head yaw/pitch (head pose), else flat (roll only)
 //     "anchors": [                      sprites, 2 or more: art pixel -> mean of keypoint indices
@@ -28,7 +29,7 @@
 namespace facefilter {
 
 enum class FilterKind { kSprite, kMask };
-enum class BlendMode { kNormal, kAdditive, kMultiply, kScreen };
+enum class BlendMode { kNormal, kAdditive, kMultiply, kScreen, kShade };
 
 const char* toString(FilterKind kind);
 const char* toString(BlendMode mode);

@@ -80,6 +80,28 @@ TEST(FilterDescription, RejectsBadValues) {
   EXPECT_FALSE(parseFilterDescription(R"({"art": "a.png", "type": "mask", "mesh": [[0, 0]]})", "f", "f"));
 }
 
+TEST(FilterDescription, ShadeBlendIsForMasksOnly) {
+  std::string mesh = "[";
+  for (int i = 0; i < 68; ++i) mesh += std::string(i ? "," : "") + "[" + std::to_string(i) + ", 1]";
+  mesh += "]";
+  auto m = parseFilterDescription(
+      R"({"type": "mask", "art": "a.png", "blend": "shade", "mesh": )" + mesh + "}", "m/filter.json", "m");
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->blend, BlendMode::kShade);
+  EXPECT_STREQ(toString(m->blend), "shade");
+  std::string sprite = kValid;
+  sprite.replace(sprite.find("multiply"), 8, "shade");
+  auto s = parseFilterDescription(sprite, "s/filter.json", "s");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("s/filter.json"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("'blend' \"shade\" is for masks"), std::string::npos) << s.error().message;
+  auto bad = parseFilterDescription(
+      R"({"type": "mask", "art": "a.png", "blend": "shaded", "mesh": )" + mesh + "}", "b/filter.json", "b");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("normal, additive, multiply, screen or shade"), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(FilterDescription, ReadsJsonBooleansAndEscapes) {
   const std::string anchors =
       R"("anchors": [{"art": [0, 0], "keypoints": [1]}, {"art": [1, 0], "keypoints": [2]}])";
@@ -143,7 +165,7 @@ TEST(FilterCatalog, ReportsMalformedAndLoadsGood) {
 TEST(FilterCatalog, BuiltInFiltersAllLoad) {
   FilterCatalog catalog({std::filesystem::path(FACEFILTER_TEST_SOURCE_DIR) / "assets" / "filters"});
   catalog.poll();
-  for (const char* name : {"sunglasses", "moustache", "hat", "tiger_mask"}) {
+  for (const char* name : {"sunglasses", "moustache", "hat", "tiger_mask", "tiger_mask_shaded"}) {
     const FilterEntry* e = catalog.find(name);
     ASSERT_NE(e, nullptr) << name;
     EXPECT_TRUE(e->error.empty()) << e->error;
