@@ -37,6 +37,11 @@ _ff_find(spdlog_FOUND "spdlog >= 1.10" "libspdlog-dev" spdlog 1.10)
 # The settings file and command lines (header-only), also compiled by the fuzz targets.
 _ff_find(nlohmann_json_FOUND "nlohmann_json >= 3.10" "nlohmann-json3-dev" nlohmann_json 3.10)
 _ff_find(CLI11_FOUND "CLI11 >= 2.1" "libcli11-dev" CLI11 2.1)
+# 3D model filters: glTF 2.0 binaries through tinygltf (a shared library on Debian, with its own image
+# decoder unused: ours is OpenCV's) and the node transforms' maths through glm (header-only).
+# (No version asked: its version file accepts only the same minor version.)
+_ff_find(TinyGLTF_FOUND "tinygltf" "libtinygltf-dev" TinyGLTF)
+_ff_find(glm_FOUND "glm (OpenGL Mathematics)" "libglm-dev" glm)
 
 if(NOT FACEFILTER_BUILD_FUZZERS)
   # Recordings (media/): FFmpeg's libraries for encoding and muxing, PulseAudio's client for the microphone.

@@ -9,6 +9,7 @@ set(FACEFILTER_ENGINE_PARSER_SOURCES
   track/face_tracker.cpp
   eval/keypoints_dataset.cpp
   filters/filter_description.cpp
+  filters/model_asset.cpp
   keypoints/model_metadata.cpp
 )
 set(FACEFILTER_ENGINE_SOURCES
@@ -34,4 +35,5 @@ set(FACEFILTER_ENGINE_SOURCES
   filters/face_light.cpp
   filters/filter_geometry.cpp
   filters/filter_catalog.cpp
+  filters/head_occluder.cpp
 )

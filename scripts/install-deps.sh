@@ -12,6 +12,8 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libpulse-dev pulseaudio
   # settings, JSON and command lines (header-only)
   nlohmann-json3-dev libcli11-dev
+  # 3D model filters: glTF 2.0 binaries (tinygltf) and their maths (glm)
+  libtinygltf-dev libglm-dev
   # training, parity tests and reports (run with /usr/bin/python3)
   python3 python3-torch python3-opencv python3-numpy python3-matplotlib
   # app (window, GL loader generator, UI); headless GL through EGL (no display) and under Xvfb

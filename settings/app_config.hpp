@@ -25,6 +25,7 @@ struct DebugViews {
   bool rawDetections = false;
   bool rawVsSmoothed = false;  // raw keypoints (red) beside smoothed (green)
   bool headPoseAxes = false;
+  bool occluder = false;  // the invisible head that hides 3D models' far parts, drawn translucent
   bool operator==(const DebugViews&) const = default;
 };
 

@@ -325,6 +325,11 @@ void addDebugViewSettings(std::vector<Setting>& t) {
                     "debug_head_pose", S::kDebugViews,
                     [](AppConfig& c) -> bool& { return c.view.debug.headPoseAxes; }, "the head pose's axes"),
                 "pose", 'H', "head pose axes"));
+  t.push_back(debugView(
+      boolean(
+          "debug_occluder", S::kDebugViews, [](AppConfig& c) -> bool& { return c.view.debug.occluder; },
+          "the invisible head that hides 3D models' far parts, translucent"),
+      "occluder", 'O', "head occluder (3D models)"));
   t.push_back(widget(
       boolean(
           "sync_video_to_result", S::kDebugViews,

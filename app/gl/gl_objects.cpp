@@ -34,6 +34,14 @@ GLuint FramebufferTraits::create() {
 void FramebufferTraits::destroy(GLuint id) {
   glDeleteFramebuffers(1, &id);
 }
+GLuint RenderbufferTraits::create() {
+  GLuint id = 0;
+  glGenRenderbuffers(1, &id);
+  return id;
+}
+void RenderbufferTraits::destroy(GLuint id) {
+  glDeleteRenderbuffers(1, &id);
+}
 void ShaderTraits::destroy(GLuint id) {
   glDeleteShader(id);
 }
@@ -76,6 +84,13 @@ bool RenderTarget::resize(int width, int height) {
   if (!fbo_) fbo_ = Framebuffer::create();
   glBindFramebuffer(GL_FRAMEBUFFER, fbo_.id());
   glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, color_.id(), 0);
+  if (!depth_) depth_ = Renderbuffer::create();
+  GLint previousRb = 0;
+  glGetIntegerv(GL_RENDERBUFFER_BINDING, &previousRb);
+  glBindRenderbuffer(GL_RENDERBUFFER, depth_.id());
+  glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, width, height);
+  glBindRenderbuffer(GL_RENDERBUFFER, static_cast<GLuint>(previousRb));
+  glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth_.id());
   const bool complete = glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
   glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(previousFbo));
   glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previousTex));

@@ -54,6 +54,10 @@ struct FramebufferTraits {
   static GLuint create();
   static void destroy(GLuint id);
 };
+struct RenderbufferTraits {
+  static GLuint create();
+  static void destroy(GLuint id);
+};
 struct ShaderTraits {
   static GLuint create() { return 0; }  // shaders are made by ShaderProgram with their stage
   static void destroy(GLuint id);
@@ -68,6 +72,7 @@ using Buffer = Object<BufferTraits>;
 using VertexArray = Object<VertexArrayTraits>;
 using Framebuffer = Object<FramebufferTraits>;
 using Program = Object<ProgramTraits>;
+using Renderbuffer = Object<RenderbufferTraits>;
 
 // An RGBA8 (or other format) 2D texture with its size, linear filtering, clamped edges.
 struct Texture2D {
@@ -80,7 +85,8 @@ struct Texture2D {
 // Creates an RGBA8 texture from tightly packed RGBA pixels (top row first, as images are stored).
 Texture2D makeRgbaTexture(int width, int height, const void* pixels);
 
-// An offscreen colour target: an RGBA8 texture attached to a framebuffer.
+// An offscreen colour target: an RGBA8 texture attached to a framebuffer, with a 24-bit depth buffer (3D
+// model filters are depth-tested against each other and the head occluder).
 class RenderTarget {
  public:
   RenderTarget() = default;
@@ -94,6 +100,7 @@ class RenderTarget {
  private:
   Framebuffer fbo_;
   Texture2D color_;
+  Renderbuffer depth_;
 };
 
 // Restores the bound framebuffer, viewport, blending and scissor state it saw at construction.

@@ -25,8 +25,12 @@ bool FilterLibrary::poll() {
     GpuFilter g;
     g.filter = e.filter;
     g.version = e.version;
-    const cv::Mat& art = e.filter->art;
-    g.art = gl::makeRgbaTexture(art.cols, art.rows, art.isContinuous() ? art.data : art.clone().data);
+    if (e.filter->description.kind == FilterKind::kModel) {
+      g.model = std::make_shared<GpuModel>(GpuModel::upload(*e.filter->model));
+    } else {
+      const cv::Mat art = e.filter->art.isContinuous() ? e.filter->art : e.filter->art.clone();
+      g.art = gl::makeRgbaTexture(art.cols, art.rows, art.data);
+    }
     if (e.filter->description.kind == FilterKind::kMask) {
       g.artMesh = maskArtPoints(e.filter->description.mesh);
       g.mesh = triangulateMask(g.artMesh);

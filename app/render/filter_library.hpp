@@ -1,12 +1,14 @@
 #pragma once
 // The filters available to the renderer: the on-disk catalog (engine/filters, polled for changes) plus
-// each loaded filter's art as a GL texture and, for masks, its mesh topology. Main (GL) thread only.
+// each loaded filter's art as a GL texture and, for masks, its mesh topology; for 3D models, their buffers.
+// Main (GL) thread only.
 
 #include <map>
 #include <string>
 #include <vector>
 
 #include "app/gl/gl_objects.hpp"
+#include "app/render/model_renderer.hpp"
 #include "engine/filters/filter_catalog.hpp"
 #include "engine/filters/filter_geometry.hpp"
 
@@ -14,7 +16,8 @@ namespace facefilter {
 
 struct GpuFilter {
   std::shared_ptr<const LoadedFilter> filter;
-  gl::Texture2D art;
+  gl::Texture2D art;                 // sprites and masks
+  std::shared_ptr<GpuModel> model;   // 3D models only
   MaskMesh mesh;                     // masks only
   std::vector<cv::Point2f> artMesh;  // masks: art pixels of the 68 + forehead points
   uint64_t version = 0;

@@ -166,16 +166,19 @@ Result<SceneRenderer> SceneRenderer::create(const std::filesystem::path& shaderD
   if (!sprites) return sprites.error();
   auto shadeMasks = ShadeMaskRenderer::create(shaderDir);
   if (!shadeMasks) return shadeMasks.error();
+  auto models = ModelRenderer::create(shaderDir);
+  if (!models) return models.error();
   return SceneRenderer(std::move(video).value(), std::move(present).value(), std::move(sprites).value(),
-                       std::move(shadeMasks).value());
+                       std::move(shadeMasks).value(), std::move(models).value());
 }
 
 SceneRenderer::SceneRenderer(gl::ShaderProgram video, gl::ShaderProgram present, SpriteRenderer sprites,
-                             ShadeMaskRenderer shadeMasks)
+                             ShadeMaskRenderer shadeMasks, ModelRenderer models)
     : videoProgram_(std::move(video)),
       presentProgram_(std::move(present)),
       sprites_(std::move(sprites)),
       shadeMasks_(std::move(shadeMasks)),
+      models_(std::move(models)),
       emptyVao_(gl::VertexArray::create()) {}
 
 void SceneRenderer::setFrame(const FramePtr& frame) {
@@ -193,6 +196,9 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
   target_.resize(w, h);
   glBindFramebuffer(GL_FRAMEBUFFER, target_.framebuffer());
   glViewport(0, 0, w, h);
+  // One depth buffer for the picture: 3D models of all faces are depth-tested against each other.
+  glDepthMask(GL_TRUE);
+  glClear(GL_DEPTH_BUFFER_BIT);
   glDisable(GL_BLEND);
   glDisable(GL_SCISSOR_TEST);
   glDisable(GL_DEPTH_TEST);
@@ -222,10 +228,15 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
     if (sideBySide) continue;
     std::optional<HeadPose> pose;
     bool poseTried = false;
+    std::vector<ModelDraw> faceModels;  // 3D models go after the face's sprites and masks
     for (const std::string& name : filters.forTrack(face.trackId)) {
       const GpuFilter* gf = library.find(name);
       if (gf == nullptr) continue;
       const FilterDescription& d = gf->filter->description;
+      if (d.kind == FilterKind::kModel) {
+        if (gf->model) faceModels.push_back(ModelDraw{gf->model.get(), &d, fade});
+        continue;
+      }
       std::vector<SpriteVertex> tris;
       if (d.kind == FilterKind::kSprite) {
         if (view.headPose && d.perspective && !poseTried) {
@@ -260,6 +271,12 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
         ++stats.masksDrawn;
       }
       sprites_.draw(gf->art.id(), tris, d.blend, d.opacity * fade, w, h);
+    }
+    // Models need the engine's pose (no pose on this frame: no model on this face); the head-pose
+    // perspective setting is the sprites' and does not apply to them.
+    if (face.pose && (!faceModels.empty() || view.debug.occluder)) {
+      stats.modelsDrawn += models_.drawFace(scaledPose(*face.pose, sx, sy), face.light, faceModels,
+                                            cv::Size(w, h), view.debug.occluder);
     }
   }
 

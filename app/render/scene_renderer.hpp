@@ -15,6 +15,7 @@
 
 #include "app/gl/shader_program.hpp"
 #include "app/render/filter_library.hpp"
+#include "app/render/model_renderer.hpp"
 #include "app/render/overlay_drawer.hpp"
 #include "app/render/shade_mask_renderer.hpp"
 #include "app/render/sprite_renderer.hpp"
@@ -46,6 +47,7 @@ struct SceneStats {
   int facesDrawn = 0;
   int spritesDrawn = 0;
   int masksDrawn = 0;
+  int modelsDrawn = 0;  // 3D models, counted once per face they are drawn on
 };
 
 class SceneRenderer {
@@ -77,7 +79,7 @@ class SceneRenderer {
   };
 
   SceneRenderer(gl::ShaderProgram video, gl::ShaderProgram present, SpriteRenderer sprites,
-                ShadeMaskRenderer shadeMasks);
+                ShadeMaskRenderer shadeMasks, ModelRenderer models);
   void drawDebug(ImDrawList& dl, const FrameResult& result, const ViewSettings& view) const;
   void drawSideBySide(ImDrawList& dl, const FrameResult& result);
   void updateCropInsets(const FrameResult& result);
@@ -87,6 +89,7 @@ class SceneRenderer {
   gl::ShaderProgram presentProgram_;
   SpriteRenderer sprites_;
   ShadeMaskRenderer shadeMasks_;
+  ModelRenderer models_;
   gl::VertexArray emptyVao_;
   VideoTexture video_;
   gl::RenderTarget target_;

@@ -20,6 +20,22 @@ Result<LoadedFilter> loadFilter(const std::filesystem::path& folder) {
   auto desc = parseFilterDescription(ss.str(), jsonPath.string(), folder.filename().string());
   if (!desc) return desc.error();
 
+  if (desc->kind == FilterKind::kModel) {
+    const auto modelPath = folder / desc->modelFile;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(modelPath, ec)) {
+      return makeError("filter " + jsonPath.string() + ": model file '" + desc->modelFile +
+                       "' not found in " + folder.string());
+    }
+    auto model = loadModelAsset(modelPath);
+    if (!model) return makeError("filter " + jsonPath.string() + ": " + model.error().message);
+    LoadedFilter f;
+    f.description = std::move(desc).value();
+    f.model = std::make_shared<const ModelAsset>(std::move(model).value());
+    f.folder = folder;
+    return f;
+  }
+
   const auto artPath = folder / desc->artFile;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(artPath, ec)) {

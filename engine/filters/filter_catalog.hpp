@@ -1,8 +1,8 @@
 #pragma once
 // Filters on disk: every <root>/<name>/filter.json with its art. A user adds a filter by adding a folder;
 // poll() notices new, removed and edited folders (by modification times) and reloads them. A malformed
-// filter (bad JSON, unknown keys, out-of-range indices, missing or corrupt PNG) is kept as an entry with
-// its error, so the UI can show it, and is otherwise skipped. Headless; one thread at a time.
+// filter (bad JSON, unknown keys, out-of-range indices, missing or corrupt PNG or .glb) is kept as an entry
+// with its error, so the UI can show it, and is otherwise skipped. Headless; one thread at a time.
 
 #include <cstdint>
 #include <filesystem>
@@ -14,16 +14,19 @@
 
 #include "engine/core/result.hpp"
 #include "engine/filters/filter_description.hpp"
+#include "engine/filters/model_asset.hpp"
 
 namespace facefilter {
 
 struct LoadedFilter {
   FilterDescription description;
-  cv::Mat art;  // 8-bit RGBA (R first), top row first
+  cv::Mat art;                              // 8-bit RGBA (R first), top row first; empty for a 3D model
+  std::shared_ptr<const ModelAsset> model;  // 3D models (FilterKind::kModel) only
   std::filesystem::path folder;
 };
 
-// Loads <folder>/filter.json and its art. Errors name the file and what is wrong.
+// Loads <folder>/filter.json and its art (or, for a 3D model, its .glb). Errors name the file and what is
+// wrong.
 Result<LoadedFilter> loadFilter(const std::filesystem::path& folder);
 
 struct FilterEntry {

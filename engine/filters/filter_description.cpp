@@ -34,15 +34,99 @@ Result<cv::Point2f> readPoint(const Json* n, const std::string& origin, const st
   return cv::Point2f(static_cast<float>(x), static_cast<float>(y));
 }
 
+// Three finite numbers [x, y, z], each within +-limit.
+Result<cv::Point3f> readPoint3(const Json* n, const std::string& origin, const std::string& key,
+                               double limit) {
+  if (!n || !n->is_array() || n->size() != 3 || !(*n)[0].is_number() || !(*n)[1].is_number() ||
+      !(*n)[2].is_number()) {
+    return fail(origin, "'" + key + "' must be three numbers [x, y, z]");
+  }
+  double v[3];
+  for (size_t i = 0; i < 3; ++i) {
+    v[i] = (*n)[i].get<double>();
+    if (!std::isfinite(v[i]) || std::abs(v[i]) > limit) {
+      return fail(origin, "'" + key + "' must have finite coordinates within +-" + std::to_string(limit));
+    }
+  }
+  return cv::Point3f(static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(v[2]));
+}
+
 Result<std::string> readString(const Json* n, const std::string& origin, const std::string& key) {
   if (!n || !n->is_string()) return fail(origin, "'" + key + "' must be a string");
   return n->get<std::string>();
 }
 
+// A JSON boolean only: 0 and 1 are numbers, refused like any other non-boolean.
+Result<bool> readBool(const Json* n, const std::string& origin, const std::string& key) {
+  if (!n->is_boolean()) return fail(origin, "'" + key + "' must be true or false");
+  return n->get<bool>();
+}
+
+// The keys of a 3D model (type "model"): its file and placement are required, since a model without them
+// would sit at the eye midpoint at glTF's own scale, which is never what an author meant.
+Status parseModelKeys(const Json& root, const std::string& origin, FilterDescription& d) {
+  for (const char* key : {"art", "anchors", "mesh", "perspective"}) {
+    if (member(root, key)) {
+      return fail(origin, std::string("'") + key +
+                              "' is for sprites and masks; a model takes 'model', 'scale', 'offset' and "
+                              "optionally 'rotation', 'occluded', 'lit'");
+    }
+  }
+  auto file = readString(member(root, "model"), origin, "model");
+  if (!file) return fail(origin, "a model needs 'model': the .glb file's name inside the filter's folder");
+  d.modelFile = file.value();
+  if (d.modelFile.empty() || d.modelFile.find("..") != std::string::npos || d.modelFile.front() == '/') {
+    return fail(origin,
+                "'model' must be a file name inside the filter's folder, got \"" + d.modelFile + "\"");
+  }
+  const Json* scale = member(root, "scale");
+  if (!scale)
+    return fail(origin, "a model needs 'scale': canonical units (eye-centre distance 1) per glTF unit");
+  if (!scale->is_number()) return fail(origin, "'scale' must be a number");
+  const double sv = scale->get<double>();
+  if (!(sv > 0.0 && sv <= 1000.0)) {
+    return fail(origin, "'scale' must be in (0, 1000], got " + std::to_string(sv));
+  }
+  d.placement.scale = static_cast<float>(sv);
+  const Json* offset = member(root, "offset");
+  if (!offset) {
+    return fail(origin,
+                "a model needs 'offset': [x, y, z] of its origin on the canonical head (eye-centre "
+                "distance 1, origin midway between the eyes, x right, y down, z towards the camera)");
+  }
+  auto o = readPoint3(offset, origin, "offset", 100.0);
+  if (!o) return o.error();
+  d.placement.offset = o.value();
+  if (const Json* n = member(root, "rotation")) {
+    auto r = readPoint3(n, origin, "rotation", 360.0);
+    if (!r) return r.error();
+    d.placement.rotationDeg = r.value();
+  }
+  if (const Json* n = member(root, "occluded")) {
+    auto b = readBool(n, origin, "occluded");
+    if (!b) return b.error();
+    d.occluded = b.value();
+  }
+  if (const Json* n = member(root, "lit")) {
+    auto b = readBool(n, origin, "lit");
+    if (!b) return b.error();
+    d.lit = b.value();
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 const char* toString(FilterKind kind) {
-  return kind == FilterKind::kMask ? "mask" : "sprite";
+  switch (kind) {
+    case FilterKind::kSprite:
+      return "sprite";
+    case FilterKind::kMask:
+      return "mask";
+    case FilterKind::kModel:
+      return "model";
+  }
+  return "sprite";
 }
 
 const char* toString(BlendMode mode) {
@@ -71,8 +155,9 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
   }
   if (!root.is_object()) return fail(origin, "the top level must be an object");
 
-  static const std::set<std::string> kKeys = {"name",        "type",    "art",  "blend",  "opacity",
-                                              "perspective", "anchors", "mesh", "comment"};
+  static const std::set<std::string> kKeys = {"name",        "type",    "art",      "blend",    "opacity",
+                                              "perspective", "anchors", "mesh",     "comment",  "model",
+                                              "scale",       "offset",  "rotation", "occluded", "lit"};
   for (const auto& item : root.items()) {
     if (kKeys.count(item.key()) == 0) {
       std::string known;
@@ -95,10 +180,22 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
       d.kind = FilterKind::kSprite;
     else if (s.value() == "mask")
       d.kind = FilterKind::kMask;
+    else if (s.value() == "model")
+      d.kind = FilterKind::kModel;
     else
-      return fail(origin, "'type' must be \"sprite\" or \"mask\", got \"" + s.value() + "\"");
+      return fail(origin, "'type' must be \"sprite\", \"mask\" or \"model\", got \"" + s.value() + "\"");
   }
-  {
+  if (d.kind == FilterKind::kModel) {
+    if (auto m = parseModelKeys(root, origin, d); !m) return m.error();
+  } else {
+    for (const char* key : {"model", "scale", "offset", "rotation", "occluded", "lit"}) {
+      if (member(root, key)) {
+        return fail(origin, std::string("'") + key + "' is for models (\"type\": \"model\"); a " +
+                                toString(d.kind) + " does not take it");
+      }
+    }
+  }
+  if (d.kind != FilterKind::kModel) {
     auto s = readString(member(root, "art"), origin, "art");
     if (!s) return fail(origin, "'art' (the PNG file name) is required and must be a string");
     d.artFile = s.value();
@@ -130,12 +227,18 @@ Result<FilterDescription> parseFilterDescription(const std::string& json, const 
     d.opacity = static_cast<float>(v);
   }
   if (const Json* n = member(root, "perspective")) {
-    // A JSON boolean only: 0 and 1 are numbers, refused like any other non-boolean.
-    if (!n->is_boolean()) return fail(origin, "'perspective' must be true or false");
-    d.perspective = n->get<bool>();
+    auto b = readBool(n, origin, "perspective");
+    if (!b) return b.error();
+    d.perspective = b.value();
   }
 
-  if (d.kind == FilterKind::kSprite) {
+  if (d.kind == FilterKind::kModel) {
+    // Blending a lit, depth-tested model is alpha over the picture; the other modes are the flat art's.
+    if (d.blend != BlendMode::kNormal) {
+      return fail(origin,
+                  std::string("'blend' of a model must be normal, got \"") + toString(d.blend) + "\"");
+    }
+  } else if (d.kind == FilterKind::kSprite) {
     // "shade" feathers a mesh's border and measures the face under it: a sprite has neither.
     if (d.blend == BlendMode::kShade) {
       return fail(origin,

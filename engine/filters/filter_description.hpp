@@ -5,7 +5,8 @@
 // filter.json (JSON, read with nlohmann-json):
 //   {
 //     "name": "sunglasses",             optional; defaults to the folder name
-//     "type": "sprite",                 "sprite" (placed by anchors) or "mask" (mesh over the face)
+//     "type": "sprite",                 "sprite" (placed by anchors), "mask" (mesh over the face) or
+//                                       "model" (below)
 //     "art": "sunglasses.png",          RGBA PNG, relative to the folder
 //     "blend": "normal",                normal | additive | multiply | screen | shade (masks only: the
 //                                       face's own shading shows through, the edge feathered)
@@ -16,6 +17,22 @@
 //     ],
 //     "mesh": [[x, y], ...]             masks: the art pixel of each of the 68 keypoints
 //   }
+// A 3D model (engine/filters/model_asset.hpp) instead of art:
+//   {
+//     "type": "model",
+//     "model": "glasses.glb",           glTF 2.0 binary, relative to the folder
+//     "scale": 1.0,                     required: canonical units (eye-centre distance 1) per glTF unit, > 0
+//     "offset": [0, 0, 0.3],            required: where the model's origin goes on the canonical head
+//     "rotation": [0, 0, 0],            optional: degrees about the head's x, then y, then z axis
+//     "occluded": true,                 optional: the invisible head hides the parts behind it
+//     "lit": true,                      optional: shaded by the light on the face (FaceLight)
+//     "opacity": 1.0                    optional
+//   }
+// Placement is in engine/filters/canonical_face.hpp's frame (origin midway between the eye centres, x right,
+// y down, z towards the camera). The .glb is authored in glTF's own frame (x right, y up, z out of the face
+// towards the viewer): a glTF point p goes to R(rotation) * scale * (p.x, -p.y, p.z) + offset. "art",
+// "anchors", "mesh", "perspective" and a blend other than normal are errors on a model; "model", "scale",
+// "offset", "rotation", "occluded" and "lit" are errors on a sprite or mask.
 // Unknown keys, wrong types (a number where true/false belongs too), out-of-range keypoint indices (0..67)
 // and values out of range are errors naming the file and the key.
 
@@ -28,7 +45,7 @@
 
 namespace facefilter {
 
-enum class FilterKind { kSprite, kMask };
+enum class FilterKind { kSprite, kMask, kModel };
 enum class BlendMode { kNormal, kAdditive, kMultiply, kScreen, kShade };
 
 const char* toString(FilterKind kind);
@@ -37,6 +54,13 @@ const char* toString(BlendMode mode);
 struct FilterAnchor {
   cv::Point2f art;             // art pixels (may lie outside the image: e.g. a hat anchored below its brim)
   std::vector<int> keypoints;  // the target is the mean of these keypoints
+};
+
+// Where a 3D model sits on the canonical head (see the comment at the top).
+struct ModelPlacement {
+  float scale = 1;
+  cv::Point3f offset;       // canonical units
+  cv::Point3f rotationDeg;  // about x, then y, then z: R = Rz * Ry * Rx
 };
 
 struct FilterDescription {
@@ -48,6 +72,10 @@ struct FilterDescription {
   bool perspective = true;
   std::vector<FilterAnchor> anchors;  // sprites
   std::vector<cv::Point2f> mesh;      // masks: 68 art positions
+  std::string modelFile;              // models: the .glb, relative to the folder
+  ModelPlacement placement;           // models
+  bool occluded = true;               // models: hidden behind the head occluder
+  bool lit = true;                    // models: shaded by the face's light
 };
 
 // `origin` names the file in errors; `defaultName` is used when the JSON has no "name".
