@@ -420,3 +420,33 @@ TEST_F(GlTest, OccluderDebugViewShowsTheInvisibleHead) {
   EXPECT_GT(c[1], 50);
   EXPECT_EQ(out.at<cv::Vec3b>(2, 2), cv::Vec3b(0, 0, 0)) << "nothing outside the head";
 }
+
+TEST_F(GlTest, OurOwn3dFiltersSitOnATurnedHead) {
+  FilterLibrary lib({std::filesystem::path(FACEFILTER_TEST_SOURCE_DIR) / "assets" / "filters"});
+  lib.poll();
+  std::vector<std::string> models;
+  for (const FilterEntry& e : lib.entries()) {
+    EXPECT_TRUE(e.error.empty()) << e.name << ": " << e.error;
+    if (e.filter && e.filter->description.kind == FilterKind::kModel) models.push_back(e.name);
+  }
+  ASSERT_FALSE(models.empty()) << "assets/filters holds no 3D model filter";
+  SceneRenderer scene = makeScene();
+  scene.setFrame(makeFrame(cv::Mat(kH, kW, CV_8UC3, cv::Scalar(110, 120, 130))));
+  for (double yaw : {0.0, 35.0}) {
+    const HeadPose pose = poseAt(yaw, -8, 0, {0, 0.6, 9});
+    const FrameResult r = resultWithPose(pose);
+    for (const std::string& name : models) {
+      FilterAssignment a;
+      a.all = {name};
+      const SceneStats st = scene.render(&r, ViewSettings{}, a, lib);
+      EXPECT_EQ(st.modelsDrawn, 1) << name;
+      const cv::Mat out = readTarget(scene.target());
+      save("model-ours-" + name + (yaw == 0 ? "-front" : "-yaw35"), out);
+      cv::Mat diff;
+      cv::absdiff(out, cv::Scalar(110, 120, 130), diff);
+      cv::Mat gray;
+      cv::cvtColor(diff, gray, cv::COLOR_BGR2GRAY);
+      EXPECT_GT(cv::countNonZero(gray > 20), 500) << name << ": the model covers part of the picture";
+    }
+  }
+}
