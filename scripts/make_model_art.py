@@ -215,12 +215,13 @@ def tortoiseshell(size=128):
 
 
 def lens_tint(size=64):
-    """Lens texture: a grey-green tint, darker and more opaque at the top (a gradient lens)."""
+    """Lens texture: a dark grey-green tint, darker and more opaque at the top (a gradient lens); the eyes
+    still show through, dimly."""
     y = np.linspace(0, 1, size, dtype=np.float32)[:, None] * np.ones((1, size), np.float32)
-    b = 40 + 30 * y
-    g = 55 + 30 * y
-    r = 35 + 25 * y
-    a = 215 - 85 * y
+    b = 22 + 22 * y
+    g = 30 + 26 * y
+    r = 20 + 18 * y
+    a = 235 - 60 * y
     return np.dstack([b, g, r, a]).round().astype(np.uint8)
 
 
@@ -287,7 +288,7 @@ def glasses():
         c = np.array([eye[0] + side * 0.02, eye[1] - 0.02])
         ring2 = outline + c
         ring = np.column_stack([ring2, lens_z(ring2[:, 0])])
-        sweep(frame, ring, rounded_rect(0.035, 0.03, 4, 8), (0, 0, 1), True, (0.0, 1.0), (0.0, 4.0))
+        sweep(frame, ring, rounded_rect(0.045, 0.035, 4, 8), (0, 0, 1), True, (0.0, 1.0), (0.0, 4.0))
         centre = np.array([c[0], c[1], lens_z(c[0]) - 0.01])
         inner = ring * 0.97 + np.append(c, 0) * 0.03
         inner[:, 2] = lens_z(inner[:, 0]) - 0.008
@@ -354,7 +355,7 @@ def hat():
     def curl(T, r):  # the brim turns up at the sides, more towards its edge
         return -0.28 * np.sin(T) ** 2 * np.clip((r - 1.0) / 0.5, 0, 1) ** 2
 
-    brim_y, top_y = -1.02, -2.62
+    brim_y, top_y = -0.88, -2.48
     rr = np.linspace(0.99, 1.5, 8)
     revolve(brim, [(r, brim_y) for r in rr], np.linspace(0.70, 0.97, 8), 96, down, lift=curl)
     revolve(brim, [(1.5, brim_y), (1.5, brim_y - 0.06)], [0.97, 0.99], 96, radial, lift=curl)
