@@ -51,8 +51,9 @@ Result<std::vector<Landmarks>> keypointsFor(const KeypointModel& model, const cv
   return points;
 }
 
-OrderedJson facesJson(const std::vector<Detection>& detections, const std::vector<Landmarks>& points,
-                      const std::vector<float>& presence, float presenceThreshold) {
+OrderedJson facesJson(const cv::Mat& gray, const std::vector<Detection>& detections,
+                      const std::vector<Landmarks>& points, const std::vector<float>& presence,
+                      float presenceThreshold) {
   OrderedJson faces = OrderedJson::array();
   for (size_t i = 0; i < detections.size(); ++i) {
     FaceResult face;
@@ -60,6 +61,9 @@ OrderedJson facesJson(const std::vector<Detection>& detections, const std::vecto
     face.box = detections[i].box;
     face.roll = eyeLineAngle(face.keypoints);
     face.score = detections[i].score;
+    // A still image has no track to smooth over: each face's own solve and estimate.
+    face.pose = estimateHeadPose(face.keypoints, gray.size());
+    face.light = estimateFaceLight(gray, face.keypoints);
     if (i < presence.size()) {
       face.presence = presence[i];
       // As in the engine: a detection whose crop holds no face with the points on it is not a face.
@@ -90,7 +94,7 @@ OrderedJson imageEntry(const std::string& path, const FaceDetector& detector, co
     entry["error"] = points.error().message;
     return entry;
   }
-  entry["faces"] = facesJson(detections, points.value(), presence, o.presenceThreshold);
+  entry["faces"] = facesJson(gray, detections, points.value(), presence, o.presenceThreshold);
   return entry;
 }
 

@@ -25,6 +25,7 @@ set(FACEFILTER_ENGINE_SOURCES
   capture/capture_thread.cpp
   keypoints/keypoint_model.cpp
   keypoints/refine.cpp
+  track/face_attributes.cpp
   pipeline/face_pipeline.cpp
   pipeline/engine_thread.cpp
   io/json_output.cpp

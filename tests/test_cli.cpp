@@ -113,6 +113,28 @@ class Cli : public ::testing::Test {
     args.push_back("cpu");
     return args;
   }
+  // The head pose and the light of a face: an object of the documented keys, or null (the random-weight test
+  // model's points may give no pose).
+  static void expectPoseAndLight(const Json& face) {
+    ASSERT_TRUE(face.contains("pose"));
+    ASSERT_TRUE(face.contains("light"));
+    const Json& pose = face.at("pose");
+    if (!pose.is_null()) {
+      for (const char* k : {"yaw", "pitch", "roll"}) EXPECT_TRUE(pose.at(k).is_number()) << k;
+      EXPECT_EQ(pose.at("rvec").size(), 3u);
+      ASSERT_EQ(pose.at("tvec").size(), 3u);
+      EXPECT_GT(pose.at("tvec").at(2).get<double>(), 0) << "in front of the camera";
+    }
+    const Json& light = face.at("light");
+    if (!light.is_null()) {
+      EXPECT_GE(light.at("level").get<double>(), 0);
+      EXPECT_LE(light.at("level").get<double>(), 1);
+      for (const char* k : {"left_right", "top_bottom"}) {
+        EXPECT_GE(light.at(k).get<double>(), -1) << k;
+        EXPECT_LE(light.at(k).get<double>(), 1) << k;
+      }
+    }
+  }
   // Checks one face of `detect`'s output and that its keypoints lie inside the image.
   static void expectFace(const Json& face, const cv::Size& image) {
     ASSERT_TRUE(face.is_object());
@@ -121,6 +143,7 @@ class Cli : public ::testing::Test {
     EXPECT_TRUE(face.at("score").is_number());
     EXPECT_TRUE(face.at("roll").is_number());
     EXPECT_FALSE(face.contains("presence")) << "the test model scores no presence";
+    expectPoseAndLight(face);
     ASSERT_EQ(face.at("keypoints").size(), 68u);
     for (const Json& p : face.at("keypoints")) {
       ASSERT_EQ(p.size(), 2u);
@@ -281,6 +304,7 @@ TEST_F(Cli, RunDemoWritesPointsAndVideo) {
     for (const Json& f : j.at("faces")) {
       EXPECT_GE(f.at("id"), 1);
       EXPECT_EQ(f.at("keypoints").size(), 68u);
+      expectPoseAndLight(f);
     }
   }
   EXPECT_GT(framesWithFaces, 0);

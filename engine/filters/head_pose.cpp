@@ -79,6 +79,13 @@ std::optional<HeadPose> estimateHeadPose(const Landmarks& points, cv::Size frame
   return pose;
 }
 
+HeadPose scaledPose(const HeadPose& pose, double sx, double sy) {
+  HeadPose out = pose;
+  out.camera = cv::Matx33d(sx, 0, 0, 0, sy, 0, 0, 0, 1) * pose.camera;
+  out.reprojectionErrorPx = pose.reprojectionErrorPx * std::sqrt(sx * sy);
+  return out;
+}
+
 void projectWithPose(const HeadPose& pose, const std::vector<cv::Point3f>& model,
                      std::vector<cv::Point2f>& pixels, std::vector<float>& depths) {
   pixels.clear();

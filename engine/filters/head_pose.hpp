@@ -40,6 +40,9 @@ cv::Vec3d yawPitchRollDeg(const cv::Matx33d& rotation);
 // A pose from a rotation and translation: rvec and the angles filled in, reprojectionErrorPx left 0.
 HeadPose makeHeadPose(const cv::Matx33d& camera, const cv::Matx33d& rotation, const cv::Vec3d& tvec);
 
+// The same pose for the frame drawn scaled by (sx, sy) (a window of another size): only the camera changes.
+HeadPose scaledPose(const HeadPose& pose, double sx, double sy);
+
 // Projects canonical-face points (x, y, z in eye-centre units, canonical_face.hpp's axes) with a pose;
 // returns pixels and camera-space depths.
 void projectWithPose(const HeadPose& pose, const std::vector<cv::Point3f>& model,

@@ -2,6 +2,28 @@
 
 namespace facefilter {
 
+OrderedJson poseJson(const std::optional<HeadPose>& pose) {
+  if (!pose) return nullptr;
+  const auto vec = [](const cv::Vec3d& v, int decimals) {
+    return OrderedJson::array(
+        {fixedDecimals(v[0], decimals), fixedDecimals(v[1], decimals), fixedDecimals(v[2], decimals)});
+  };
+  OrderedJson j = OrderedJson::object();
+  j["yaw"] = fixedDecimals(pose->yawDeg, 2);
+  j["pitch"] = fixedDecimals(pose->pitchDeg, 2);
+  j["roll"] = fixedDecimals(pose->rollDeg, 2);
+  j["rvec"] = vec(pose->rvec, 5);
+  j["tvec"] = vec(pose->tvec, 4);
+  return j;
+}
+
+OrderedJson lightJson(const FaceLight& light) {
+  if (!light.valid) return nullptr;
+  return OrderedJson{{"level", fixedDecimals(light.level, 3)},
+                     {"left_right", fixedDecimals(light.leftRight, 3)},
+                     {"top_bottom", fixedDecimals(light.topBottom, 3)}};
+}
+
 OrderedJson faceJson(const FaceResult& face, bool withTrack) {
   OrderedJson j = OrderedJson::object();
   if (withTrack) j["id"] = face.trackId;
@@ -15,6 +37,8 @@ OrderedJson faceJson(const FaceResult& face, bool withTrack) {
     j["quality"] = fixedDecimals(face.quality, 3);
     j["detected"] = face.detectedThisFrame;
   }
+  j["pose"] = poseJson(face.pose);
+  j["light"] = lightJson(face.light);
   OrderedJson points = OrderedJson::array();
   for (const auto& p : face.keypoints) {
     points.push_back(OrderedJson::array({fixedDecimals(p.x, 2), fixedDecimals(p.y, 2)}));

@@ -42,6 +42,7 @@ FacePipeline::FacePipeline(FaceDetector detector, KeypointModel model, TrackerPa
     : detector_(std::move(detector)),
       model_(std::move(model)),
       tracker_(tracker),
+      attributes_(FaceAttributeParams{.smoothing = tracker.smoothing}),
       clock_(clock),
       pendingDetector_(detector_.params()),
       pendingTracker_(tracker),
@@ -90,6 +91,7 @@ ModelDescriptionPtr FacePipeline::modelDescription() const {
 
 void FacePipeline::reset() {
   tracker_.reset();
+  attributes_.reset();
   passCursor_ = 0;
   previousThumb_.release();
 }
@@ -163,9 +165,11 @@ FrameResult FacePipeline::process(const Frame& frame) {
   const int64_t t4 = clock_.nowNs();
 
   r.faces = updateTracks(gray, crops, keypoints, frame.captureNs, rule, tracking);
+  attributes_.update(r.faces, gray, frame.captureNs);
   const int64_t t5 = clock_.nowNs();
 
-  // Whatever is neither the detector nor the model counts as tracking: the stages cover the whole frame.
+  // Whatever is neither the detector nor the model counts as tracking (the pose and the light included): the
+  // stages cover the whole frame.
   r.times.detect = r.detectorRan ? nsToMs(t2 - t1) : 0;
   r.times.keypoints = nsToMs(t4 - t3);
   r.times.track = nsToMs((t1 - t0) + (t3 - t2) + (t5 - t4));
@@ -185,6 +189,9 @@ void FacePipeline::applyPendingChanges() {
     stats_.lastError = s.error().message;
   }
   tracker_.setParams(pendingTracker_);
+  FaceAttributeParams attributeParams = attributes_.params();
+  attributeParams.smoothing = pendingTracker_.smoothing;
+  attributes_.setParams(attributeParams);
   if (pendingModel_) usePendingModel();
   paramsChanged_ = false;
 }
@@ -193,6 +200,7 @@ void FacePipeline::usePendingModel() {
   model_ = std::move(*pendingModel_);
   pendingModel_.reset();
   tracker_.reset();  // keypoints from another model's crop convention do not carry over
+  attributes_.reset();
   auto description = std::make_shared<const ModelDescription>(ModelDescription::of(model_));
   std::lock_guard descriptionLock(descriptionMutex_);
   description_.swap(description);  // the old one is let go after the lock, by whoever holds it last

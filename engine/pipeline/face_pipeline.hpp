@@ -1,5 +1,6 @@
 #pragma once
-// The per-frame engine: detect (Haar) or track, keypoints (TorchScript, batched), smoothing.
+// The per-frame engine: detect (Haar) or track, keypoints (TorchScript, batched), smoothing, and each face's
+// head pose and light (engine/track/face_attributes.hpp).
 //
 // Threads: process() and reset() on one thread (the engine thread); setDetectorParams/setTrackerParams/
 // setModel, the parameter getters, modelDescription() and stats() from any thread: new parameters and a new
@@ -16,6 +17,7 @@
 #include "engine/keypoints/keypoint_model.hpp"
 #include "engine/pipeline/frame_result.hpp"
 #include "engine/pipeline/model_description.hpp"
+#include "engine/track/face_attributes.hpp"
 #include "engine/track/face_tracker.hpp"
 
 namespace facefilter {
@@ -84,6 +86,7 @@ class FacePipeline {
   FaceDetector detector_;
   KeypointModel model_;
   FaceTracker tracker_;
+  FaceAttributes attributes_;
   const Clock& clock_;
 
   mutable std::mutex paramsMutex_;
