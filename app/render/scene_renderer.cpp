@@ -226,8 +226,10 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
     if (fade <= 0.0f) continue;
     ++stats.facesDrawn;
     if (sideBySide) continue;
+    // The engine's pose (solved from the smoothed keypoints and smoothed per track), seen at this view's
+    // size.
     std::optional<HeadPose> pose;
-    bool poseTried = false;
+    if (view.headPose && face.pose) pose = scaledPose(*face.pose, sx, sy);
     std::vector<ModelDraw> faceModels;  // 3D models go after the face's sprites and masks
     for (const std::string& name : filters.forTrack(face.trackId)) {
       const GpuFilter* gf = library.find(name);
@@ -239,12 +241,8 @@ SceneStats SceneRenderer::render(const FrameResult* result, const ViewSettings& 
       }
       std::vector<SpriteVertex> tris;
       if (d.kind == FilterKind::kSprite) {
-        if (view.headPose && d.perspective && !poseTried) {
-          pose = estimateHeadPose(points, cv::Size(w, h));
-          poseTried = true;
-        }
-        const auto quad = spriteQuad(d, cv::Size(gf->art.width, gf->art.height), points,
-                                     view.headPose && pose ? &*pose : nullptr);
+        const auto quad =
+            spriteQuad(d, cv::Size(gf->art.width, gf->art.height), points, pose ? &*pose : nullptr);
         if (!quad) continue;
         tris = {(*quad)[0], (*quad)[1], (*quad)[2], (*quad)[0], (*quad)[2], (*quad)[3]};
         ++stats.spritesDrawn;
@@ -494,22 +492,23 @@ void SceneRenderer::drawDebug(ImDrawList& dl, const FrameResult& result, const V
     if (dbg.headPoseAxes) {
       Landmarks pts = face.keypoints;
       for (auto& p : pts) p = cv::Point2f(p.x * sx, p.y * sy);
-      if (const auto pose = estimateHeadPose(pts, cv::Size(w, h))) {
+      if (face.pose) {
+        const HeadPose pose = scaledPose(*face.pose, sx, sy);
         // Axes from the nose tip, one eye distance long: x red, y green, z (towards the camera) blue.
         const auto& nose = pts[30];
         std::vector<cv::Point3f> model = {
             {0, 0.586f, 0.42f}, {1, 0.586f, 0.42f}, {0, 1.586f, 0.42f}, {0, 0.586f, 1.42f}};
         std::vector<cv::Point2f> px;
         std::vector<float> z;
-        projectWithPose(*pose, model, px, z);
+        projectWithPose(pose, model, px, z);
         const cv::Point2f shift = nose - px[0];
         const ImVec2 o(nose.x, nose.y);
         dl.AddLine(o, ImVec2(px[1].x + shift.x, px[1].y + shift.y), kRed, 2.5f * unit);
         dl.AddLine(o, ImVec2(px[2].x + shift.x, px[2].y + shift.y), kGreen, 2.5f * unit);
         dl.AddLine(o, ImVec2(px[3].x + shift.x, px[3].y + shift.y), IM_COL32(60, 120, 255, 255), 2.5f * unit);
         char buf[64];
-        std::snprintf(buf, sizeof buf, "yaw %.0f pitch %.0f roll %.0f", pose->yawDeg, pose->pitchDeg,
-                      pose->rollDeg);
+        std::snprintf(buf, sizeof buf, "yaw %.0f pitch %.0f roll %.0f", pose.yawDeg, pose.pitchDeg,
+                      pose.rollDeg);
         textWithShadow(dl, fontPx,
                        ImVec2(face.box.x * sx, (face.box.y + face.box.height) * sy + fontPx * 1.2f), kWhite,
                        buf);

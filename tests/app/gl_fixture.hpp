@@ -81,6 +81,7 @@ class GlTest : public ::testing::Test {
     face.keypoints = l;
     face.rawKeypoints = l;
     face.box = cv::boundingRect(std::vector<cv::Point2f>(l.begin(), l.end()));
+    face.pose = estimateHeadPose(l, cv::Size(w, h));  // as the engine solves it (unsmoothed: one frame)
     r.faces.push_back(face);
     return r;
   }
