@@ -30,7 +30,7 @@ struct HeadPose {
 // The pinhole camera the pose assumes for a frame of this size.
 cv::Matx33d cameraForFrame(cv::Size frameSize);
 
-// Solves the head pose from the 68 keypoints (cv::solvePnP SQPnP, then Levenberg-Marquardt refinement).
+// Solves the head pose from the 68 keypoints (cv::solvePnP, SQPnP: globally optimal, no initial guess).
 // nullopt if the frame size is empty, the solver fails, or the face lands behind the camera.
 std::optional<HeadPose> estimateHeadPose(const Landmarks& points, cv::Size frameSize);
 
