@@ -282,6 +282,7 @@ void AppSession::renderOne(const FramePtr& frame, const FrameResultPtr& result, 
       lightingHint_ = facefilter::lightingHint(*frame, *result);
     }
     sceneStats_ = scene_->render(result.get(), options_.config.view, assignment_, *filters_);
+    monitor_.totals().addDrawn(sceneStats_.facesDrawn, sceneStats_.modelsDrawn);
     renderedResult_ = result;
     renderedView_ = options_.config.view;
     renderedAssignment_ = assignment_;
@@ -358,7 +359,7 @@ void AppSession::interactiveFrame() {
   if (result && shown) monitor_.onShown(*result, recentFrames_.newest()->id, nowNs());
   if (shown) {
     const bool newFrame = shown != scene_->frame();
-    renderOne(shown, result, Redraw::kWhenChanged);
+    renderOne(shown, result, options_.redrawEveryFrame ? Redraw::kAlways : Redraw::kWhenChanged);
     if (newFrame) monitor_.onNewFrame(*shown, nowNs());
     if (!startedRecording_) {
       startedRecording_ = true;

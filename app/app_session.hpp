@@ -50,6 +50,9 @@ struct AppOptions {
   std::string windowScreenshotPath;     // interactive: the whole window (panel included) as PNG at quit
   std::filesystem::path statsJsonPath;  // at exit: the render loop's figures (RenderLoopStats) as JSON
   VSync vsync = VSync::kOn;             // interactive; headless never waits for the display
+  // Interactive: render the scene on every loop iteration, changed or not (benchmarks: the scene's whole
+  // cost on every frame, not only when a new frame or result comes).
+  bool redrawEveryFrame = false;
   GlPlatform glPlatform = GlPlatform::kAuto;  // headless: EGL or the hidden window (interactive: the window)
   std::filesystem::path presetDir = defaultPresetDir();
   // Interactive: called after each frame is shown (tests inspect the session and may requestClose()).

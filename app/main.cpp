@@ -106,6 +106,8 @@ void addOptions(CLI::App& app, CommandLine& cl) {
                 "interactive: the window's size in screen units (e.g. 1280x720)", {320, 240, 16384, 16384});
   addChoiceOption(app, "--vsync", cl.vsync, {{"on", true}, {"off", false}},
                   "interactive: wait for the display's refresh on each frame");
+  app.add_flag("--redraw-every-frame", o.redrawEveryFrame,
+               "interactive: render the scene on every frame even when nothing changed (benchmarks)");
   app.add_option(
          "--stats-json", o.statsJsonPath,
          "at exit: the render loop's figures (fps, frame-time quantiles, result age, recorder drops, window "

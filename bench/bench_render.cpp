@@ -5,6 +5,7 @@
 // WAYLAND_DISPLAY removed from the app's environment (as on a server), which needs no display.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,7 +15,11 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+
+#include "engine/core/clock.hpp"
+#include "engine/filters/model_asset.hpp"
 
 #include "bench/bench_sections.hpp"
 #include "bench/bench_stats.hpp"
@@ -28,6 +33,7 @@ struct AppRun {
   Dist frameMs;
   double frames = 0, recorded = 0, dropped = 0, resultAgeMedian = 0;
   int width = 0, height = 0, swapInterval = 0;
+  double facesPerRender = 0, modelsPerRender = 0;  // what the scene drew (0 when the app does not say)
 };
 
 std::string quoted(const std::string& s) {
@@ -73,6 +79,10 @@ AppRun runApp(const std::string& app, const std::string& args, const std::filesy
     run.width = static_cast<int>(figure(window.at("width")));
     run.height = static_cast<int>(figure(window.at("height")));
     run.swapInterval = static_cast<int>(figure(window.at("swap_interval")));
+    if (stats.contains("scene")) {
+      run.facesPerRender = figure(stats.at("scene").value("faces_per_render", nlohmann::json()));
+      run.modelsPerRender = figure(stats.at("scene").value("models_per_render", nlohmann::json()));
+    }
   } catch (const nlohmann::json::exception& e) {
     run.error = "cannot read " + statsPath.string() + ": " + e.what();
   }
@@ -193,9 +203,153 @@ void benchHeadlessRecordings(const Context& ctx, Report& report, const std::vect
   }
 }
 
+// A UV sphere of `slices` x `stacks` quads (2 triangles each) with a textured, translucent skin: a stand-in
+// for a detailed model of that many triangles, written as .glb by the engine's writer.
+ModelAsset sphereModel(int slices, int stacks, int textureSide) {
+  ModelPrimitive p;
+  p.name = "sphere";
+  for (int i = 0; i <= stacks; ++i) {
+    const double theta = CV_PI * i / stacks;
+    for (int j = 0; j <= slices; ++j) {
+      const double phi = 2 * CV_PI * j / slices;
+      ModelVertex v;
+      const double n[3] = {std::sin(theta) * std::sin(phi), std::cos(theta), std::sin(theta) * std::cos(phi)};
+      for (int c = 0; c < 3; ++c) {
+        v.position[c] = static_cast<float>(n[c]);
+        v.normal[c] = static_cast<float>(n[c]);
+      }
+      v.uv[0] = static_cast<float>(j) / static_cast<float>(slices);
+      v.uv[1] = static_cast<float>(i) / static_cast<float>(stacks);
+      p.vertices.push_back(v);
+    }
+  }
+  for (int i = 0; i < stacks; ++i) {
+    for (int j = 0; j < slices; ++j) {
+      const auto a = static_cast<uint32_t>(i * (slices + 1) + j), b = a + static_cast<uint32_t>(slices + 1);
+      p.indices.insert(p.indices.end(), {a, b, a + 1, a + 1, b, b + 1});
+    }
+  }
+  p.texture = 0;
+  p.alphaMode = AlphaMode::kBlend;
+  ModelAsset asset;
+  asset.primitives.push_back(std::move(p));
+  cv::Mat texture(textureSide, textureSide, CV_8UC4);
+  cv::randu(texture, cv::Scalar::all(0), cv::Scalar::all(256));  // noise: the PNG does not compress away
+  cv::GaussianBlur(texture, texture, cv::Size(5, 5), 0);
+  asset.textures.push_back(texture);
+  return asset;
+}
+
+// How long a 3D model filter's .glb takes to load (read, parse, flatten, decode its texture), the issue's
+// 50k-triangle case: made here, written to a temporary file, loaded several times.
+void benchModelLoad(const Context& ctx, Report& report) {
+  std::fprintf(stderr, "facefilter-bench: 3D model load (50k triangles) ...\n");
+  const ModelAsset sphere = sphereModel(250, 100, 1024);  // 2 * 250 * 100 = 50,000 triangles
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "facefilter-bench-50k.glb";
+  {
+    const std::string bytes = writeGlb(sphere);
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      report.skip("model load row: cannot write " + path.string());
+      return;
+    }
+  }
+  std::vector<double> ms;
+  size_t triangles = 0;
+  const int reps = ctx.quick ? 3 : 15;
+  for (int i = 0; i < reps; ++i) {
+    const int64_t t0 = SteadyClock().nowNs();
+    auto m = loadModelAsset(path);
+    ms.push_back(static_cast<double>(SteadyClock().nowNs() - t0) / 1e6);
+    if (!m) {
+      report.skip("model load row: " + m.error().message);
+      return;
+    }
+    triangles = m->triangleCount();
+  }
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  std::filesystem::remove(path, ec);
+  const Dist d = summarise(ms);
+  report.add({"render",
+              "3D model load: " + std::to_string(triangles) + "-triangle .glb with a 1024x1024 PNG texture",
+              d, "load",
+              "loadModelAsset (tinygltf + OpenCV PNG decode), " + fmt(static_cast<double>(bytes) / 1e6, 1) +
+                  " MB file, median of " + std::to_string(reps)});
+  report.set("model_load_ms_50k", d.median, 1);
+}
+
+// A 1280x720 clip of `src` tiled 2 x 2 (each 640x360, aspect kept, pillar-boxed): four faces at once.
+std::string makeTiledClip(const std::string& src, const std::string& dst) {
+  cv::VideoCapture in(src);
+  if (!in.isOpened()) return "cannot open " + src;
+  const double fps = in.get(cv::CAP_PROP_FPS) > 0 ? in.get(cv::CAP_PROP_FPS) : 24.0;
+  cv::VideoWriter out(dst, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, cv::Size(1280, 720));
+  if (!out.isOpened()) return "cannot write " + dst;
+  cv::Mat frame, scaled;
+  cv::Mat canvas(720, 1280, CV_8UC3);
+  while (in.read(frame)) {
+    const double s = 360.0 / frame.rows;
+    cv::resize(frame, scaled, cv::Size(static_cast<int>(std::lround(frame.cols * s)), 360), 0, 0,
+               cv::INTER_AREA);
+    canvas.setTo(cv::Scalar(0, 0, 0));
+    for (int k = 0; k < 4; ++k) {
+      const int x = (k % 2) * 640 + (640 - scaled.cols) / 2, y = (k / 2) * 360;
+      scaled.copyTo(canvas(cv::Rect(x, y, scaled.cols, scaled.rows)));
+    }
+    out.write(canvas);
+  }
+  return "";
+}
+
+// The app's render loop with 3D glasses and a hat (assets/filters' glasses_3d and top_hat_3d) on one face
+// and on four, at 1280x720, redrawing the whole scene on every frame (--redraw-every-frame), so the figure
+// is the cost of the video, the models and the present each frame, not only when a new frame comes.
+void benchRender3d(const Context& ctx, Report& report, int frames) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path();
+  const std::filesystem::path tiled = dir / "facefilter-bench-1280x720-4faces.avi";
+  struct Case {
+    std::string clip, label, key;
+    int faces;
+  };
+  std::vector<Case> cases = {{ctx.video720Path, "one face (demo upscaled)", "render_fps_3d_1face_720p", 1}};
+  if (const std::string err = makeTiledClip(ctx.demoPath, tiled.string()); err.empty()) {
+    cases.push_back({tiled.string(), "four faces (demo tiled 2x2)", "render_fps_3d_4faces_720p", 4});
+  } else {
+    report.skip("render_fps_3d_4faces_720p: " + err);
+  }
+  for (const Case& c : cases) {
+    std::fprintf(stderr, "facefilter-bench: rendering 3D models, %s, %d frames ...\n", c.label.c_str(),
+                 frames);
+    const AppRun run = runApp(ctx.appPath,
+                              "--input " + quoted(c.clip) +
+                                  " --loop --filter glasses_3d,top_hat_3d --window-size 1280x720 --vsync off "
+                                  "--redraw-every-frame --quit-after " +
+                                  std::to_string(frames),
+                              dir / ("facefilter-bench-" + c.key + ".json"));
+    if (!run.error.empty()) {
+      report.skip(c.key + ": " + run.error);
+      continue;
+    }
+    report.add(
+        {"rendering",
+         "app render loop, 1280x720 window, 3D glasses + hat, " + c.label + ", scene redrawn every frame",
+         run.frameMs, "frame",
+         fmt(run.fps, 1) + " fps; per render " + fmt(run.facesPerRender, 2) + " faces, " +
+             fmt(run.modelsPerRender, 2) + " models drawn (" + std::to_string(2 * c.faces) +
+             " when every face is tracked with a pose)"});
+    report.set(c.key, run.fps, 1);
+    report.set(c.key + "_models_per_render", run.modelsPerRender, 2);
+  }
+  std::error_code ec;
+  std::filesystem::remove(tiled, ec);
+}
+
 }  // namespace
 
 void benchRender(const Context& ctx, Report& report) {
+  benchModelLoad(ctx, report);
   std::error_code ec;
   if (ctx.appPath.empty() || !std::filesystem::exists(ctx.appPath, ec)) {
     report.skip("rendering and recording rows: no app binary at '" + ctx.appPath +
@@ -234,6 +388,7 @@ void benchRender(const Context& ctx, Report& report) {
                     "); result age median " + fmt(live.resultAgeMedian, 1) + " ms"});
     report.set("render_fps_1280x720", live.fps, 1);
   }
+  benchRender3d(ctx, report, frames);
 
   // The two headless paths in turn on the same machine, the same clip and settings.
   const HeadlessPath viaWindow{"hidden window on the X display", "", "window", "record_fps_headless_demo",

@@ -23,6 +23,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       __builtin_trap();
     }
     if (!(d.value().opacity >= 0.0f && d.value().opacity <= 1.0f)) __builtin_trap();
+    // 3D models: a file inside the folder and a usable placement.
+    if (d.value().kind == facefilter::FilterKind::kModel) {
+      const auto& m = d.value();
+      if (m.modelFile.empty() || m.modelFile.find("..") != std::string::npos || m.modelFile.front() == '/') {
+        __builtin_trap();
+      }
+      if (!(m.placement.scale > 0.0f && m.placement.scale <= 1000.0f)) __builtin_trap();
+      for (float v : {m.placement.offset.x, m.placement.offset.y, m.placement.offset.z,
+                      m.placement.rotationDeg.x, m.placement.rotationDeg.y, m.placement.rotationDeg.z}) {
+        if (!(v >= -360.0f && v <= 360.0f)) __builtin_trap();
+      }
+    }
   } else if (d.error().message.empty()) {
     __builtin_trap();
   }

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 jobs="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 build="${FUZZ_BUILD_DIR:-build/fuzz}"
-targets=(filter_description app_config keypoints_csv model_metadata)
+targets=(filter_description app_config keypoints_csv model_metadata model_asset)
 
 if [ "$build" = "build/fuzz" ]; then
   cmake --preset fuzz

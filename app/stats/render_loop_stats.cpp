@@ -33,6 +33,12 @@ void RenderLoopStats::addRecording(uint64_t written, uint64_t dropped) {
   droppedFrames_ += dropped;
 }
 
+void RenderLoopStats::addDrawn(int faces, int models) {
+  ++scenesDrawn_;
+  facesDrawn_ += static_cast<uint64_t>(std::max(0, faces));
+  modelsDrawn_ += static_cast<uint64_t>(std::max(0, models));
+}
+
 void RenderLoopStats::setWindow(int width, int height, int fbWidth, int fbHeight) {
   windowWidth_ = width;
   windowHeight_ = height;
@@ -63,6 +69,12 @@ std::string RenderLoopStats::json() const {
         {"p95", fixedDecimals(resultAgeMsQuantile(0.95), 3)},
         {"frames_with_result", resultAgeMs_.size()}}},
       {"recorder", {{"frames_written", recordedFrames_}, {"frames_dropped", droppedFrames_}}},
+      {"scene",
+       {{"renders", scenesDrawn_},
+        {"faces_per_render",
+         fixedDecimals(scenesDrawn_ > 0 ? static_cast<double>(facesDrawn_) / scenesDrawn_ : 0.0, 3)},
+        {"models_per_render",
+         fixedDecimals(scenesDrawn_ > 0 ? static_cast<double>(modelsDrawn_) / scenesDrawn_ : 0.0, 3)}}},
       {"window",
        {{"width", windowWidth_},
         {"height", windowHeight_},

@@ -18,6 +18,9 @@ class RenderLoopStats {
   // `resultAgeMs`: capture -> now of the result shown, negative when no result was shown.
   void addFrame(double frameMs, double resultAgeMs);
   void addRecording(uint64_t framesWritten, uint64_t framesDropped);
+  // What one render of the scene drew (faces with filters, 3D models over all faces); the JSON gives the
+  // means per render, so a benchmark can tell that what it measured was drawn.
+  void addDrawn(int faces, int models);
   void setWallSeconds(double seconds) { wallSeconds_ = seconds; }
   void setWindow(int width, int height, int framebufferWidth, int framebufferHeight);
   void setMode(std::string mode) { mode_ = std::move(mode); }
@@ -42,6 +45,7 @@ class RenderLoopStats {
   std::vector<float> resultAgeMs_;
   uint64_t recordedFrames_ = 0;
   uint64_t droppedFrames_ = 0;
+  uint64_t scenesDrawn_ = 0, facesDrawn_ = 0, modelsDrawn_ = 0;
   int windowWidth_ = 0, windowHeight_ = 0, framebufferWidth_ = 0, framebufferHeight_ = 0;
   std::string mode_ = "interactive";
   int swapInterval_ = 0;

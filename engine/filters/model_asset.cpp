@@ -72,6 +72,51 @@ Status checkGlbFraming(const std::string& b, const std::string& origin) {
   return Ok{};
 }
 
+// tinygltf (2.7) hands an image's bufferView to the image callback without checking that the view lies inside
+// its buffer; a file whose view reaches past it would have the decoder read past the buffer's end. So the
+// views of images are checked here first, from the JSON chunk (a buffer's data is exactly its byteLength).
+Status checkImageViews(const std::string& b, const std::string& origin) {
+  using Json = nlohmann::json;
+  const uint64_t jsonLength = readU32(b, 12);
+  const Json root =
+      Json::parse(b.begin() + 20, b.begin() + 20 + static_cast<std::ptrdiff_t>(jsonLength), nullptr,
+                  /*allow_exceptions=*/false);
+  if (root.is_discarded() || !root.is_object()) return Ok{};  // tinygltf reports the JSON's own errors
+  const auto images = root.find("images");
+  if (images == root.end() || !images->is_array()) return Ok{};
+  const auto views = root.find("bufferViews");
+  const auto buffers = root.find("buffers");
+  for (size_t i = 0; i < images->size(); ++i) {
+    const Json& image = (*images)[i];
+    if (!image.is_object() || !image.contains("bufferView")) continue;
+    const std::string what = "texture image " + std::to_string(i);
+    const Json& v = image["bufferView"];
+    if (!v.is_number_unsigned() || views == root.end() || !views->is_array() ||
+        v.get<uint64_t>() >= views->size()) {
+      return fail(origin, what + ": its bufferView does not exist");
+    }
+    const Json& view = (*views)[v.get<size_t>()];
+    if (!view.is_object() || !view.contains("buffer") || !view["buffer"].is_number_unsigned() ||
+        buffers == root.end() || !buffers->is_array() || view["buffer"].get<uint64_t>() >= buffers->size()) {
+      return fail(origin, what + ": its bufferView has no valid buffer");
+    }
+    const Json& buf = (*buffers)[view["buffer"].get<size_t>()];
+    const Json offset = view.value("byteOffset", Json(0u));
+    const Json length = view.value("byteLength", Json());
+    const Json bufferLength = buf.is_object() ? buf.value("byteLength", Json()) : Json();
+    if (!offset.is_number_unsigned() || !length.is_number_unsigned() || !bufferLength.is_number_unsigned()) {
+      return fail(origin, what + ": its bufferView or buffer has no valid byteOffset/byteLength");
+    }
+    const uint64_t o = offset.get<uint64_t>(), n = length.get<uint64_t>(),
+                   total = bufferLength.get<uint64_t>();
+    if (o > total || n > total - o) {
+      return fail(origin, what + ": its bufferView (" + std::to_string(o) + " + " + std::to_string(n) +
+                              " bytes) reaches past its buffer (" + std::to_string(total) + " bytes)");
+    }
+  }
+  return Ok{};
+}
+
 // Reads the first 24 bytes of a PNG for its size, so that a huge declared image is refused before it is
 // inflated. Other formats are checked after decoding.
 bool pngTooLarge(const unsigned char* bytes, int size) {
@@ -92,6 +137,12 @@ bool decodeImage(tinygltf::Image* image, const int index, std::string* err, std:
                             (image->name.empty() ? std::string() : " '" + image->name + "'");
   if (size <= 0 || bytes == nullptr) {
     if (err) *err += which + " is empty";
+    return false;
+  }
+  // glTF's image formats are PNG and JPEG; OpenCV would try many more decoders on anything else.
+  static const unsigned char kPng[4] = {0x89, 'P', 'N', 'G'}, kJpeg[3] = {0xff, 0xd8, 0xff};
+  if (!(size >= 4 && std::memcmp(bytes, kPng, 4) == 0) && !(size >= 3 && std::memcmp(bytes, kJpeg, 3) == 0)) {
+    if (err) *err += which + " cannot be decoded: not a PNG or JPEG image (glTF's image formats)";
     return false;
   }
   if (pngTooLarge(bytes, size)) {
@@ -614,6 +665,7 @@ size_t ModelAsset::triangleCount() const {
 Result<ModelAsset> parseModelAsset(const std::string& bytes, const std::string& origin,
                                    const std::filesystem::path& folder) {
   if (auto s = checkGlbFraming(bytes, origin); !s) return s.error();
+  if (auto s = checkImageViews(bytes, origin); !s) return s.error();
   tinygltf::TinyGLTF loader;
   loader.SetImageLoader(decodeImage, nullptr);
   std::filesystem::path folderCopy = folder;

@@ -80,8 +80,10 @@ inline std::string glbFromJson(std::string json, std::string bin) {
 
 // One triangle (3 float positions, then 3 uint32 indices) with a JSON template: `primitiveExtra` goes into
 // the primitive (e.g. "\"mode\": 1"), `extra` at the top level (e.g. images), `materialJson` is the material.
+// `extraView` is appended to the buffer views (index 3).
 inline std::string triangleGlb(uint32_t i0, uint32_t i1, uint32_t i2, const std::string& primitiveExtra = "",
-                               const std::string& materialJson = "{}", const std::string& extra = "") {
+                               const std::string& materialJson = "{}", const std::string& extra = "",
+                               const std::string& extraView = "") {
   const float pos[9] = {0, 0, 0, 1, 0, 0, 0, 1, 0};
   const uint32_t idx[3] = {i0, i1, i2};
   std::string bin(reinterpret_cast<const char*>(pos), sizeof pos);
@@ -98,7 +100,9 @@ inline std::string triangleGlb(uint32_t i0, uint32_t i1, uint32_t i2, const std:
       R"({"bufferView":1,"componentType":5125,"count":3,"type":"SCALAR"},)"
       R"({"bufferView":2,"componentType":5126,"count":3,"type":"VEC2"}],)"
       R"("bufferViews":[{"buffer":0,"byteOffset":0,"byteLength":36},{"buffer":0,"byteOffset":36,"byteLength":12},)"
-      R"({"buffer":0,"byteOffset":48,"byteLength":24}],)"
+      R"({"buffer":0,"byteOffset":48,"byteLength":24})" +
+      (extraView.empty() ? "" : "," + extraView) +
+      "],"
       R"("buffers":[{"byteLength":72}])";
   if (!extra.empty()) json += "," + extra;
   json += "}";

@@ -164,6 +164,11 @@ TEST(ModelAssetLoader, MalformedFilesAreErrorsNamingFileAndProblem) {
        "cannot be decoded"},
       {test::triangleGlb(0, 1, 2, "", "{}", R"("extensionsRequired":["KHR_draco_mesh_compression"])"),
        "KHR_draco_mesh_compression"},
+      // A texture's view past its buffer's end (found by fuzz_model_asset: tinygltf does not check it).
+      {test::triangleGlb(0, 1, 2, "", R"({"pbrMetallicRoughness":{"baseColorTexture":{"index":0}}})",
+                         R"("textures":[{"source":0}],"images":[{"bufferView":3,"mimeType":"image/png"}])",
+                         R"({"buffer":0,"byteOffset":48,"byteLength":5000})"),
+       "reaches past its buffer"},
   };
   for (const Case& c : cases) {
     auto r = parseModelAsset(c.bytes, "filters/x/model.glb");
