@@ -140,6 +140,8 @@ TEST_F(PoseThroughPipeline, RollFollowsAFullTurnAndYawPitchHold) {
     previous = same->pose->rollDeg;
   }
   EXPECT_GE(withPose, 43) << "frames of 45 with a pose";
+  RecordProperty("worst_yaw_drift_deg", std::to_string(worstYaw));
+  RecordProperty("worst_pitch_drift_deg", std::to_string(worstPitch));
   // What is left is the keypoints' own error on a turned face.
   EXPECT_LT(worstYaw, 8) << "yaw drifted";
   EXPECT_LT(worstPitch, 8) << "pitch drifted";
