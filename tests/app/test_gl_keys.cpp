@@ -72,6 +72,7 @@ TEST(KeysGl, EveryShortcutReachesTheSessionWithThePanelShownAndHidden) {
       {GLFW_KEY_D, "D (detector boxes)", flag(&DebugViews::rawDetections)},
       {GLFW_KEY_R, "R (raw vs smoothed)", flag(&DebugViews::rawVsSmoothed)},
       {GLFW_KEY_H, "H (head pose axes)", flag(&DebugViews::headPoseAxes)},
+      {GLFW_KEY_O, "O (head occluder)", flag(&DebugViews::occluder)},
       {GLFW_KEY_S, "S (snapshot)", [](AppSession& s) { return !s.recording().lastSnapshot().empty(); }},
       {GLFW_KEY_V, "V (start recording)", recording},
       {GLFW_KEY_V, "V (stop recording)", recording},
