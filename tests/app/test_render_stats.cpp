@@ -18,6 +18,8 @@ TEST(RenderLoopStats, QuantilesAndJsonForABenchmark) {
   s.setWallSeconds(2.0);
   s.addRecording(90, 3);
   s.addRecording(10, 1);
+  s.addDrawn(1, 2);  // two renders of the scene: one face with two 3D models, then three faces with four
+  s.addDrawn(3, 4);
   s.setWindow(1280, 720, 1280, 720);
   s.setSwapInterval(0);
   EXPECT_EQ(s.frames(), 100u);
@@ -45,6 +47,9 @@ TEST(RenderLoopStats, QuantilesAndJsonForABenchmark) {
   EXPECT_EQ(j.at("result_age_ms").at("frames_with_result"), 50);
   EXPECT_EQ(j.at("recorder").at("frames_written"), 100);
   EXPECT_EQ(j.at("recorder").at("frames_dropped"), 4);
+  EXPECT_EQ(j.at("scene").at("renders"), 2);
+  EXPECT_NEAR(j.at("scene").at("faces_per_render").get<double>(), 2.0, 1e-9);
+  EXPECT_NEAR(j.at("scene").at("models_per_render").get<double>(), 3.0, 1e-9);
   EXPECT_EQ(j.at("window").at("width"), 1280);
   EXPECT_EQ(j.at("window").at("height"), 720);
   EXPECT_EQ(j.at("window").at("swap_interval"), 0);
