@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <fstream>
+#include <sstream>
 
 #include <opencv2/calib3d.hpp>
 
@@ -122,8 +124,10 @@ GpuModel GpuModel::upload(const ModelAsset& asset) {
   for (const cv::Mat& t : asset.textures) {
     const cv::Mat tight = t.isContinuous() ? t : t.clone();
     gl::Texture2D tex = gl::makeRgbaTexture(tight.cols, tight.rows, tight.data);
-    // glTF's default sampler repeats.
+    // glTF's default sampler repeats. One mip level per sample (not two blended): a model on a face is
+    // magnified or mildly minified, and trilinear filtering is a large share of llvmpipe's time per pixel.
     glBindTexture(GL_TEXTURE_2D, tex.id());
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_REPEAT);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_REPEAT);
     g.textures_.push_back(std::move(tex));
@@ -170,13 +174,30 @@ GpuModel GpuModel::upload(const ModelAsset& asset) {
 Result<ModelRenderer> ModelRenderer::create(const std::filesystem::path& shaderDir) {
   auto model = gl::ShaderProgram::fromFiles(shaderDir / "model.vert", shaderDir / "model.frag");
   if (!model) return model.error();
+  // The masked variant: the same files with ALPHA_MASK defined right after the #version line.
+  std::string texts[2];
+  const std::filesystem::path files[2] = {shaderDir / "model.vert", shaderDir / "model.frag"};
+  for (int i = 0; i < 2; ++i) {
+    std::ifstream in(files[i], std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    texts[i] = ss.str();
+  }
+  const size_t eol = texts[1].find('\n');
+  if (eol == std::string::npos)
+    return makeError("ModelRenderer: " + files[1].string() + " has no #version line");
+  texts[1].insert(eol + 1, "#define ALPHA_MASK\n");
+  auto masked = gl::ShaderProgram::fromSources(texts[0], files[0].string(), texts[1],
+                                               files[1].string() + " (ALPHA_MASK, line numbers +1)");
+  if (!masked) return masked.error();
   auto occluder = gl::ShaderProgram::fromFiles(shaderDir / "occluder.vert", shaderDir / "occluder.frag");
   if (!occluder) return occluder.error();
-  return ModelRenderer(std::move(model).value(), std::move(occluder).value());
+  return ModelRenderer(std::move(model).value(), std::move(masked).value(), std::move(occluder).value());
 }
 
-ModelRenderer::ModelRenderer(gl::ShaderProgram model, gl::ShaderProgram occluder)
+ModelRenderer::ModelRenderer(gl::ShaderProgram model, gl::ShaderProgram masked, gl::ShaderProgram occluder)
     : modelProgram_(std::move(model)),
+      maskedProgram_(std::move(masked)),
       occluderProgram_(std::move(occluder)),
       occluderVao_(gl::VertexArray::create()),
       occluderVertices_(gl::Buffer::create()),
@@ -243,7 +264,10 @@ int ModelRenderer::drawFace(const HeadPose& pose, const FaceLight& light,
 void ModelRenderer::drawOccluder(const cv::Matx44d& mvp, bool visible) {
   glUseProgram(occluderProgram_.id());
   setMatrix4(occluderProgram_.uniform("uMvp"), mvp);
-  glDisable(GL_CULL_FACE);
+  // Only the side facing the camera: half the pixels, and the nearest surface is all the depth test needs.
+  glEnable(GL_CULL_FACE);
+  glFrontFace(GL_CCW);
+  glCullFace(GL_BACK);
   if (visible) {
     // After the depth-only pass: only the nearest surface passes LEQUAL, so the translucent shell is
     // blended once, and models in front of it stay in front.
@@ -262,24 +286,33 @@ void ModelRenderer::drawOccluder(const cv::Matx44d& mvp, bool visible) {
   glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
   glDepthMask(GL_TRUE);
   glDepthFunc(GL_LESS);
+  glDisable(GL_CULL_FACE);
 }
 
 void ModelRenderer::drawModel(const ModelDraw& draw, const HeadPose& pose, const ModelLighting& lighting,
                               cv::Size targetSize) {
   const FilterDescription& d = *draw.description;
   const ModelMatrices m = modelMatrices(pose, d.placement, targetSize);
-  glUseProgram(modelProgram_.id());
-  setMatrix4(modelProgram_.uniform("uMvp"), m.projection * m.modelToCamera);
+  const cv::Matx44d mvp = m.projection * m.modelToCamera;
   const cv::Matx33f n = m.normalToHead;
-  glUniformMatrix3fv(modelProgram_.uniform("uNormalToHead"), 1, GL_TRUE, n.val);
-  glUniform1i(modelProgram_.uniform("uBaseColorTexture"), 0);
-  glUniform1f(modelProgram_.uniform("uOpacity"), std::clamp(d.opacity * draw.opacity, 0.0f, 1.0f));
-  glUniform1i(modelProgram_.uniform("uLit"), d.lit ? 1 : 0);
-  glUniform3f(modelProgram_.uniform("uLightDir"), lighting.directionHead[0], lighting.directionHead[1],
-              lighting.directionHead[2]);
-  glUniform1f(modelProgram_.uniform("uLightScale"), lighting.scale);
-  glUniform1f(modelProgram_.uniform("uAmbient"), kAmbient);
-  glUniform1f(modelProgram_.uniform("uDiffuse"), kDiffuse);
+  const float opacity = std::clamp(d.opacity * draw.opacity, 0.0f, 1.0f);
+  // What every part shares, set on a program the first time a part of this model uses it.
+  bool ready[2] = {false, false};
+  auto use = [&](const gl::ShaderProgram& p, int which) {
+    glUseProgram(p.id());
+    if (ready[which]) return;
+    ready[which] = true;
+    setMatrix4(p.uniform("uMvp"), mvp);
+    glUniformMatrix3fv(p.uniform("uNormalToHead"), 1, GL_TRUE, n.val);
+    glUniform1i(p.uniform("uBaseColorTexture"), 0);
+    glUniform1f(p.uniform("uOpacity"), opacity);
+    glUniform1i(p.uniform("uLit"), d.lit ? 1 : 0);
+    glUniform3f(p.uniform("uLightDir"), lighting.directionHead[0], lighting.directionHead[1],
+                lighting.directionHead[2]);
+    glUniform1f(p.uniform("uLightScale"), lighting.scale);
+    glUniform1f(p.uniform("uAmbient"), kAmbient);
+    glUniform1f(p.uniform("uDiffuse"), kDiffuse);
+  };
   glActiveTexture(GL_TEXTURE0);
   glFrontFace(GL_CCW);  // glTF's fronts stay counter-clockwise: the camera's y flip and GL's cancel out
   glCullFace(GL_BACK);
@@ -289,14 +322,19 @@ void ModelRenderer::drawModel(const ModelDraw& draw, const HeadPose& pose, const
     for (const GpuModel::Part& part : g.parts_) {
       const bool blended = part.alphaMode == AlphaMode::kBlend;
       if (blended != (pass == 1)) continue;
+      const bool masked = part.alphaMode == AlphaMode::kMask;
+      const gl::ShaderProgram& program = masked ? maskedProgram_ : modelProgram_;
+      use(program, masked ? 1 : 0);
       glDepthMask(blended ? GL_FALSE : GL_TRUE);
+      // Blending costs a software rasteriser a read of the target per pixel: only where alpha can be < 1.
+      (blended || opacity < 1.0f) ? glEnable(GL_BLEND) : glDisable(GL_BLEND);
       part.doubleSided ? glDisable(GL_CULL_FACE) : glEnable(GL_CULL_FACE);
-      glUniform4f(modelProgram_.uniform("uBaseColor"), part.baseColor[0], part.baseColor[1],
-                  part.baseColor[2], part.baseColor[3]);
-      glUniform1i(modelProgram_.uniform("uAlphaMode"), static_cast<int>(part.alphaMode));
-      glUniform1f(modelProgram_.uniform("uAlphaCutoff"), part.alphaCutoff);
+      glUniform4f(program.uniform("uBaseColor"), part.baseColor[0], part.baseColor[1], part.baseColor[2],
+                  part.baseColor[3]);
+      glUniform1i(program.uniform("uAlphaMode"), static_cast<int>(part.alphaMode));
+      glUniform1f(program.uniform("uAlphaCutoff"), part.alphaCutoff);
       const bool textured = part.texture >= 0 && static_cast<size_t>(part.texture) < g.textures_.size();
-      glUniform1i(modelProgram_.uniform("uHasTexture"), textured ? 1 : 0);
+      glUniform1i(program.uniform("uHasTexture"), textured ? 1 : 0);
       glBindTexture(GL_TEXTURE_2D, textured ? g.textures_[static_cast<size_t>(part.texture)].id() : 0);
       glBindVertexArray(part.vao.id());
       glDrawElements(GL_TRIANGLES, part.indexCount, GL_UNSIGNED_INT, nullptr);
@@ -304,6 +342,7 @@ void ModelRenderer::drawModel(const ModelDraw& draw, const HeadPose& pose, const
   }
   glDepthMask(GL_TRUE);
   glDisable(GL_CULL_FACE);
+  glEnable(GL_BLEND);
 }
 
 }  // namespace facefilter

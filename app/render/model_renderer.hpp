@@ -85,12 +85,13 @@ class ModelRenderer {
                cv::Size targetSize, bool showOccluder);
 
  private:
-  ModelRenderer(gl::ShaderProgram model, gl::ShaderProgram occluder);
+  ModelRenderer(gl::ShaderProgram model, gl::ShaderProgram masked, gl::ShaderProgram occluder);
   void drawModel(const ModelDraw& draw, const HeadPose& pose, const ModelLighting& lighting,
                  cv::Size targetSize);
   void drawOccluder(const cv::Matx44d& mvp, bool visible);
 
-  gl::ShaderProgram modelProgram_;
+  gl::ShaderProgram modelProgram_;   // opaque and blended parts
+  gl::ShaderProgram maskedProgram_;  // alpha-masked parts (may discard)
   gl::ShaderProgram occluderProgram_;
   gl::VertexArray occluderVao_;
   gl::Buffer occluderVertices_, occluderIndices_;
