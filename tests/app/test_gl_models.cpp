@@ -450,3 +450,57 @@ TEST_F(GlTest, OurOwn3dFiltersSitOnATurnedHead) {
     }
   }
 }
+
+TEST_F(GlTest, TextureAlphaMaskCutsAndBlendShowsThrough) {
+  const auto root = test::freshTempDir("gl-model-alpha");
+  // A quad facing the camera below the nose (canonical x -0.6..0.6, y 0.9..1.5, z 0.8), textured with four
+  // texels: the left two opaque red, the right two transparent (sampled at their pairs' middles, so that
+  // neither filtering nor glTF's repeat mixes the halves there).
+  auto quad = [](AlphaMode mode) {
+    ModelAsset a;
+    ModelPrimitive p;
+    p.name = "quad";
+    const float xs[2] = {-0.6f, 0.6f}, ys[2] = {0.9f, 1.5f};
+    for (int j = 0; j < 2; ++j) {
+      for (int i = 0; i < 2; ++i) {
+        ModelVertex v;
+        v.position[0] = xs[i];
+        v.position[1] = -ys[j];  // glTF y up
+        v.position[2] = 0.8f;
+        v.uv[0] = static_cast<float>(i);
+        v.uv[1] = static_cast<float>(j);
+        p.vertices.push_back(v);
+      }
+    }
+    p.indices = {0, 2, 1, 1, 2, 3};  // counter-clockwise from the front (+z)
+    p.texture = 0;
+    p.alphaMode = mode;
+    a.primitives.push_back(p);
+    cv::Mat t(1, 4, CV_8UC4, cv::Scalar(255, 0, 0, 0));
+    t.at<cv::Vec4b>(0, 0) = t.at<cv::Vec4b>(0, 1) = cv::Vec4b(255, 0, 0, 255);
+    a.textures.push_back(t);
+    return a;
+  };
+  writeModelFilter(root / "mask", quad(AlphaMode::kMask), R"("scale": 1, "offset": [0, 0, 0], "lit": false)");
+  writeModelFilter(root / "blend", quad(AlphaMode::kBlend),
+                   R"("scale": 1, "offset": [0, 0, 0], "lit": false)");
+  FilterLibrary lib({root});
+  lib.poll();
+  SceneRenderer scene = makeScene();
+  scene.setFrame(makeFrame(cv::Mat(kH, kW, CV_8UC3, cv::Scalar(0, 200, 0))));
+  const HeadPose pose = poseAt(0, 0, 0);
+  const FrameResult r = resultWithPose(pose);
+  const cv::Point left(project(pose, {-0.3f, 1.2f, 0.8f})), right(project(pose, {0.3f, 1.2f, 0.8f}));
+  for (const char* filter : {"mask", "blend"}) {
+    FilterAssignment a;
+    a.all = {filter};
+    ASSERT_EQ(scene.render(&r, ViewSettings{}, a, lib).modelsDrawn, 1) << filter;
+    const cv::Mat out = readTarget(scene.target());
+    save(std::string("model-alpha-") + filter, out);
+    EXPECT_GT(out.at<cv::Vec3b>(left)[2], 200) << filter << ": the opaque texel is drawn (red)";
+    EXPECT_LT(out.at<cv::Vec3b>(left)[1], 60) << filter;
+    EXPECT_EQ(out.at<cv::Vec3b>(right), cv::Vec3b(0, 200, 0))
+        << filter << ": the transparent texel shows the video";
+  }
+  std::filesystem::remove_all(root);
+}
