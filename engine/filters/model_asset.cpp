@@ -311,7 +311,7 @@ class Reader {
     const auto& data = m_.buffers[static_cast<size_t>(bv.buffer)].data;
     const size_t elem = componentBytes(a.componentType) * typeComponents(a.type);
     const size_t stride = bv.byteStride == 0 ? elem : bv.byteStride;
-    if (stride < elem || stride > 252 + elem) {
+    if (stride < elem || stride > 252) {  // glTF: a stride is at most 252 bytes
       return fail(origin_, what + ": bufferView " + std::to_string(a.bufferView) + " has a bad byteStride");
     }
     // All in 64 bits: count is at most the limits above, strides at most 256, offsets at most the buffer.
@@ -463,14 +463,18 @@ class Flattener {
     const auto posIt = prim.attributes.find("POSITION");
     if (posIt == prim.attributes.end()) return fail(origin_, what + ": no POSITION attribute");
     const size_t vertexRoom = kMaxModelVertices - out_.vertexCount();
-    auto pos = reader_.view(posIt->second, what + " POSITION", TINYGLTF_TYPE_VEC3,
-                            {TINYGLTF_COMPONENT_TYPE_FLOAT}, std::numeric_limits<size_t>::max());
-    if (!pos) return pos.error();
-    if (pos->count > vertexRoom) {
-      return fail(origin_, "more than " + std::to_string(kMaxModelVertices) + " vertices (" + what +
-                               " brings " + std::to_string(pos->count) + " to " +
-                               std::to_string(out_.vertexCount()) + "); simplify the mesh");
+    // The count is checked against the limit before the accessor's extent is worked out from it.
+    if (posIt->second >= 0 && static_cast<size_t>(posIt->second) < m_.accessors.size()) {
+      const size_t count = m_.accessors[static_cast<size_t>(posIt->second)].count;
+      if (count > vertexRoom) {
+        return fail(origin_, "more than " + std::to_string(kMaxModelVertices) + " vertices (" + what +
+                                 " brings " + std::to_string(count) + " to " +
+                                 std::to_string(out_.vertexCount()) + "); simplify the mesh");
+      }
     }
+    auto pos = reader_.view(posIt->second, what + " POSITION", TINYGLTF_TYPE_VEC3,
+                            {TINYGLTF_COMPONENT_TYPE_FLOAT}, vertexRoom);
+    if (!pos) return pos.error();
     ModelPrimitive p;
     p.name = what;
     p.vertices.resize(pos->count);
