@@ -181,7 +181,7 @@ void ControlPanel::drawFilters(AppSession& session) {
   for (const auto& e : session.filters().entries()) {
     if (!e.error.empty()) message(1, 0.45f, 0.45f, "skipped " + e.name + ": " + e.error);
   }
-  ImGui::TextDisabled("Add a folder with filter.json + PNG to:");
+  ImGui::TextDisabled("Add a folder with filter.json + PNG (or a 3D model's .glb) to:");
   for (const auto& r : session.filters().roots()) ImGui::TextDisabled("  %s", r.string().c_str());
   if (resetButton("filters")) session.resetSection(SettingsSection::kFilters);
 }
