@@ -1,5 +1,6 @@
-// The committed model meets the accuracy targets on the test split, measured by the real command:
-// `facefilter-cli eval --json`. Skips where the data folder is absent; CI has it. CI never trains.
+// The committed models meet the accuracy targets, measured by the real command: `facefilter-cli eval
+// --json` (the shipped model on the udacity test split, the in-the-wild model on helen-wild's held-out
+// fifth). Skips where the data folder is absent; CI has it. CI never trains.
 
 #include <array>
 #include <cstdio>
@@ -18,6 +19,9 @@ namespace {
 constexpr double kPipelineNmeMeanMax = 0.050;
 constexpr double kPipelineMissRateMax = 0.02;
 constexpr double kGtBoxNmeMeanMax = 0.045;
+// helen-wild's held-out fifth, the in-the-wild model (the tilt-and-turn issue's targets).
+constexpr double kWildPipelineNmeMeanMax = 0.048;
+constexpr double kWildPipelineMissRateMax = 0.03;
 
 std::string run(const std::string& command, int& status) {
   std::string out;
@@ -91,6 +95,32 @@ TEST_F(EvalAccuracy, SecondPassImprovesDetectedFaces) {
   ASSERT_GT(oneMean, 0.0) << one;
   EXPECT_LT(twoMean, oneMean - 0.001) << "single pass: " << one << "\ntwo passes: " << two;
   EXPECT_EQ(field(two, "gt_box", "nme_mean"), field(one, "gt_box", "nme_mean")) << "gt-box mode has one pass";
+}
+
+// The in-the-wild model (`--model wild`, trained on udacity and four fifths of helen-wild) on the fifth of
+// helen-wild it never saw (`--part holdout`), with the detector's neighbour count at 3 as the README gives it
+// for this model (its presence net rejects the false hits that lets in): the in-the-wild targets.
+TEST(EvalAccuracyWild, WildModelMeetsTargetsOnTheHeldOutFifth) {
+  const std::string data = facefilter::defaultDataDir() + "/helen-wild";
+  if (!std::filesystem::exists(data + "/val_frames_keypoints.csv")) {
+    GTEST_SKIP() << "helen-wild not found at " << data
+                 << " (set FACEFILTER_DATA); in-the-wild accuracy not checked";
+  }
+  const std::string model = std::string(FACEFILTER_TEST_SOURCE_DIR) + "/assets/models/ffnet-wild.pt";
+  ASSERT_TRUE(std::filesystem::exists(model)) << "the in-the-wild model is missing: " << model;
+  int status = 0;
+  const std::string json = run(std::string(FACEFILTER_CLI_PATH) + " eval --json --no-timing --data '" + data +
+                                   "' --split val --part holdout --min-neighbors 3 --model '" + model + "'",
+                               status);
+  ASSERT_EQ(status, 0) << json;
+  const double pipeMean = field(json, "pipeline", "nme_mean");
+  const double miss = field(json, "pipeline", "miss_rate");
+  RecordProperty("wild_pipeline_nme_mean", std::to_string(pipeMean));
+  RecordProperty("wild_pipeline_miss_rate", std::to_string(miss));
+  EXPECT_GE(pipeMean, 0.0) << json;
+  EXPECT_LE(pipeMean, kWildPipelineNmeMeanMax) << json;
+  EXPECT_GE(miss, 0.0) << json;
+  EXPECT_LE(miss, kWildPipelineMissRateMax) << json;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // engine/keypoints: crop geometry, model metadata, loading TorchScript models and batched prediction.
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -8,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/core/data_paths.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/keypoints/face_crop.hpp"
 #include "engine/keypoints/keypoint_model.hpp"
@@ -558,6 +561,24 @@ TEST(KeypointModel, TwoStageModelRoutesCropsByWhereTheyCameFrom) {
 TEST(KeypointModel, MissingMetadataIsRefused) {
   expectLoadError(test::kTestModelNoMetadata, "facefilter.json");
   expectLoadError(test::kTestModelNoMetadata, "missing");
+}
+
+// The shipped models load by name; only the in-the-wild one carries research-only terms, and it is never
+// what an empty model setting gives.
+TEST(KeypointModel, ShippedModelsLoadByNameWithTheirTerms) {
+  for (const ShippedModel& shipped : shippedModels()) {
+    if (!findDataFile(DataFolder::kModels, shipped.file)) {
+      GTEST_SKIP() << shipped.file << " is not in the models folder (assets/models)";
+    }
+    auto model = KeypointModel::load(shipped.name, ComputeDevice::kCpu);
+    ASSERT_TRUE(model.ok()) << shipped.name << ": " << model.error().message;
+    EXPECT_EQ(std::filesystem::path(model->path()).filename(), shipped.file);
+    const bool researchOnly = model->metadata().license.find("research use only") != std::string::npos;
+    EXPECT_EQ(researchOnly, std::string(shipped.name) == "wild") << model->metadata().license;
+  }
+  if (std::getenv("FACEFILTER_MODEL") == nullptr) {
+    EXPECT_EQ(std::filesystem::path(defaultModelPath()).filename(), "ffnet.pt");
+  }
 }
 
 TEST(KeypointModel, MissingFileIsRefused) {

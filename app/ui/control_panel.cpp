@@ -9,6 +9,7 @@
 #include "app/app_session.hpp"
 #include "app/ui/setting_widgets.hpp"
 #include "engine/core/clock.hpp"
+#include "engine/keypoints/keypoint_model.hpp"
 
 namespace facefilter {
 namespace {
@@ -228,7 +229,17 @@ void ControlPanel::drawModel(AppSession& session) {
     ImGui::TextUnformatted(m.metadata.rawJson.c_str());
     ImGui::TreePop();
   }
-  ImGui::InputText("model file", modelPath_, sizeof modelPath_);
+  // The shipped models by name (a click fills the field); any other file is typed in.
+  for (const ShippedModel& shipped : shippedModels()) {
+    const std::string chosen = modelPath_;
+    const bool isDefault = std::string(shipped.name) == "default";
+    if (ImGui::RadioButton(shipped.name, chosen == shipped.name || (isDefault && chosen.empty())))
+      copyTo(modelPath_, sizeof modelPath_, shipped.name);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", shipped.what);
+    ImGui::SameLine();
+  }
+  ImGui::NewLine();
+  ImGui::InputText("model (name or file)", modelPath_, sizeof modelPath_);
   const char* devices[] = {"auto", "cpu", "cuda"};
   ImGui::Combo("device", &deviceIndex_, devices, 3);
   if (ImGui::Button("Load model")) {

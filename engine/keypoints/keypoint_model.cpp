@@ -1,6 +1,7 @@
 #include "engine/keypoints/keypoint_model.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -58,6 +59,16 @@ void setInferenceThreads(int threads) {
 namespace {
 constexpr const char* kShippedModelFile = "ffnet.pt";
 }  // namespace
+
+const std::vector<ShippedModel>& shippedModels() {
+  static const std::vector<ShippedModel> models = {
+      {"default", kShippedModelFile, "trained on the udacity keypoints data (MIT)"},
+      {"wild", "ffnet-wild.pt",
+       "also trained on in-the-wild photographs (HELEN, 300-W labels): better on turned, lit and made-up "
+       "faces; research use only"},
+  };
+  return models;
+}
 
 std::string defaultModelPath() {
   if (const char* env = std::getenv("FACEFILTER_MODEL"); env && *env) return env;
@@ -194,7 +205,13 @@ void optimiseForCpu(torch::jit::Module& module, const torch::Device& device, con
 }  // namespace
 
 Result<KeypointModel> KeypointModel::load(const std::string& path, ComputeDevice device) {
-  if (path.empty()) {
+  for (const ShippedModel& shipped : shippedModels()) {
+    if (path != shipped.name || path == std::string("default")) continue;
+    auto found = findDataFile(DataFolder::kModels, shipped.file);
+    if (!found) return makeError("model '" + path + "': " + found.error().message);
+    return load(found->string(), device);
+  }
+  if (path.empty() || path == "default") {
     if (const std::string found = defaultModelPath(); !found.empty()) return load(found, device);
     // The shipped model is nowhere: the error says where it was looked for.
     auto shipped = findDataFile(DataFolder::kModels, kShippedModelFile);
@@ -294,6 +311,12 @@ Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevi
              impl->presence ? "presence score"
                             : "no presence score (an older file: a lost face is ended by the "
                               "tracker's quality check alone)");
+  // A model trained on research-only data carries those terms; the user chose it, the log says what holds.
+  std::string licence = m.license;
+  std::transform(licence.begin(), licence.end(), licence.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (licence.find("research use only") != std::string::npos)
+    logger("keypoints")->warn("model '{}' is for research use only: {}", path, m.license);
   return KeypointModel(std::move(impl));
 }
 

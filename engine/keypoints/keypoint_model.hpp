@@ -32,6 +32,17 @@ void setInferenceThreads(int threads);
 // it is nowhere, which load() turns into an error listing the places tried.
 std::string defaultModelPath();
 
+// Models that ship with facefilter, chosen by name wherever a model file is taken (--model, the config, the
+// panel): "default" is the shipped model above; "wild" is trained on the in-the-wild set too, and carries
+// that set's research-only terms, so it is never chosen for the user. A file literally named so is
+// given as ./default or ./wild.
+struct ShippedModel {
+  const char* name;
+  const char* file;  // in the models data folder
+  const char* what;  // one line for lists and --help
+};
+const std::vector<ShippedModel>& shippedModels();
+
 class KeypointModel {
  public:
   // An empty path loads the shipped model (defaultModelPath() without $FACEFILTER_MODEL).

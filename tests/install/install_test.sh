@@ -99,7 +99,8 @@ files)
     [ -x "$p/$f" ] || fail "$f is missing or not executable"
   done
   for f in share/facefilter/shaders/video.vert share/facefilter/filters/sunglasses/filter.json \
-    share/facefilter/models/ffnet.pt share/doc/facefilter/copyright share/doc/facefilter/changelog.gz; do
+    share/facefilter/models/ffnet.pt share/facefilter/models/ffnet-wild.pt share/doc/facefilter/copyright \
+    share/doc/facefilter/changelog.gz; do
     [ -s "$p/$f" ] || fail "$f is missing or empty"
   done
   desktop=$p/share/applications/facefilter.desktop
