@@ -130,12 +130,13 @@ void addSessionSettings(std::vector<Setting>& t) {
   t.push_back(text(
       "source", S::kSession, [](AppConfig& c) -> std::string& { return c.source; },
       "camera:N[:WxH[@FPS]] | demo | default | video:PATH | image:PATH | PATH"));
-  t.push_back(flag(text(
-                       "model", S::kSession, [](AppConfig& c) -> std::string& { return c.modelPath; },
-                       "keypoint model: default (the shipped model; also when empty), wild (trained on "
-                       "in-the-wild photographs too; research use only) or a TorchScript file with facefilter "
-                       "metadata"),
-                   "model", FlagStyle::kValue, "default|wild|FILE"));
+  t.push_back(
+      flag(text(
+               "model", S::kSession, [](AppConfig& c) -> std::string& { return c.modelPath; },
+               "keypoint model: default (the shipped model; also when empty), wild (trained on "
+               "in-the-wild photographs too; research use only) or a TorchScript file with facefilter "
+               "metadata"),
+           "model", FlagStyle::kValue, "default|wild|FILE"));
   t.push_back(flag(text("device", S::kSession, [](AppConfig& c) -> std::string& { return c.device; },
                         "where the model runs", {"auto", "cpu", "cuda"}),
                    "device", FlagStyle::kValue, "auto|cpu|cuda"));
