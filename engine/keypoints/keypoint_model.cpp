@@ -205,12 +205,6 @@ void optimiseForCpu(torch::jit::Module& module, const torch::Device& device, con
 }  // namespace
 
 Result<KeypointModel> KeypointModel::load(const std::string& path, ComputeDevice device) {
-  for (const ShippedModel& shipped : shippedModels()) {
-    if (path != shipped.name || path == std::string("default")) continue;
-    auto found = findDataFile(DataFolder::kModels, shipped.file);
-    if (!found) return makeError("model '" + path + "': " + found.error().message);
-    return load(found->string(), device);
-  }
   if (path.empty() || path == "default") {
     if (const std::string found = defaultModelPath(); !found.empty()) return load(found, device);
     // The shipped model is nowhere: the error says where it was looked for.
@@ -218,6 +212,13 @@ Result<KeypointModel> KeypointModel::load(const std::string& path, ComputeDevice
     return makeError(
         "model: " + (shipped ? "'" + shipped->string() + "' vanished" : shipped.error().message) +
         "\nGive one with --model FILE or $FACEFILTER_MODEL.");
+  }
+  // The other shipped models by name (the default is handled above, with $FACEFILTER_MODEL).
+  for (const ShippedModel& shipped : shippedModels()) {
+    if (path != shipped.name) continue;
+    auto found = findDataFile(DataFolder::kModels, shipped.file);
+    if (!found) return makeError("model '" + path + "': " + found.error().message);
+    return load(found->string(), device);
   }
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return makeError("model '" + path + "': no such file");
