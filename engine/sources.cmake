@@ -21,6 +21,8 @@ set(FACEFILTER_ENGINE_SOURCES
   capture/video_file_source.cpp
   capture/image_source.cpp
   capture/camera_source.cpp
+  capture/v4l2/video_device_io.cpp
+  capture/v4l2/camera_list.cpp
   capture/open_source.cpp
   capture/capture_thread.cpp
   keypoints/keypoint_model.cpp

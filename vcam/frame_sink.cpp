@@ -16,15 +16,6 @@ std::string cString(const uint8_t* text, size_t size) {
   return std::string(begin, strnlen(begin, size));
 }
 
-std::string fourccText(uint32_t f) {
-  std::string s;
-  for (int i = 0; i < 4; ++i) {
-    const char c = static_cast<char>((f >> (8 * i)) & 0xff);
-    s += (c >= 32 && c < 127) ? c : '?';
-  }
-  return s;
-}
-
 class DescriptorSink final : public FrameSink {
  public:
   DescriptorSink(std::shared_ptr<VideoDeviceIo> io, int fd, VcamFrameFormat format, std::string description)

@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
+#include "engine/capture/v4l2/video_device_io.hpp"
 #include "engine/core/result.hpp"
 #include "vcam/frame_convert.hpp"
-#include "vcam/video_device_io.hpp"
 
 namespace facefilter {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/capture/v4l2/video_device_io.hpp"
 #include "engine/core/result.hpp"
-#include "vcam/video_device_io.hpp"
 
 namespace facefilter {
 

@@ -12,6 +12,7 @@ CaptureThread::CaptureThread(SourceSpec spec, std::unique_ptr<FrameSource> sourc
       clock_(clock),
       queue_(params.queueCapacity) {
   info_ = source_->info();
+  infoVersion_ = source_->infoVersion();
   // `default` fell back to the demo clip: loop the clip, do not probe for a camera at every restart.
   if (spec_.kind == SourceKind::kDefault && !info_.live) {
     spec_.kind = SourceKind::kDemo;
@@ -58,6 +59,7 @@ CaptureStats CaptureThread::stats() const {
 }
 
 SourceInfo CaptureThread::sourceInfo() const {
+  std::lock_guard lock(statsMutex_);
   return info_;
 }
 
@@ -133,16 +135,24 @@ void CaptureThread::run(std::stop_token stop) {
       continue;
     }
 
+    if (source_->infoVersion() != infoVersion_) {  // e.g. a camera's measured rate became known
+      infoVersion_ = source_->infoVersion();
+      SourceInfo updated = source_->info();
+      std::lock_guard lock(statsMutex_);
+      info_ = std::move(updated);
+    }
+
+    const int64_t decodeNs = r.decodeNs >= 0 ? r.decodeNs : t1 - t0;
     auto frame = std::make_shared<Frame>();
     frame->id = nextId++;
-    frame->captureNs = t1;
-    frame->decodeNs = t1 - t0;
+    frame->captureNs = r.captureNs > 0 ? r.captureNs : t1;
+    frame->decodeNs = decodeNs;
     frame->sourceTimeMs = r.sourceTimeMs;
     frame->image = std::move(r.image);
     {
       std::lock_guard lock(statsMutex_);
       ++stats_.framesCaptured;
-      decodeMs_.add(nsToMs(t1 - t0));
+      decodeMs_.add(nsToMs(decodeNs));
     }
     if (!hand(std::move(frame))) break;  // closed by stop()
 

@@ -92,12 +92,13 @@ class CaptureThread {
   CaptureParams params_;
   const Clock& clock_;
   bool latestOnly_ = false;
-  SourceInfo info_;
+  SourceInfo info_;  // guarded by statsMutex_ once the thread runs
+  uint64_t infoVersion_ = 0;
 
   LatestMailbox<FramePtr> mailbox_;
   BoundedQueue<FramePtr> queue_;
 
-  mutable std::mutex statsMutex_;
+  mutable std::mutex statsMutex_;  // guards stats_ and info_
   CaptureStats stats_;
   SampleWindow decodeMs_{256};
   std::mutex sleepMutex_;

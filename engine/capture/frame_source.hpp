@@ -3,6 +3,7 @@
 // time (the capture thread). Opening fails with an Error naming the source and what to do; reading
 // reports end of stream or a failure as a value.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,12 @@ struct ReadResult {
   ReadStatus status = ReadStatus::kFailed;
   cv::Mat image;
   double sourceTimeMs = 0;
+  // Live sources that know when the frame was captured (a camera's driver time stamp), on the steady clock
+  // the engine measures latency with; 0: unknown, the capture thread stamps the frame when read() returns.
+  int64_t captureNs = 0;
+  // Live sources wait for the frame inside read(): the time spent decoding and converting it, measured by
+  // the source itself; -1: the capture thread times the whole read() as the decode time.
+  int64_t decodeNs = -1;
   std::string error;
 };
 
@@ -33,6 +40,18 @@ struct SourceInfo {
   int frameCount = -1;      // -1 if unknown or unbounded
   int width = 0;
   int height = 0;
+
+  // Cameras only (empty or 0 for other sources); the panel's source section shows them.
+  std::string cameraName;   // the driver's name for it, e.g. "HD Pro Webcam C920"
+  std::string cameraPath;   // /dev/videoN
+  std::string cameraBus;    // bus_info, e.g. "usb-0000:00:14.0-1"
+  std::string pixelFormat;  // the chosen mode's format as V4L2 names it: "MJPG", "YUYV"
+  // width, height and fps above are the chosen mode's; `requestedFps` the rate asked for (the chosen mode's
+  // own when none was asked).
+  double requestedFps = 0;
+  std::string modeNote;    // how the chosen mode differs from the asked one (the nearest mode), else empty
+  double measuredFps = 0;  // frames per second the camera delivered over its first second; 0 until known
+  std::string suggestion;  // when measuredFps is far under requestedFps: why, and what would reach it
 };
 
 class FrameSource {
@@ -40,6 +59,9 @@ class FrameSource {
   virtual ~FrameSource() = default;
   virtual ReadResult read() = 0;
   virtual SourceInfo info() const = 0;
+  // Bumped whenever info() changes after opening (a camera's measured rate becomes known); the capture
+  // thread then publishes the new info().
+  virtual uint64_t infoVersion() const { return 0; }
   // Frames the source skipped because they could not be decoded (counted, not fatal).
   virtual int skippedFrames() const { return 0; }
   // For live sources: try to reopen after a failure. Returns true when frames flow again.

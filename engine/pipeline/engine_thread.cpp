@@ -82,7 +82,8 @@ void EngineThread::run(std::stop_token stop, CaptureThread* capture) {
 
 SourceInfo EngineThread::sourceInfo() const {
   std::lock_guard lock(mutex_);
-  return sourceInfo_;
+  // The running capture's, which follows the source's updates (a camera's measured rate).
+  return capture_ ? capture_->sourceInfo() : sourceInfo_;
 }
 
 EngineStats EngineThread::stats() const {

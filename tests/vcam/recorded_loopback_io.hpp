@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "vcam/video_device_io.hpp"
+#include "engine/capture/v4l2/video_device_io.hpp"
 
 namespace facefilter::test {
 

@@ -1,0 +1,40 @@
+#pragma once
+// The cameras the kernel lists in /sys/class/video4linux, as the user chooses among them: each videoN node
+// with its driver's name for it, its bus, whether it captures video (a UVC camera's second node carries only
+// metadata) and whether v4l2loopback made it (facefilter's own virtual camera must never be its input).
+// Any thread; each call reads sysfs and asks each node (VIDIOC_QUERYCAP) afresh through the VideoDeviceIo
+// seam; nothing is kept open.
+
+#include <string>
+#include <vector>
+
+#include "engine/capture/v4l2/video_device_io.hpp"
+
+namespace facefilter {
+
+struct CameraInfo {
+  std::string path;  // /dev/videoN
+  int number = -1;   // N
+  std::string
+      name;  // the driver's name for it (sysfs `name`, else QUERYCAP's card), e.g. "HD Pro Webcam C920"
+  std::string bus;     // QUERYCAP bus_info, e.g. "usb-0000:00:14.0-1": tells two cameras of one model apart
+  std::string driver;  // QUERYCAP driver, e.g. "uvcvideo", "v4l2 loopback"
+  bool captures = false;  // delivers video frames (V4L2_CAP_VIDEO_CAPTURE in the node's device caps)
+  bool metadata = false;  // a metadata node (V4L2_CAP_META_CAPTURE without video), such as UVC's second node
+  bool loopback = false;  // made by v4l2loopback (a virtual camera, ours or another program's)
+  std::string problem;    // why the node could not be asked (e.g. no permission), empty when it answered
+
+  // A camera that `camera` / `default` may pick: captures video and is not a loopback device.
+  bool realCamera() const { return captures && !loopback; }
+};
+
+inline constexpr const char* kVideo4LinuxClass = "/sys/class/video4linux";
+
+// Every videoN node, in number order (video capture nodes, metadata nodes, loopback and other devices alike:
+// the caller filters with the flags).
+std::vector<CameraInfo> listCameras(VideoDeviceIo& io);
+
+// One line for logs and the CLI, e.g. "/dev/video0  HD Pro Webcam C920  (uvcvideo, usb-0000:00:14.0-1)".
+std::string describeCamera(const CameraInfo& camera);
+
+}  // namespace facefilter
