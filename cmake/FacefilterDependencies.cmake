@@ -58,6 +58,11 @@ if(NOT FACEFILTER_BUILD_FUZZERS)
     if(NOT PULSE_FOUND)
       _ff_missing("PulseAudio's client library (libpulse, libpulse-simple)" "libpulse-dev")
     endif()
+    # A camera's MJPG frames are decoded with libjpeg-turbo's TurboJPEG API (engine/capture/jpeg_decode).
+    pkg_check_modules(TURBOJPEG QUIET IMPORTED_TARGET libturbojpeg)
+    if(NOT TURBOJPEG_FOUND)
+      _ff_missing("libjpeg-turbo's TurboJPEG library (libturbojpeg)" "libturbojpeg0-dev")
+    endif()
   endif()
   _ff_find(Torch_FOUND "LibTorch (find_package(Torch))" "libtorch-dev" Torch)
 

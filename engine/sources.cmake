@@ -16,9 +16,11 @@ set(FACEFILTER_ENGINE_SOURCES
   ${FACEFILTER_ENGINE_PARSER_SOURCES}
   core/data_dir.cpp
   core/data_paths.cpp
+  core/frame_buffer_pool.cpp
   capture/source_spec.cpp
   capture/image_convert.cpp
   capture/video_file_source.cpp
+  capture/jpeg_decode.cpp
   capture/image_source.cpp
   capture/camera_source.cpp
   capture/v4l2/video_device_io.cpp

@@ -8,6 +8,8 @@ packages=(
   build-essential cmake pkg-config git libgtest-dev clang-format
   # engine
   libopencv-dev opencv-data opencv-doc libtorch-dev libspdlog-dev libfmt-dev
+  # cameras' MJPG frames (libjpeg-turbo's TurboJPEG API)
+  libturbojpeg0-dev
   # recordings: FFmpeg's libraries (H.264, VP9, AAC, Opus) and PulseAudio (microphone; the server for the tests)
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libpulse-dev pulseaudio
   # settings, JSON and command lines (header-only)
