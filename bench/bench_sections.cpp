@@ -150,26 +150,7 @@ std::string makeUpscaledClip(const std::string& src, const std::string& dst, dou
   return "";
 }
 
-void benchDecode(const Context& ctx, Report& report) {
-  progress("decode");
-  for (const auto& [path, name] :
-       {std::pair{ctx.demoPath, std::string("demo clip 720x528 (MPEG-4 part 2)")},
-        std::pair{ctx.video720Path, std::string("demo upscaled 1280x720 (MJPEG)")}}) {
-    auto src = VideoFileSource::open(path);
-    if (!src) {
-      report.skip("decode " + name + ": " + src.error().message);
-      continue;
-    }
-    std::vector<double> ms;
-    for (;;) {
-      const int64_t t0 = clk().nowNs();
-      ReadResult r = src.value()->read();
-      if (r.status != ReadStatus::kFrame) break;
-      ms.push_back(nsToMs(clk().nowNs() - t0));
-    }
-    report.add({"decode", name, summarise(ms), "frame", "VideoFileSource::read (FFmpeg), one thread"});
-  }
-}
+// benchDecode: bench_decode.cpp.
 
 void benchDetect(const Context& ctx, Report& report) {
   progress("detect");
@@ -432,6 +413,7 @@ void benchLatency(const Context& ctx, const KeypointModel& model, Report& report
   report.set("capture_to_result_ms_p95", d.p95);
   report.set("capture_to_result_ms_p99", d.p99);
   report.set("latency_frames_dropped", static_cast<double>(st.capture.framesDropped), 0);
+  benchLatencyMjpgCamera(ctx, model, report);
 }
 
 namespace {

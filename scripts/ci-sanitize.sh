@@ -37,7 +37,7 @@ if [ "$which" = tsan ] || [ "$which" = all ]; then
   dir="${TSAN_BUILD_DIR:-}"
   configure tsan "$dir"
   bdir="${dir:-build/tsan}"
-  cmake --build "$bdir" -j "$jobs" --target test_core test_capture test_pipeline test_model_description \
+  cmake --build "$bdir" -j "$jobs" --target test_core test_capture test_frame_pool test_pipeline test_model_description \
     test_app_headless test_recorder_lag test_media_recorder test_microphone test_media_writer test_file_audio \
     test_encoder_settings test_browser_playback test_vcam_convert test_vcam_pacing test_vcam_device
   # LibTorch's OpenMP pool (libgomp) is not instrumented, so TSan cannot see its synchronisation: one
