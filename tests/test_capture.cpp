@@ -116,10 +116,33 @@ TEST(SourceSpec, BarePaths) {
 }
 
 TEST(SourceSpec, RejectsBadSyntax) {
-  for (const char* bad : {"", "camera:-1", "camera:x", "camera:1x", "camera:1:640", "camera:1:640x",
-                          "camera:1:x480", "camera:1:0x480", "camera:1:640x0", "camera:1:640x480@0",
-                          "camera:1:640x480@abc", "camera:1:640x480@", "camera:1:99999x480",
-                          "camera:1:640x480@2000", "camera:1@30", "camera:", "video:", "image:", "folder:"}) {
+  for (const char* bad : {"",
+                          "camera:-1",
+                          "camera:1x",
+                          "camera:1:640",
+                          "camera:1:640x",
+                          "camera:1:x480",
+                          "camera:1:0x480",
+                          "camera:1:640x0",
+                          "camera:1:640x480@0",
+                          "camera:1:640x480@abc",
+                          "camera:1:640x480@",
+                          "camera:1:99999x480",
+                          "camera:1:640x480@2000",
+                          "camera:1@30",
+                          "camera:",
+                          "video:",
+                          "image:",
+                          "folder:",
+                          "camera:1:",
+                          "camera:1::640x480",
+                          "camera:\"unclosed",
+                          "camera:\"\"",
+                          "camera:\"C920\"x",
+                          "camera:1:640x480:mjpg:yuyv",
+                          "camera:1:640x480:320x240",
+                          "camera:1:h264",
+                          "camera:-webcam"}) {
     auto spec = parseSourceSpec(bad);
     EXPECT_FALSE(spec.ok()) << "'" << bad << "' was accepted";
     if (!spec.ok()) {
@@ -131,9 +154,52 @@ TEST(SourceSpec, RejectsBadSyntax) {
   EXPECT_THAT(spec.error().message, HasSubstr("camera:1:640")) << "names the text it could not parse";
 }
 
+TEST(SourceSpec, CameraByNamePathAndFormat) {
+  SourceSpec s = parseOk("camera");
+  EXPECT_EQ(s.cameraSelect, CameraSelect::kFirst);
+  EXPECT_EQ(parseOk("camera:3").cameraSelect, CameraSelect::kNumber);
+
+  s = parseOk("camera:\"HD Pro Webcam C920\"");
+  EXPECT_EQ(s.cameraSelect, CameraSelect::kName);
+  EXPECT_EQ(s.cameraName, "HD Pro Webcam C920");
+  s = parseOk("camera:\"Cam: front\":1280x720@30:MJPG");  // a quoted name may hold a colon
+  EXPECT_EQ(s.cameraName, "Cam: front");
+  EXPECT_EQ(s.width, 1280);
+  EXPECT_EQ(s.fps, 30);
+  EXPECT_EQ(s.cameraFormat, CameraFormat::kMjpg);
+  s = parseOk("camera:C920:640x480");  // unquoted: a part of a name
+  EXPECT_EQ(s.cameraSelect, CameraSelect::kName);
+  EXPECT_EQ(s.cameraName, "C920");
+  EXPECT_EQ(s.width, 640);
+
+  s = parseOk("camera:/dev/video10:yuyv");
+  EXPECT_EQ(s.cameraSelect, CameraSelect::kPath);
+  EXPECT_EQ(s.path, "/dev/video10");
+  EXPECT_EQ(s.cameraFormat, CameraFormat::kYuyv);
+
+  s = parseOk("camera:0:1280x720@30:mjpg");
+  EXPECT_EQ(s.cameraIndex, 0);
+  EXPECT_EQ(s.cameraFormat, CameraFormat::kMjpg);
+  s = parseOk("camera:1280x720@60");  // a mode of the first camera
+  EXPECT_EQ(s.cameraSelect, CameraSelect::kFirst);
+  EXPECT_EQ(s.width, 1280);
+  EXPECT_EQ(s.fps, 60);
+  s = parseOk("camera:0:@60");
+  EXPECT_EQ(s.width, 0);
+  EXPECT_EQ(s.fps, 60);
+
+  auto bad = parseSourceSpec("camera:0:1280x720:mpeg");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, HasSubstr("'mpeg' is not WIDTHxHEIGHT"));
+  EXPECT_THAT(bad.error().message, HasSubstr("camera:\"HD Pro Webcam C920\""));
+}
+
 TEST(SourceSpec, ToStringRoundTrips) {
-  for (const char* text : {"camera:0", "camera:2:640x480", "camera:1:1280x720@30", "demo", "default",
-                           "video:/a/b.mp4", "image:/a/b.png", "folder:/a/b"}) {
+  for (const char* text :
+       {"camera:0", "camera:2:640x480", "camera:1:1280x720@30", "camera", "camera:0:1280x720@30:mjpg",
+        "camera:\"HD Pro Webcam C920\"", "camera:\"Cam: front\":640x480@30:yuyv", "camera:/dev/video10",
+        "camera:1280x720", "camera:0:@60", "demo", "default", "video:/a/b.mp4", "image:/a/b.png",
+        "folder:/a/b"}) {
     const SourceSpec s = parseOk(text);
     EXPECT_EQ(toString(s), text);
     const SourceSpec again = parseOk(toString(s));
@@ -143,8 +209,11 @@ TEST(SourceSpec, ToStringRoundTrips) {
     EXPECT_EQ(again.height, s.height) << text;
     EXPECT_EQ(again.fps, s.fps) << text;
     EXPECT_EQ(again.path, s.path) << text;
+    EXPECT_EQ(again.cameraSelect, s.cameraSelect) << text;
+    EXPECT_EQ(again.cameraName, s.cameraName) << text;
+    EXPECT_EQ(again.cameraFormat, s.cameraFormat) << text;
   }
-  EXPECT_EQ(toString(parseOk("camera")), "camera:0");
+  EXPECT_EQ(toString(parseOk("camera")), "camera");
   EXPECT_STREQ(toString(SourceKind::kVideoFile), "video");
   EXPECT_STREQ(toString(SourceKind::kCamera), "camera");
   EXPECT_STREQ(toString(SourceKind::kFolder), "folder");
@@ -398,7 +467,7 @@ TEST(OpenSource, MissingCameraFailsFast) {
   if (std::filesystem::exists("/dev/video7")) GTEST_SKIP() << "this machine has a /dev/video7";
   auto r = openSource(parseOk("camera:7"));
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(r.error().message, HasSubstr("no camera"));
+  EXPECT_THAT(r.error().message, HasSubstr("does not exist"));
   EXPECT_THAT(r.error().message, HasSubstr("/dev/video7"));
 }
 

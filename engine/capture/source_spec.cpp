@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <filesystem>
+#include <vector>
 
 namespace facefilter {
 namespace {
@@ -21,34 +22,121 @@ bool parseInt(std::string_view s, int& out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+bool startsWithDigit(std::string_view s) {
+  return !s.empty() && std::isdigit(static_cast<unsigned char>(s.front()));
+}
+
+// One mode part after the device: WxH, WxH@FPS, @FPS, or a pixel format. Returns false when `token` is none
+// of these (the caller decides whether it may be a name); sets `malformed` when it looks like a size or rate
+// but does not parse.
+bool parseModePart(std::string_view token, SourceSpec& spec, bool& malformed) {
+  const std::string low = lower(token);
+  if (low == "mjpg" || low == "mjpeg") {
+    spec.cameraFormat = CameraFormat::kMjpg;
+    return true;
+  }
+  if (low == "yuyv" || low == "yuy2") {
+    spec.cameraFormat = CameraFormat::kYuyv;
+    return true;
+  }
+  if (!startsWithDigit(token) && (token.empty() || token.front() != '@')) return false;
+  malformed = true;
+  std::string_view size = token;
+  const size_t at = token.find('@');
+  if (at != std::string_view::npos) {
+    int fps = 0;
+    if (!parseInt(token.substr(at + 1), fps) || fps <= 0 || fps > 1000) return false;
+    spec.fps = fps;
+    size = token.substr(0, at);
+  }
+  if (!size.empty()) {
+    const size_t x = size.find('x');
+    if (x == std::string_view::npos || !parseInt(size.substr(0, x), spec.width) ||
+        !parseInt(size.substr(x + 1), spec.height) || spec.width <= 0 || spec.height <= 0 ||
+        spec.width > 16384 || spec.height > 16384) {
+      return false;
+    }
+  }
+  malformed = false;
+  return true;
+}
+
+bool isFormatToken(std::string_view token) {
+  const std::string low = lower(token);
+  return low == "mjpg" || low == "mjpeg" || low == "yuyv" || low == "yuy2";
+}
+
 Result<SourceSpec> parseCamera(std::string_view rest, std::string_view text) {
   SourceSpec spec;
   spec.kind = SourceKind::kCamera;
-  const auto fail = [&] {
-    return makeError("source '" + std::string(text) +
-                     "': expected camera, camera:N, camera:N:WIDTHxHEIGHT or camera:N:WIDTHxHEIGHT@FPS");
+  const auto fail = [&](const std::string& why) {
+    return makeError("source '" + std::string(text) + "': " + why +
+                     "; expected camera[:N|:/dev/videoN|:\"NAME\"][:WIDTHxHEIGHT][@FPS][:mjpg|:yuyv], e.g. "
+                     "camera:0:1280x720@30:mjpg or camera:\"HD Pro Webcam C920\"");
   };
-  if (rest.empty()) {
-    if (text.size() > 6) return fail();  // "camera:" with nothing after the colon
-    return spec;
+  if (text.size() > 6 && rest.empty()) return fail("nothing after the colon");
+
+  // A quoted name may hold colons; everything else is split at them.
+  if (!rest.empty() && rest.front() == '"') {
+    const size_t close = rest.find('"', 1);
+    if (close == std::string_view::npos) return fail("the camera's name has no closing quote");
+    spec.cameraName = std::string(rest.substr(1, close - 1));
+    if (spec.cameraName.empty()) return fail("the camera's name is empty");
+    spec.cameraSelect = CameraSelect::kName;
+    rest = rest.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return fail("expected ':' after the quoted name");
+    if (rest == ":") return fail("nothing after the last colon");
+    if (!rest.empty()) rest = rest.substr(1);
   }
-  const size_t colon = rest.find(':');
-  if (!parseInt(rest.substr(0, colon), spec.cameraIndex) || spec.cameraIndex < 0) return fail();
-  if (colon == std::string_view::npos) return spec;
-  std::string_view mode = rest.substr(colon + 1);
-  const size_t at = mode.find('@');
-  if (at != std::string_view::npos) {
-    int fps = 0;
-    if (!parseInt(mode.substr(at + 1), fps) || fps <= 0 || fps > 1000) return fail();
-    spec.fps = fps;
-    mode = mode.substr(0, at);
+  std::vector<std::string_view> parts;
+  while (!rest.empty()) {
+    const size_t colon = rest.find(':');
+    parts.push_back(rest.substr(0, colon));
+    if (colon == std::string_view::npos) break;
+    rest = rest.substr(colon + 1);
+    if (rest.empty()) return fail("nothing after the last colon");
   }
-  const size_t x = mode.find('x');
-  if (x == std::string_view::npos || !parseInt(mode.substr(0, x), spec.width) ||
-      !parseInt(mode.substr(x + 1), spec.height) || spec.width <= 0 || spec.height <= 0 ||
-      spec.width > 16384 || spec.height > 16384) {
-    return fail();
+  size_t next = 0;
+  if (spec.cameraSelect == CameraSelect::kFirst && !parts.empty()) {
+    const std::string_view token = parts.front();
+    SourceSpec probe;
+    bool malformed = false;
+    if (token.empty()) {
+      return fail("an empty part");
+    } else if (token.rfind("/dev/", 0) == 0) {
+      spec.cameraSelect = CameraSelect::kPath;
+      spec.path = std::string(token);
+      next = 1;
+    } else if (parseInt(token, spec.cameraIndex)) {
+      if (spec.cameraIndex < 0) return fail("a camera number is 0 or more");
+      spec.cameraSelect = CameraSelect::kNumber;
+      next = 1;
+    } else if (parseModePart(token, probe, malformed) || malformed) {
+      next = 0;  // no device, only a mode: the first real camera in that mode (or a malformed part, below)
+    } else if (token.front() == '-' || token.front() == '/') {
+      return fail("'" + std::string(token) + "' is neither a camera number, a /dev path nor a name");
+    } else {
+      spec.cameraSelect = CameraSelect::kName;
+      spec.cameraName = std::string(token);
+      next = 1;
+    }
   }
+  bool sizeSeen = false, formatSeen = false;
+  for (; next < parts.size(); ++next) {
+    const std::string_view token = parts[next];
+    if (token.empty()) return fail("an empty part");
+    const bool isFormat = isFormatToken(token);
+    bool& seen = isFormat ? formatSeen : sizeSeen;
+    bool malformed = false;
+    SourceSpec parsed = spec;
+    if (!parseModePart(token, parsed, malformed))
+      return fail("'" + std::string(token) + "' is not WIDTHxHEIGHT, WIDTHxHEIGHT@FPS, @FPS, mjpg or yuyv");
+    if (seen)
+      return fail("'" + std::string(token) + "': the " + (isFormat ? "format" : "size") + " is given twice");
+    spec = parsed;
+    seen = true;
+  }
+  if (spec.cameraName.find('"') != std::string::npos) return fail("a camera's name cannot hold '\"'");
   return spec;
 }
 
@@ -123,9 +211,24 @@ std::string toString(const SourceSpec& spec) {
     case SourceKind::kDemo:
       return "demo";
     case SourceKind::kCamera: {
-      std::string s = "camera:" + std::to_string(spec.cameraIndex);
+      std::string s = "camera";
+      switch (spec.cameraSelect) {
+        case CameraSelect::kFirst:
+          break;
+        case CameraSelect::kNumber:
+          s += ":" + std::to_string(spec.cameraIndex);
+          break;
+        case CameraSelect::kPath:
+          s += ":" + spec.path;
+          break;
+        case CameraSelect::kName:
+          s += ":\"" + spec.cameraName + "\"";
+          break;
+      }
       if (spec.width > 0) s += ":" + std::to_string(spec.width) + "x" + std::to_string(spec.height);
-      if (spec.fps > 0) s += "@" + std::to_string(static_cast<int>(spec.fps));
+      if (spec.fps > 0) s += (spec.width > 0 ? "@" : ":@") + std::to_string(static_cast<int>(spec.fps));
+      if (spec.cameraFormat == CameraFormat::kMjpg) s += ":mjpg";
+      if (spec.cameraFormat == CameraFormat::kYuyv) s += ":yuyv";
       return s;
     }
     case SourceKind::kVideoFile:

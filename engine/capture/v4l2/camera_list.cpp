@@ -86,6 +86,140 @@ std::vector<CameraInfo> listCameras(VideoDeviceIo& io) {
   return out;
 }
 
+namespace {
+
+std::string lowerText(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string quoted(const std::string& name) {
+  return "\"" + name + "\"";
+}
+
+// What is there, for messages: "/dev/video0 \"HD Pro Webcam C920\", /dev/video1 (metadata node)".
+std::string inventory(const std::vector<CameraInfo>& all) {
+  if (all.empty()) return "no video device at all";
+  std::string s;
+  for (const auto& c : all) {
+    if (!s.empty()) s += ", ";
+    s += c.path + " " + quoted(c.name);
+    if (c.loopback)
+      s += " (virtual camera)";
+    else if (c.metadata)
+      s += " (metadata node)";
+    else if (!c.problem.empty())
+      s += " (" + c.problem + ")";
+    else if (!c.captures)
+      s += " (no video capture)";
+  }
+  return s;
+}
+
+// A UVC camera's metadata node shares its bus with the camera's video node.
+std::string videoNodeOf(const std::vector<CameraInfo>& all, const CameraInfo& metadata) {
+  for (const auto& c : all)
+    if (c.captures && !c.bus.empty() && c.bus == metadata.bus) return c.path;
+  return "";
+}
+
+Result<CameraInfo> checkChosen(const std::vector<CameraInfo>& all, const CameraInfo& c,
+                               const std::string& asked, bool byPath) {
+  if (!c.problem.empty()) return makeError(asked + " (" + c.path + "): cannot be opened: " + c.problem);
+  if (c.metadata) {
+    const std::string video = videoNodeOf(all, c);
+    return makeError(asked + " (" + c.path + ") is the metadata node of " + quoted(c.name) +
+                     ", it carries no video" +
+                     (video.empty() ? std::string("") : "; its video is " + video + ": use camera:" + video));
+  }
+  if (c.loopback && !byPath) {
+    return makeError(
+        asked + " (" + c.path + ") is a virtual camera (v4l2loopback" +
+        (c.name.empty() ? std::string("") : ", " + quoted(c.name)) +
+        "), perhaps facefilter's own output; to read it anyway name it by path: camera:" + c.path);
+  }
+  if (!c.captures) {
+    return makeError(asked + " (" + c.path + ", " + quoted(c.name) + ") does not capture video" +
+                     (c.loopback ? " yet (a virtual camera with no program writing to it)" : ""));
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<CameraInfo> findCamera(VideoDeviceIo& io, const SourceSpec& spec) {
+  const std::vector<CameraInfo> all = listCameras(io);
+  switch (spec.cameraSelect) {
+    case CameraSelect::kFirst: {
+      for (const auto& c : all)
+        if (c.realCamera() && c.problem.empty()) return c;
+      std::string why = "no camera: ";
+      why += all.empty()
+                 ? "the kernel lists no video device (" + std::string(kVideo4LinuxClass) + " is empty)"
+                 : "none of the video devices is a camera (" + inventory(all) + ")";
+      const bool denied =
+          std::any_of(all.begin(), all.end(), [](const auto& c) { return !c.problem.empty(); });
+      why += denied ? "; some could not be opened: see the reason beside each"
+                    : "; plug one in, or choose another source (demo, a video file)";
+      return makeError(why);
+    }
+    case CameraSelect::kNumber: {
+      const std::string path = "/dev/video" + std::to_string(spec.cameraIndex);
+      const std::string asked = "camera " + std::to_string(spec.cameraIndex);
+      for (const auto& c : all)
+        if (c.number == spec.cameraIndex) return checkChosen(all, c, asked, false);
+      return makeError(asked + ": " + path + " does not exist (" + inventory(all) +
+                       "); plug the camera in, or see `facefilter-cli cameras`");
+    }
+    case CameraSelect::kPath: {
+      for (const auto& c : all)
+        if (c.path == spec.path) return checkChosen(all, c, "camera " + spec.path, true);
+      // Not a /dev/videoN name as sysfs lists it: a link such as /dev/v4l/by-id/..., asked directly.
+      if (!io.exists(spec.path))
+        return makeError("camera " + spec.path +
+                         ": does not exist; plug the camera in, or see `facefilter-cli cameras`");
+      if (const auto target = io.readLink(spec.path)) {
+        const std::string node = baseName(*target);
+        for (const auto& c : all)
+          if ("/dev/" + node == c.path) return checkChosen(all, c, "camera " + spec.path, true);
+      }
+      return makeError("camera " + spec.path + ": is not a video device the kernel lists in " +
+                       std::string(kVideo4LinuxClass));
+    }
+    case CameraSelect::kName: {
+      const std::string want = lowerText(spec.cameraName);
+      std::vector<const CameraInfo*> exact, partial;
+      bool loopbackMatched = false;
+      for (const auto& c : all) {
+        const std::string name = lowerText(c.name);
+        if (name.find(want) == std::string::npos) continue;
+        if (c.loopback) {
+          loopbackMatched = true;
+          continue;  // by path only
+        }
+        if (!c.captures) continue;  // a metadata node has its camera's name too
+        (name == want ? exact : partial).push_back(&c);
+      }
+      const auto& matches = exact.empty() ? partial : exact;
+      const std::string asked = "camera " + quoted(spec.cameraName);
+      if (matches.size() == 1) return checkChosen(all, *matches.front(), asked, false);
+      if (matches.empty()) {
+        return makeError(
+            asked + ": no camera's name holds it (" + inventory(all) + ")" +
+            (loopbackMatched ? "; a virtual camera does, but is read only when named by path" : "") +
+            "; see `facefilter-cli cameras`");
+      }
+      // Two cameras of one model have one name: the first is taken (their bus tells them apart).
+      if (exact.size() > 1) return checkChosen(all, *matches.front(), asked, false);
+      std::string list;
+      for (const auto* c : matches) list += (list.empty() ? "" : ", ") + c->path + " " + quoted(c->name);
+      return makeError(asked + " matches several cameras (" + list +
+                       "); give more of the name, or the path (camera:/dev/videoN)");
+    }
+  }
+  return makeError("findCamera: unknown camera selection");
+}
+
 std::string describeCamera(const CameraInfo& c) {
   std::string s = c.path + "  " + (c.name.empty() ? "(no name)" : c.name) + "  (";
   s += c.driver.empty() ? "driver unknown" : c.driver;

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/capture/source_spec.hpp"
 #include "engine/capture/v4l2/video_device_io.hpp"
+#include "engine/core/result.hpp"
 
 namespace facefilter {
 
@@ -33,6 +35,13 @@ inline constexpr const char* kVideo4LinuxClass = "/sys/class/video4linux";
 // Every videoN node, in number order (video capture nodes, metadata nodes, loopback and other devices alike:
 // the caller filters with the flags).
 std::vector<CameraInfo> listCameras(VideoDeviceIo& io);
+
+// The camera a source spec names (CameraSelect): `camera` / `default` the first real camera (never a loopback
+// device, never a metadata node); a number /dev/videoN; a path as given (also /dev/v4l/by-id/... links); a
+// name the one camera whose name is it (case-insensitive) or holds it. The error names what was asked, what
+// is there and what to do (a metadata node names its camera's video node; a name matching several lists
+// them).
+Result<CameraInfo> findCamera(VideoDeviceIo& io, const SourceSpec& spec);
 
 // One line for logs and the CLI, e.g. "/dev/video0  HD Pro Webcam C920  (uvcvideo, usb-0000:00:14.0-1)".
 std::string describeCamera(const CameraInfo& camera);
