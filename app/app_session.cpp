@@ -10,7 +10,6 @@
 #include "app/gl/shader_program.hpp"
 #include "app/platform/egl_context.hpp"
 #include "app/record/frame_readback.hpp"
-#include "app/ui/lighting_hint.hpp"
 #include "app/ui/shortcuts.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/io/result_json.hpp"
@@ -77,6 +76,7 @@ Result<std::unique_ptr<AppSession>> AppSession::create(AppOptions options) {
   if (auto e = s->openEngine(); !e) return e.error();
   s->presets_ = PresetStore(s->options_.presetDir);
   s->virtualCamera_.setSinkFactory(s->options_.virtualCameraSink);
+  s->camera_.setIo(s->options_.videoDeviceIo);
   if (headless && cfg.virtualCamera.device != "off")
     logger("vcam")->warn(
         "--virtual-camera is ignored with --headless (a batch renders faster than real time)");
@@ -155,7 +155,18 @@ Status AppSession::applySource(const std::string& text) {
   sourceOpenError_.clear();
   sourceFallback_.clear();
   monitor_.clearHistory();
+  cameraReconnects_ = 0;  // the new capture counts its own
+  followCamera(SessionCamera::Reattach::kIfChanged);
   return Ok{};
+}
+
+void AppSession::followCamera(SessionCamera::Reattach when) {
+  const SourceInfo info = engine_->sourceInfo();
+  if (info.cameraPath.empty()) {
+    camera_.detach();
+    return;
+  }
+  camera_.attach(info.cameraPath, info.cameraName, options_.config.cameraControls, when);
 }
 
 Status AppSession::applyModel(const std::string& path, const std::string& deviceText) {
@@ -277,9 +288,9 @@ void AppSession::renderOne(const FramePtr& frame, const FrameResultPtr& result, 
   if (changed) {
     scene_->setFrame(frame);
     if (!options_.config.view.lightingHint) {
-      lightingHint_.clear();
+      lightingProblem_ = LightingProblem::kNone;
     } else if (result && frame->id % kLightingEveryFrames == 0) {
-      lightingHint_ = facefilter::lightingHint(*frame, *result);
+      lightingProblem_ = judgeLighting(*frame, *result);
     }
     sceneStats_ = scene_->render(result.get(), options_.config.view, assignment_, *filters_);
     monitor_.totals().addDrawn(sceneStats_.facesDrawn, sceneStats_.modelsDrawn);
@@ -344,6 +355,11 @@ void AppSession::interactiveFrame() {
   if (const int64_t t0 = nowNs(); t0 - lastPollNs_ > kFilterPollNs) {
     if (filters_->poll()) sceneDirty_ = true;
     lastPollNs_ = t0;
+    // A camera that came back after it was unplugged has lost its control values: apply them again.
+    if (const uint64_t reconnects = engine_->stats().capture.reconnects; reconnects != cameraReconnects_) {
+      cameraReconnects_ = reconnects;
+      followCamera(SessionCamera::Reattach::kAgain);
+    }
   }
   window_->beginImGuiFrame();
   handleShortcuts(options_.config, {[this] { requestSnapshot(); }, [this] { toggleRecording(); },

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "app/camera/session_camera.hpp"
 #include "app/platform/app_window.hpp"
 #include "app/platform/gl_context.hpp"
 #include "app/record/session_recording.hpp"
@@ -23,6 +24,7 @@
 #include "app/render/scene_renderer.hpp"
 #include "app/stats/loop_monitor.hpp"
 #include "app/ui/control_panel.hpp"
+#include "app/ui/lighting_hint.hpp"
 #include "app/ui/source_status.hpp"
 #include "engine/core/bounded_queue.hpp"
 #include "engine/pipeline/engine_thread.hpp"
@@ -59,6 +61,9 @@ struct AppOptions {
   std::function<void(AppSession&)> afterFrame;
   // Where the virtual camera's frames go (tests); empty: the v4l2loopback device the settings name.
   VirtualCameraSinkFactory virtualCameraSink;
+  // Where the camera list's and the camera controls' ioctls and sysfs reads go (tests: recorded cameras);
+  // null: the kernel.
+  std::shared_ptr<VideoDeviceIo> videoDeviceIo;
 };
 
 // Asks the running session to end (from a signal handler: only sets a flag).
@@ -77,6 +82,8 @@ class AppSession {
   FilterAssignment& assignment() { return assignment_; }
   FilterLibrary& filters() { return *filters_; }
   EngineStats engineStats() const { return engine_->stats(); }
+  // The source in use: a camera's name, chosen mode and measured rate (a copy; it follows the capture).
+  SourceInfo sourceInfo() const { return engine_->sourceInfo(); }
   // The model the engine runs, as a snapshot (the engine thread replaces its model on a load).
   ModelDescriptionPtr modelDescription() const { return engine_->modelDescription(); }
   // The detector parameters the engine runs with (they follow the settings on the next frame).
@@ -87,7 +94,12 @@ class AppSession {
   SourceStatus sourceStatus() const;
   const LoopMonitor& monitor() const { return monitor_; }
   StageHistory& stageHistory() { return monitor_.stages(); }
-  const std::string& lightingHint() const { return lightingHint_; }
+  // What the lighting hint says (empty when the light is fine), and whether the camera in use offers
+  // controls for it (the panel's button beside the hint).
+  std::string lightingHint() const { return lightingAdvice(lightingProblem_, camera_.lightControls()); }
+  LightingProblem lightingProblem() const { return lightingProblem_; }
+  // The camera in use: its controls, their saved values, the camera list.
+  SessionCamera& camera() { return camera_; }
   const SceneStats& sceneStats() const { return sceneStats_; }
   const SessionRecording& recording() const { return recording_; }
   SessionVirtualCamera& virtualCamera() { return virtualCamera_; }
@@ -130,6 +142,8 @@ class AppSession {
   std::string recordingExtension() const;  // of the chosen format: .mp4 or .webm
   int64_t recordingTimeNs(const Frame& frame) const;
   void syncAssignmentFromConfig();
+  // Attaches the camera the source has open (if any) to camera_, which applies its saved controls.
+  void followCamera(SessionCamera::Reattach when);
   void writeStats();
 
   AppOptions options_;
@@ -151,7 +165,9 @@ class AppSession {
   FilterAssignment renderedAssignment_;
   bool sceneDirty_ = true;
   LoopMonitor monitor_;
-  std::string lightingHint_;
+  LightingProblem lightingProblem_ = LightingProblem::kNone;
+  SessionCamera camera_;
+  uint64_t cameraReconnects_ = 0;
   SceneStats sceneStats_;
   double sourceFps_ = 0;
   SourceSpec sourceSpec_;        // the source in use (a video file's sound goes into headless recordings)

@@ -1,6 +1,7 @@
 #include "settings/app_config.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -47,6 +48,59 @@ std::optional<SettingValue> fromJson(const Setting& s, const Json& v) {
 
 Json toJson(const SettingValue& value) {
   return std::visit([](const auto& v) { return Json(v); }, value);
+}
+
+// Camera controls per camera name (AppConfig::cameraControls): not a table setting, as its keys are the
+// cameras and controls a user has, but checked as strictly. A driver's names for a camera and a control are
+// short (V4L2 gives 32 bytes for each); the limits keep a hand-edited file from holding anything else.
+constexpr const char* kCameraControlsKey = "camera_controls";
+constexpr size_t kMaxCameraNameLength = 255;
+constexpr size_t kMaxControlKeyLength = 63;
+
+bool isControlKey(const std::string& key) {
+  return !key.empty() && key.size() <= kMaxControlKeyLength &&
+         std::all_of(key.begin(), key.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+// Keeps what is well formed; one warning per camera or value left out.
+template <typename Warn>
+CameraControlValues readCameraControls(const Json& v, Warn warn) {
+  CameraControlValues out;
+  if (!v.is_object()) {
+    warn(kCameraControlsKey, "is not an object of camera names");
+    return out;
+  }
+  for (const auto& camera : v.items()) {
+    const std::string where = std::string(kCameraControlsKey) + "." + camera.key();
+    if (camera.key().empty() || camera.key().size() > kMaxCameraNameLength) {
+      warn(kCameraControlsKey, "has a camera name that is empty or longer than " +
+                                   std::to_string(kMaxCameraNameLength) + " characters");
+      continue;
+    }
+    if (!camera.value().is_object()) {
+      warn(where, "is not an object of control values");
+      continue;
+    }
+    for (const auto& control : camera.value().items()) {
+      const std::string key = where + "." + control.key();
+      if (!isControlKey(control.key())) {
+        warn(key, "is not a control name (lower-case letters, digits and '_', as v4l2-ctl spells it)");
+        continue;
+      }
+      const Json& n = control.value();
+      const bool fits =
+          n.is_number_integer() &&
+          (n.is_number_unsigned() ? n.get<unsigned long long>() <= INT32_MAX
+                                  : n.get<long long>() >= INT32_MIN && n.get<long long>() <= INT32_MAX);
+      if (!fits) {
+        warn(key, "is not a 32-bit integer");
+        continue;
+      }
+      out[camera.key()][control.key()] = n.get<int32_t>();
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -125,6 +179,15 @@ Result<LoadedConfig> parseConfig(const std::string& json, const std::string& ori
     }
     s.set(c, *value);
   }
+  if (scope == ConfigScope::kEverything) {
+    known.emplace(kCameraControlsKey);
+    if (const auto it = root.find(kCameraControlsKey); it != root.end()) {
+      c.cameraControls = readCameraControls(*it, [&out](const std::string& key, const std::string& what) {
+        ++out.rejectedValues;
+        out.warnings.push_back("config: '" + key + "' " + what + "; left out");
+      });
+    }
+  }
   normaliseConfig(c);
   if (auto v = validate(c.detector); !v) {
     warn("detector", v.error().message);
@@ -156,6 +219,13 @@ std::string serializeConfig(const AppConfig& c, ConfigScope scope) {
   Json root = Json::object();
   for (const Setting& s : settingsTable()) {
     if (inScope(s, scope)) root[std::string(s.key)] = toJson(s.get(c));
+  }
+  if (scope == ConfigScope::kEverything) {
+    Json cameras = Json::object();
+    for (const auto& [camera, values] : c.cameraControls) {
+      if (!values.empty()) cameras[camera] = values;
+    }
+    root[kCameraControlsKey] = cameras;
   }
   // Bytes that are not UTF-8 (a path from an odd file system) are written as U+FFFD rather than refused:
   // the file is still written, and still loads.

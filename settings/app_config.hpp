@@ -5,7 +5,9 @@
 // every value is range-checked when read, and a bad value is named in the returned warnings and replaced
 // by its default. Any thread, no shared state.
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,13 @@ struct VirtualCameraSettings {
   int fps = 30;
 };
 
+// Camera controls saved per camera: the camera's name (as the driver gives it, so that a saved value follows
+// the camera to another port or number) -> control key (v4l2-ctl's name, e.g. "exposure_time_absolute") ->
+// value. Only controls the user changed are kept; the others stay as the camera chooses. Applied when that
+// camera opens (app/camera/session_camera.hpp). Session state: in the settings file as "camera_controls",
+// not in presets (a preset is a look, not a camera).
+using CameraControlValues = std::map<std::string, std::map<std::string, int32_t>>;
+
 struct AppConfig {
   std::string source = "default";
   std::string modelPath;        // empty: the engine's default model
@@ -71,6 +80,7 @@ struct AppConfig {
   ViewSettings view;
   RecordSettings record;
   VirtualCameraSettings virtualCamera;
+  CameraControlValues cameraControls;
   int windowWidth = 1280;
   int windowHeight = 800;
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/ui/camera_panel.hpp"
 #include "app/ui/source_status.hpp"
 #include "engine/pipeline/engine_thread.hpp"
 #include "media/microphone.hpp"
@@ -24,6 +25,7 @@ struct PanelState {
   SourceStatus source;
   std::vector<std::string> messages;
   uint64_t framesDrawn = 0;
+  CameraPanelState camera;
 };
 
 class ControlPanel {
@@ -61,6 +63,7 @@ class ControlPanel {
   std::string presetStatus_;
   bool presetStatusIsError_ = false;
   bool initialised_ = false;
+  CameraPanel camera_;
   PanelState state_;
 };
 
