@@ -17,5 +17,6 @@ struct Command {
 Command addDetectCommand(CLI::App& cli);
 Command addRunCommand(CLI::App& cli);
 Command addEvalCommand(CLI::App& cli);
+Command addCamerasCommand(CLI::App& cli);
 
 }  // namespace facefilter::cli

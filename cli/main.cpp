@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   setUpCommandLine(app);
   app.require_subcommand(1);
   const std::vector<cli::Command> commands = {cli::addDetectCommand(app), cli::addRunCommand(app),
-                                              cli::addEvalCommand(app)};
+                                              cli::addEvalCommand(app), cli::addCamerasCommand(app)};
   if (auto exitCode = parseCommandLine(app, argc, argv)) return *exitCode;
   for (const cli::Command& command : commands) {
     if (!command.app->parsed()) continue;

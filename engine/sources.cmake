@@ -26,6 +26,7 @@ set(FACEFILTER_ENGINE_SOURCES
   capture/v4l2/video_device_io.cpp
   capture/v4l2/camera_list.cpp
   capture/v4l2/camera_modes.cpp
+  capture/v4l2/camera_report.cpp
   capture/v4l2/camera_controls.cpp
   capture/open_source.cpp
   capture/capture_thread.cpp

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -433,6 +434,41 @@ TEST_F(Cli, SigtermStopsALoopingRunAndFinalisesTheVideo) {
   const int written = test::countDecodableFrames(video);
   EXPECT_GT(written, 0) << "the video plays back";
   EXPECT_EQ(written, processed) << "every processed frame is in the video";
+}
+
+// ---------------------------------------------------------------------------------------------
+// cameras: what this machine has (often nothing: CI machines have no camera); the listing itself is tested
+// against recorded cameras in tests/capture/test_camera_list.cpp.
+
+TEST_F(Cli, CamerasListsThisMachinesVideoDevices) {
+  size_t nodes = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/sys/class/video4linux", ec), end; !ec && it != end;
+       it.increment(ec))
+    if (it->path().filename().string().rfind("video", 0) == 0) ++nodes;
+
+  const CliResult json = runCli({"cameras", "--json"});
+  ASSERT_EQ(json.exitCode, 0) << describe(json);
+  const auto doc = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << json.out;
+  ASSERT_TRUE(doc["cameras"].is_array());
+  EXPECT_EQ(doc["cameras"].size(), nodes);
+  int defaults = 0;
+  for (const auto& c : doc["cameras"]) {
+    EXPECT_TRUE(c["path"].get<std::string>().rfind("/dev/video", 0) == 0);
+    if (c["default"].get<bool>()) {
+      ++defaults;
+      EXPECT_TRUE(c["captures"].get<bool>());
+      EXPECT_FALSE(c["loopback"].get<bool>()) << "a virtual camera is never the default";
+    }
+  }
+  EXPECT_LE(defaults, 1);
+
+  const CliResult text = runCli({"cameras"});
+  ASSERT_EQ(text.exitCode, 0) << describe(text);
+  if (nodes == 0) {
+    EXPECT_THAT(text.out, HasSubstr("no video device"));
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "capture/recorded_capture_io.hpp"
 #include "engine/capture/v4l2/camera_list.hpp"
+#include "engine/capture/v4l2/camera_report.hpp"
 
 namespace facefilter {
 namespace {
@@ -184,6 +185,46 @@ TEST(CameraList, ANodeThatCannotBeOpenedSaysWhy) {
   auto first = findCamera(io, spec("camera"));
   ASSERT_FALSE(first.ok());
   EXPECT_THAT(first.error().message, Not(HasSubstr("plug one in")));
+}
+
+// What `facefilter-cli cameras` prints, from the same desk.
+TEST(CameraReport, EveryNodeWithItsModesTheDefaultAndTheSourceText) {
+  Desk desk;
+  const auto report = cameraReport(desk.io);
+  ASSERT_EQ(report.size(), 5u);
+  EXPECT_FALSE(report[0].isDefault) << "the virtual camera";
+  EXPECT_EQ(report[0].source, "camera:/dev/video0");
+  EXPECT_TRUE(report[0].modes.empty());
+  EXPECT_TRUE(report[1].isDefault);
+  EXPECT_EQ(report[1].source, "camera:\"Integrated_Webcam_HD: Integrate\"");
+  ASSERT_TRUE(report[1].chosen.has_value());
+  EXPECT_EQ(describeMode(report[1].chosen->mode), "MJPG 1280x720@30");
+  EXPECT_EQ(report[1].modes, test::parseFormatListing(test::kIntegratedWebcam));
+  EXPECT_FALSE(report[3].isDefault);
+  EXPECT_EQ(report[3].source, "camera:\"HD Pro Webcam C920\"");
+
+  const OrderedJson j = cameraReportJson(report);
+  ASSERT_EQ(j["cameras"].size(), 5u);
+  const auto& c920 = j["cameras"][3];
+  EXPECT_EQ(c920["name"], "HD Pro Webcam C920");
+  EXPECT_EQ(c920["bus"], "usb-0000:00:14.0-1");
+  EXPECT_EQ(c920["driver"], "uvcvideo");
+  EXPECT_EQ(c920["captures"], true);
+  EXPECT_EQ(c920["chosen_mode"]["format"], "MJPG");
+  EXPECT_EQ(c920["chosen_mode"]["width"], 1280);
+  EXPECT_EQ(c920["modes"][0]["format"], "YUYV");
+  EXPECT_EQ(c920["modes"][0]["width"], 640);
+  EXPECT_EQ(c920["modes"][0]["fps"].size(), 7u);
+  EXPECT_EQ(j["cameras"][4]["metadata"], true);
+  EXPECT_EQ(j["cameras"][0]["loopback"], true);
+
+  const std::string text = cameraReportText(report);
+  EXPECT_THAT(text, HasSubstr("/dev/video4  HD Pro Webcam C920  (uvcvideo, usb-0000:00:14.0-1)"));
+  EXPECT_THAT(text, HasSubstr("YUYV: 640x480@30"));
+  EXPECT_THAT(text, HasSubstr("1280x720@10"));
+  EXPECT_THAT(text, HasSubstr("H264 (not decoded):"));
+  EXPECT_THAT(text, HasSubstr("the default camera"));
+  EXPECT_THAT(text, HasSubstr("without a mode asked: MJPG 1280x720@30"));
 }
 
 }  // namespace
