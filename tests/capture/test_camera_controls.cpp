@@ -8,6 +8,7 @@
 
 #include "capture/recorded_camera_controls.hpp"
 #include "engine/capture/v4l2/camera_controls.hpp"
+#include "engine/capture/v4l2/camera_list.hpp"
 
 using namespace facefilter;
 using test::RecordedControlsIo;
@@ -266,4 +267,31 @@ TEST(CameraControls, ADriverWithoutControlsListsNone) {
   EXPECT_TRUE(c.value()->controls().empty());
   EXPECT_FALSE(c.value()->offersLightControls());
   EXPECT_EQ(c.value()->apply({{"gain", 3}}).size(), 1u);
+}
+
+TEST(CameraControls, EveryCaptureDeviceHereListsConsistentControls) {
+  // Read-only: a real camera's values are the user's, so nothing is set here.
+  auto io = systemVideoDeviceIo();
+  const auto nodes = listCameras(*io);
+  int opened = 0;
+  for (const CameraInfo& node : nodes) {
+    if (!node.captures || !node.problem.empty()) continue;
+    auto c = CameraControls::open(io, node.path);
+    ASSERT_TRUE(c) << c.error().message;
+    ++opened;
+    for (const CameraControl& ctrl : c.value()->controls()) {
+      SCOPED_TRACE(node.path + " " + ctrl.key);
+      EXPECT_FALSE(ctrl.key.empty());
+      EXPECT_LE(ctrl.minimum, ctrl.maximum);
+      EXPECT_GE(ctrl.step, 1);
+      for (const auto& item : ctrl.menu) {
+        EXPECT_GE(item.value, ctrl.minimum);
+        EXPECT_LE(item.value, ctrl.maximum);
+      }
+    }
+    EXPECT_TRUE(c.value()->refresh());
+  }
+  if (opened == 0)
+    GTEST_SKIP() << "no video capture device here (" << nodes.size()
+                 << " nodes in /sys/class/video4linux); the recorded cameras above cover the logic";
 }
