@@ -49,7 +49,8 @@ void SessionCamera::detach() {
 
 LightControls SessionCamera::lightControls() const {
   if (!attached()) return LightControls::kNotACamera;
-  return controls_ && controls_->offersLightControls() ? LightControls::kOffered : LightControls::kNone;
+  if (!controls_) return LightControls::kUnknown;
+  return controls_->offersLightControls() ? LightControls::kOffered : LightControls::kNone;
 }
 
 Status SessionCamera::set(const std::string& key, int32_t value, CameraControlValues& saved) {

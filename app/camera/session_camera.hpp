@@ -19,6 +19,7 @@ namespace facefilter {
 // What the lighting hint can offer the user (app/ui/lighting_hint.hpp).
 enum class LightControls {
   kNotACamera,  // the source is a file or an image: nothing to set
+  kUnknown,     // a camera whose controls could not be read (SessionCamera::error() says why)
   kNone,        // a camera whose driver offers no exposure, gain or brightness control
   kOffered,     // a camera with at least one of them
 };

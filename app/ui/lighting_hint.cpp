@@ -39,6 +39,7 @@ std::string lightingAdvice(LightingProblem problem, LightControls controls) {
   }
   switch (controls) {
     case LightControls::kNotACamera:
+    case LightControls::kUnknown:
       return room;
     case LightControls::kOffered:
       return room + ", " + camera;

@@ -116,7 +116,7 @@ TEST(SessionCamera, ACameraThatCannotBeOpenedSaysWhyAndALoopbackOffersNoLightCon
   EXPECT_TRUE(camera.attached());
   EXPECT_EQ(camera.controls(), nullptr);
   EXPECT_EQ(camera.error(), "camera controls: cannot open /dev/video5: No such file or directory");
-  EXPECT_EQ(camera.lightControls(), LightControls::kNone);
+  EXPECT_EQ(camera.lightControls(), LightControls::kUnknown) << "nothing is claimed about controls not read";
   CameraControlValues saved;
   EXPECT_FALSE(camera.set("gain", 3, saved));
   EXPECT_TRUE(saved.empty());
@@ -245,6 +245,7 @@ TEST(LightingHint, SaysWhatToDoAndWhetherTheCameraCanHelp) {
   EXPECT_EQ(lightingAdvice(LightingProblem::kNone, LightControls::kOffered), "");
   const std::string file = lightingAdvice(LightingProblem::kDark, LightControls::kNotACamera);
   EXPECT_EQ(file, "Face is dark: add light in front of you (a lamp behind the screen, facing you)");
+  EXPECT_EQ(lightingAdvice(LightingProblem::kDark, LightControls::kUnknown), file);
   const std::string offered = lightingAdvice(LightingProblem::kDark, LightControls::kOffered);
   EXPECT_EQ(offered.rfind(file, 0), 0u);
   EXPECT_NE(offered.find("raise the camera's exposure, gain or brightness"), std::string::npos);
