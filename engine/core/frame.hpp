@@ -10,9 +10,9 @@
 namespace facefilter {
 
 struct Frame {
-  uint64_t id = 0;          // 0, 1, 2, ... in capture order, per source
-  int64_t captureNs = 0;    // steady-clock time the frame was read
-  int64_t decodeNs = 0;     // time spent reading/decoding it
+  uint64_t id = 0;        // 0, 1, 2, ... in capture order, per source
+  int64_t captureNs = 0;  // steady-clock time of capture: a camera driver's time stamp, else when it was read
+  int64_t decodeNs = 0;   // time spent reading/decoding it
   double sourceTimeMs = 0;  // position in the source (video timestamp), 0 for live sources
   cv::Mat image;            // 8-bit BGR, never empty
 };

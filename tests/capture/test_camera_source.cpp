@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -336,6 +337,51 @@ TEST(CameraSource, FailuresNameTheCameraAndWhatToDo) {
     ASSERT_TRUE(s.ok()) << "the nearest mode is used";
     EXPECT_THAT(s.value()->info().modeNote,
                 AllOf(HasSubstr("999x999 is not a size"), HasSubstr("using MJPG 960x720@30")));
+  }
+}
+
+// What read() costs per frame on the capture thread, recorded as test properties (run the test with
+// --gtest_output=xml to see them; not a pass/fail figure: machines differ): MJPG 1280x720 as cameras send it
+// (no Huffman tables), YUYV 640x480 and 1280x720.
+TEST(CameraSource, RecordsTheCostOfEachFrameOnTheCaptureThread) {
+  for (const char* text :
+       {"camera:0:1280x720@30:mjpg", "camera:0:640x480@30:yuyv", "camera:0:1280x720@10:yuyv"}) {
+    Rig rig;
+    // Frames made once per sequence number would dominate: one picture, encoded once, for every frame.
+    // With sensor-like noise, which JPEG spends most of its bits (and its decoder most of its time) on.
+    cv::Mat img720 = picture(1280, 720, 7), img480 = picture(640, 480, 7);
+    for (cv::Mat* img : {&img720, &img480}) {
+      cv::Mat noise(img->size(), CV_16SC3);
+      cv::randn(noise, 0, 8);
+      img->convertTo(*img, CV_16SC3);
+      *img += noise;
+      img->convertTo(*img, CV_8UC3);
+    }
+    const std::vector<uint8_t> mjpg = jpeg(img720, true), yuyv720 = yuyv(img720), yuyv480 = yuyv(img480);
+    rig.c920.frames = [&](const CameraMode& m, uint32_t) {
+      if (m.fourcc != V4L2_PIX_FMT_YUYV) return mjpg;
+      return m.width == 1280 ? yuyv720 : yuyv480;
+    };
+    auto source = rig.open(text);
+    ASSERT_TRUE(source.ok()) << source.error().message;
+    std::vector<double> ms;
+    for (int i = 0; i < 60; ++i) {
+      // Wall time around read() (the source's own timing runs on the manual clock, which stands still): the
+      // decode or conversion, plus the recorded driver copying the frame's bytes into its buffer.
+      const auto t0 = std::chrono::steady_clock::now();
+      ReadResult r = source.value()->read();
+      const auto t1 = std::chrono::steady_clock::now();
+      ASSERT_EQ(r.status, ReadStatus::kFrame) << r.error;
+      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const std::string mode = describeMode(rig.io->streamed.format);
+    RecordProperty("read_ms_median " + mode, std::to_string(ms[ms.size() / 2]));
+    const size_t bytes = rig.io->streamed.format.fourcc == V4L2_PIX_FMT_YUYV
+                             ? (rig.io->streamed.format.width == 1280 ? yuyv720 : yuyv480).size()
+                             : mjpg.size();
+    std::printf("%s (%zu bytes a frame): read() median %.2f ms, min %.2f ms over %zu frames\n", mode.c_str(),
+                bytes, ms[ms.size() / 2], ms.front(), ms.size());
   }
 }
 
