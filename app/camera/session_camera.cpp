@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdio>
 
 #include "engine/capture/source_spec.hpp"
 #include "engine/core/logging.hpp"
@@ -102,6 +104,28 @@ bool SessionCamera::takeShowRequest() {
   const bool requested = showRequested_;
   showRequested_ = false;
   return requested;
+}
+
+CameraModeText describeCameraMode(const SourceInfo& info) {
+  CameraModeText t;
+  char text[160];
+  std::snprintf(text, sizeof text, "mode: %s%s%dx%d @ %.4g fps", info.pixelFormat.c_str(),
+                info.pixelFormat.empty() ? "" : " ", info.width, info.height, info.fps);
+  t.mode = text;
+  if (info.requestedFps > 0 && std::abs(info.requestedFps - info.fps) > 0.01) {
+    std::snprintf(text, sizeof text, " (asked %.4g fps)", info.requestedFps);
+    t.mode += text;
+  }
+  t.measuring = info.measuredFps <= 0;
+  if (t.measuring) {
+    t.measured = "measuring the rate over the first second...";
+  } else {
+    std::snprintf(text, sizeof text, "measured over the first second: %.1f fps", info.measuredFps);
+    t.measured = text;
+  }
+  if (!info.modeNote.empty()) t.warnings.push_back(info.modeNote);
+  if (!info.suggestion.empty()) t.warnings.push_back(info.suggestion);
+  return t;
 }
 
 std::string cameraSourceText(const CameraInfo& camera, const std::vector<CameraInfo>& cameras,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/capture/frame_source.hpp"
 #include "engine/capture/v4l2/camera_controls.hpp"
 #include "engine/capture/v4l2/camera_list.hpp"
 #include "settings/app_config.hpp"
@@ -80,6 +81,17 @@ class SessionCamera {
   int64_t lastRefreshNs_ = 0;
   bool showRequested_ = false;
 };
+
+// What the panel says about the camera's mode (from its SourceInfo): the mode in use, the rate measured over
+// the first second (or that it is being measured), and the warnings: the nearest-mode note and, when the
+// measured rate is far under the asked one, the suggestion.
+struct CameraModeText {
+  std::string mode;      // e.g. "mode: MJPG 1280x720 @ 30 fps"; with " (asked 60 fps)" when it differs
+  std::string measured;  // e.g. "measured over the first second: 29.8 fps"
+  bool measuring = false;
+  std::vector<std::string> warnings;
+};
+CameraModeText describeCameraMode(const SourceInfo& info);
 
 // The source text that opens `camera` with the mode of `current` (a camera source's size, rate and format
 // are kept when switching cameras): by name when no other real camera in `cameras` has that name, else by

@@ -134,19 +134,13 @@ void CameraPanel::drawCameraList(AppSession& session, CameraPanelState& state) {
 }
 
 void CameraPanel::drawMode(AppSession& session, std::vector<std::string>& messages) {
-  const SourceInfo info = session.sourceInfo();
-  const std::string format = info.pixelFormat.empty() ? "" : info.pixelFormat + " ";
-  ImGui::Text("mode: %s%dx%d @ %.4g fps", format.c_str(), info.width, info.height, info.fps);
-  if (info.requestedFps > 0 && info.requestedFps != info.fps) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("(asked %.4g fps)", info.requestedFps);
-  }
-  if (info.measuredFps > 0)
-    ImGui::Text("measured over the first second: %.1f fps", info.measuredFps);
+  const CameraModeText t = describeCameraMode(session.sourceInfo());
+  ImGui::TextUnformatted(t.mode.c_str());
+  if (t.measuring)
+    ImGui::TextDisabled("%s", t.measured.c_str());
   else
-    ImGui::TextDisabled("measuring the rate over the first second...");
-  if (!info.modeNote.empty()) line(messages, 1, 0.8f, 0.2f, info.modeNote);
-  if (!info.suggestion.empty()) line(messages, 1, 0.55f, 0.2f, info.suggestion);
+    ImGui::TextUnformatted(t.measured.c_str());
+  for (const std::string& w : t.warnings) line(messages, 1, 0.6f, 0.2f, w);
 }
 
 void CameraPanel::drawControls(AppSession& session, std::vector<std::string>& messages,

@@ -256,3 +256,38 @@ TEST(LightingHint, SaysWhatToDoAndWhetherTheCameraCanHelp) {
   EXPECT_NE(lightingAdvice(LightingProblem::kOverexposed, LightControls::kOffered).find("lower the camera's"),
             std::string::npos);
 }
+
+TEST(SessionCamera, TheModeLinesSayWhatTheCameraDeliversAndWhatWouldReachTheRate) {
+  SourceInfo info;
+  info.pixelFormat = "YUYV";
+  info.width = 1280;
+  info.height = 720;
+  info.fps = 10;
+  info.requestedFps = 30;
+  info.modeNote = "camera \"HD Pro Webcam C920\": no YUYV mode reaches 30 fps at 1280x720; using 10 fps";
+  CameraModeText t = describeCameraMode(info);
+  EXPECT_EQ(t.mode, "mode: YUYV 1280x720 @ 10 fps (asked 30 fps)");
+  EXPECT_TRUE(t.measuring);
+  EXPECT_EQ(t.measured, "measuring the rate over the first second...");
+  ASSERT_EQ(t.warnings.size(), 1u);
+
+  info.measuredFps = 9.96;
+  info.suggestion =
+      "delivers 10.0 fps of the 30 asked: camera:\"HD Pro Webcam C920\":1280x720@30:mjpg reaches it";
+  t = describeCameraMode(info);
+  EXPECT_FALSE(t.measuring);
+  EXPECT_EQ(t.measured, "measured over the first second: 10.0 fps");
+  ASSERT_EQ(t.warnings.size(), 2u);
+  EXPECT_EQ(t.warnings[1], info.suggestion);
+
+  SourceInfo asked;  // the mode reaches what was asked: no "(asked ...)"
+  asked.pixelFormat = "MJPG";
+  asked.width = 1280;
+  asked.height = 720;
+  asked.fps = 30;
+  asked.requestedFps = 30;
+  asked.measuredFps = 29.97;
+  t = describeCameraMode(asked);
+  EXPECT_EQ(t.mode, "mode: MJPG 1280x720 @ 30 fps");
+  EXPECT_TRUE(t.warnings.empty());
+}
