@@ -108,7 +108,7 @@ TEST(CameraList, ByNumber) {
 
   auto missing = findCamera(desk.io, spec("camera:7"));
   ASSERT_FALSE(missing.ok());
-  EXPECT_THAT(missing.error().message, AllOf(HasSubstr("/dev/video7 does not exist"),
+  EXPECT_THAT(missing.error().message, AllOf(HasSubstr("no camera at /dev/video7, it does not exist"),
                                              HasSubstr("HD Pro Webcam C920"), HasSubstr("cameras")));
 }
 

@@ -168,7 +168,9 @@ Result<CameraInfo> findCamera(VideoDeviceIo& io, const SourceSpec& spec) {
       const std::string asked = "camera " + std::to_string(spec.cameraIndex);
       for (const auto& c : all)
         if (c.number == spec.cameraIndex) return checkChosen(all, c, asked, false);
-      return makeError(asked + ": " + path + " does not exist (" + inventory(all) +
+      return makeError(asked + ": no camera at " + path + ", it does not exist (" +
+                       (all.empty() ? std::string("there is no video device at all")
+                                    : "video devices: " + inventory(all)) +
                        "); plug the camera in, or see `facefilter-cli cameras`");
     }
     case CameraSelect::kPath: {
