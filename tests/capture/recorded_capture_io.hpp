@@ -57,7 +57,7 @@ namespace facefilter::test {
 // 16:9 sizes up to 800x448), 1280x720 at 10 fps, 1920x1080 at 5; MJPG and H.264 give every size up to
 // 1920x1080 at 30. After the listings in pikvm/ustreamer#213, Motion-Project/motion#86 and
 // jacksonliam/mjpg-streamer#167 (GitHub issues); the YUYV list is whole, the H.264 and MJPG lists keep the
-// sizes the tests use (the camera lists each of the YUYV sizes up to 1920x1080 in both, all at 30 fps).
+// sizes the tests use (the full listings have more).
 inline constexpr const char* kC920 = R"(ioctl: VIDIOC_ENUM_FMT
 	Type: Video Capture
 
