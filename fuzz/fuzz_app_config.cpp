@@ -1,6 +1,6 @@
 // libFuzzer target: parseConfig (the app's settings file, which users edit by hand). Any input gives a
 // config or an Error; every value that survives passes its setting's check, and a parsed config serialises
-// to text that parses again without warnings to the same values.
+// to text that parses again without warnings to the same values (camera controls: the same cameras).
 
 #include <cstddef>
 #include <cstdint>
@@ -23,5 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const facefilter::Setting& s : facefilter::settingsTable()) {
     if (s.format(s.get(again.value().config)) != s.format(s.get(c))) __builtin_trap();
   }
+  // Camera controls per camera name: no camera is kept without values, and they round-trip where the names
+  // are ASCII (the writer replaces bytes that are not UTF-8, so other names may come back changed).
+  bool ascii = true;
+  for (const auto& [camera, values] : c.cameraControls) {
+    if (camera.empty() || values.empty()) __builtin_trap();
+    for (const char ch : camera) ascii &= static_cast<unsigned char>(ch) < 0x80;
+  }
+  if (ascii && again.value().config.cameraControls != c.cameraControls) __builtin_trap();
   return 0;
 }
