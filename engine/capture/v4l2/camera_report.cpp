@@ -54,11 +54,12 @@ std::vector<CameraReportEntry> cameraReport(VideoDeviceIo& io) {
     }
     // The name works as a source when no other camera's name holds it; a loopback device only by path.
     const std::string low = lowerText(c.name);
+    // (A name holding a quote cannot be written in the source syntax: its path then.)
     const bool unique =
-        !c.name.empty() && !c.loopback && std::count_if(all.begin(), all.end(), [&](const CameraInfo& o) {
-                                            return o.captures && !o.loopback &&
-                                                   lowerText(o.name).find(low) != std::string::npos;
-                                          }) == 1;
+        !c.name.empty() && !c.loopback && c.name.find('"') == std::string::npos &&
+        std::count_if(all.begin(), all.end(), [&](const CameraInfo& o) {
+          return o.captures && !o.loopback && lowerText(o.name).find(low) != std::string::npos;
+        }) == 1;
     e.source = unique ? "camera:\"" + c.name + "\"" : "camera:" + c.path;
     if (c.captures && c.problem.empty()) {
       const int fd = io.openCapture(c.path);
