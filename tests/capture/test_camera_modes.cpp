@@ -1,6 +1,8 @@
 // Mode enumeration and choice (engine/capture/v4l2/camera_modes.hpp) against the recorded mode lists of
 // three UVC cameras (tests/capture/recorded_capture_io.hpp).
 
+#include <cstdio>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -172,7 +174,7 @@ TEST(CameraModes, TheChosenModeReachesTheRateWhereAnyModeCan) {
                                        {800, 600},   {960, 720},   {1024, 576}, {1280, 720}, {1280, 960},
                                        {1920, 1080}, {2304, 1536}, {3840, 2160}};
   const double rates[] = {5, 7.5, 10, 15, 20, 24, 25, 30, 60};
-  int checked = 0;
+  int checked = 0, reachable = 0, reached = 0;
   for (const auto& cam : kCameras) {
     const auto modes = parseFormatListing(cam.listing);
     for (const auto& [w, h] : sizes) {
@@ -198,6 +200,8 @@ TEST(CameraModes, TheChosenModeReachesTheRateWhereAnyModeCan) {
           EXPECT_TRUE(decodableFormat(c->mode.fourcc)) << what;
           if (anyReaches) {
             EXPECT_GE(c->mode.fps(), fps * 0.99) << what;
+            ++reachable;
+            reached += c->mode.fps() >= fps * 0.99 ? 1 : 0;
           }
           if (sizeReaches) {
             EXPECT_EQ(c->mode.width, w) << what;
@@ -220,6 +224,11 @@ TEST(CameraModes, TheChosenModeReachesTheRateWhereAnyModeCan) {
     }
   }
   EXPECT_EQ(checked, 3 * 13 * 9 * 3);
+  RecordProperty("requests", checked);
+  RecordProperty("requests_a_mode_can_reach", reachable);
+  RecordProperty("requests_reached", reached);
+  std::printf("%d requests; a mode reaches the rate in %d; the chosen mode reaches it in %d\n", checked,
+              reachable, reached);
 }
 
 TEST(CameraModes, OnlyFormatsItCannotDecodeIsAnError) {
