@@ -123,8 +123,8 @@ CameraModeText describeCameraMode(const SourceInfo& info) {
     std::snprintf(text, sizeof text, "measured over the first second: %.1f fps", info.measuredFps);
     t.measured = text;
   }
-  if (!info.modeNote.empty()) t.warnings.push_back(info.modeNote);
-  if (!info.suggestion.empty()) t.warnings.push_back(info.suggestion);
+  t.note = info.modeNote;
+  if (!info.suggestion.empty()) t.warning = "Camera: " + info.suggestion;
   return t;
 }
 

@@ -83,13 +83,15 @@ class SessionCamera {
 };
 
 // What the panel says about the camera's mode (from its SourceInfo): the mode in use, the rate measured over
-// the first second (or that it is being measured), and the warnings: the nearest-mode note and, when the
-// measured rate is far under the asked one, the suggestion.
+// the first second (or that it is being measured), how the mode differs from the one asked for, and, when the
+// measured rate is far under the asked one, the warning with the suggestion (shown at the top of the panel,
+// where it is seen with every section folded).
 struct CameraModeText {
   std::string mode;      // e.g. "mode: MJPG 1280x720 @ 30 fps"; with " (asked 60 fps)" when it differs
   std::string measured;  // e.g. "measured over the first second: 29.8 fps"
   bool measuring = false;
-  std::vector<std::string> warnings;
+  std::string note;     // the nearest mode used instead of the one asked for; empty when none
+  std::string warning;  // "Camera: " + the suggestion; empty while the rate is fine or not yet measured
 };
 CameraModeText describeCameraMode(const SourceInfo& info);
 

@@ -57,17 +57,36 @@ const CameraControl* modeControlOf(const CameraControls& all, const CameraContro
 
 }  // namespace
 
-void CameraPanel::drawLightingHint(AppSession& session, std::vector<std::string>& messages,
-                                   CameraPanelState& state) {
+void CameraPanel::drawStatus(AppSession& session, std::vector<std::string>& messages,
+                             CameraPanelState& state) {
   state.hintButtonShown = false;
+  SessionCamera& camera = session.camera();
+  const bool offered = camera.lightControls() == LightControls::kOffered;
+  const auto controlsButton = [&](const char* id) {
+    ImGui::PushID(id);
+    const bool pressed = ImGui::SmallButton("Camera controls...");
+    ImGui::PopID();
+    const PanelRect where = lastItemRect();
+    if (pressed) camera.requestShowControls();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Open the camera's exposure, gain and brightness controls");
+    return where;
+  };
+  if (camera.attached()) {
+    const SourceInfo info = session.sourceInfo();
+    const CameraModeText t = describeCameraMode(info);
+    if (!t.warning.empty()) {
+      line(messages, 1, 0.6f, 0.2f, t.warning);
+      // A mode rated for the rate that delivers less: the camera slows itself (automatic exposure in a dim
+      // room), which its controls can change. A mode rated slower needs another mode, not the controls.
+      if (offered && info.fps >= info.requestedFps * 0.99) controlsButton("rate");
+    }
+  }
   const std::string hint = session.lightingHint();
   if (hint.empty()) return;
   line(messages, 1, 0.8f, 0.2f, hint);
-  if (session.camera().lightControls() != LightControls::kOffered) return;
-  if (ImGui::SmallButton("Camera controls...")) session.camera().requestShowControls();
+  if (!offered) return;
+  state.hintButton = controlsButton("hint");
   state.hintButtonShown = true;
-  state.hintButton = lastItemRect();
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Open the camera's exposure, gain and brightness controls");
 }
 
 void CameraPanel::draw(AppSession& session, std::vector<std::string>& messages, CameraPanelState& state) {
@@ -140,7 +159,7 @@ void CameraPanel::drawMode(AppSession& session, std::vector<std::string>& messag
     ImGui::TextDisabled("%s", t.measured.c_str());
   else
     ImGui::TextUnformatted(t.measured.c_str());
-  for (const std::string& w : t.warnings) line(messages, 1, 0.6f, 0.2f, w);
+  if (!t.note.empty()) line(messages, 1, 0.8f, 0.2f, t.note);
 }
 
 void CameraPanel::drawControls(AppSession& session, std::vector<std::string>& messages,

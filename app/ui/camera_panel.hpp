@@ -35,9 +35,10 @@ struct CameraPanelState {
 
 class CameraPanel {
  public:
-  // The lighting hint (if any) and, where the camera offers controls for the light, the button that opens
-  // them. Lines drawn are added to `messages`.
-  void drawLightingHint(AppSession& session, std::vector<std::string>& messages, CameraPanelState& state);
+  // The top of the panel, seen with every section folded: a camera delivering far under the asked rate (with
+  // the suggestion) and the lighting hint, each with a button that opens the camera's controls where they can
+  // help. Lines drawn are added to `messages`.
+  void drawStatus(AppSession& session, std::vector<std::string>& messages, CameraPanelState& state);
   // The "Camera" section.
   void draw(AppSession& session, std::vector<std::string>& messages, CameraPanelState& state);
 

@@ -88,7 +88,7 @@ void ControlPanel::drawStatus(AppSession& session, const EngineStats& stats) {
       message(1, 0.4f, 0.4f, state_.source.message);
       break;
   }
-  camera_.drawLightingHint(session, state_.messages, state_.camera);
+  camera_.drawStatus(session, state_.messages, state_.camera);
   if (const std::string e = session.virtualCamera().error(); !e.empty()) message(1, 0.4f, 0.4f, e);
   // The engine's last error, unless the source status already says it.
   if (!stats.lastError.empty() && state_.source.message.find(stats.lastError) == std::string::npos) {
