@@ -295,3 +295,17 @@ TEST(CameraControls, EveryCaptureDeviceHereListsConsistentControls) {
     GTEST_SKIP() << "no video capture device here (" << nodes.size()
                  << " nodes in /sys/class/video4linux); the recorded cameras above cover the logic";
 }
+
+TEST(CameraControls, AManualValueSavedUnderAnAutomaticModeIsLeftToTheCamera) {
+  Opened o = openRecorded(test::recorded::logitechC920());
+  ASSERT_TRUE(o.controls);
+  // Focus set by hand, then autofocus turned back on: both saved. The camera focuses by itself; setting the
+  // manual value would be refused at every start.
+  const auto problems = o.controls->apply({{"focus_automatic_continuous", 1}, {"focus_absolute", 40}});
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+  EXPECT_EQ(o.io->control(0, V4L2_CID_FOCUS_ABSOLUTE)->value, 0);
+  EXPECT_EQ(o.io->camera(0)->setCalls, 0);
+  // With autofocus saved off, the manual value is taken.
+  EXPECT_TRUE(o.controls->apply({{"focus_automatic_continuous", 0}, {"focus_absolute", 40}}).empty());
+  EXPECT_EQ(o.io->control(0, V4L2_CID_FOCUS_ABSOLUTE)->value, 40);
+}

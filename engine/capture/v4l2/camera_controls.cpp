@@ -294,6 +294,9 @@ std::vector<std::string> CameraControls::apply(const std::map<std::string, int32
         continue;
       }
       if (c.valueKnown && c.value == it->second) continue;
+      // Still inactive once the saved switches are in place: the saved automatic mode is on, and the camera
+      // chooses this value itself (a manual value saved before the mode was turned back on).
+      if (!switches && c.inactive) continue;
       if (auto r = set(c.key, it->second); !r) problems.push_back(r.error().message);
     }
   }

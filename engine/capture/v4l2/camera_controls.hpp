@@ -100,8 +100,9 @@ class CameraControls {
   // switches, which give the automatic modes back. One line per control that was refused.
   std::vector<std::string> resetAll();
   // Saved values (key -> value): switches and menus first (automatic modes off before the manual values
-  // they unlock), then the rest. A key the camera does not offer, a read-only control, or a value the
-  // driver refuses gives one line each; the other values are still applied.
+  // they unlock), then the rest; a manual value whose automatic mode stays on is left to the camera. A key
+  // the camera does not offer, a read-only control, or a value the driver refuses gives one line each; the
+  // other values are still applied.
   std::vector<std::string> apply(const std::map<std::string, int32_t>& values);
 
  private:
