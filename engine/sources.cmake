@@ -39,6 +39,7 @@ set(FACEFILTER_ENGINE_SOURCES
   io/result_json.cpp
   io/annotate.cpp
   eval/keypoint_eval.cpp
+  eval/photometric.cpp
   filters/head_pose.cpp
   filters/face_light.cpp
   filters/filter_geometry.cpp

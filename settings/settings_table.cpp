@@ -196,6 +196,14 @@ void addDetectorSettings(std::vector<Setting>& t) {
                        "OpenCV's, faster); opencv: cv::CascadeClassifier"),
                    "cascade-scan", FlagStyle::kValue, "ours|opencv"));
   t.push_back(widget(
+      flag(real(
+               "low_light_below", S::kDetector,
+               [](AppConfig& c) -> double& { return c.detector.lowLightBelow; }, 0.0, 255.0,
+               "a frame darker than this mean grey level is searched on a lifted copy (denoised, gamma) with "
+               "a finer pyramid step; 0 = never"),
+           "low-light-below", FlagStyle::kValue, "LEVEL"),
+      "lift dim frames below (mean grey)", 0.0, 128.0, "%.0f"));
+  t.push_back(widget(
       flag(boolean(
                "rolled_passes", S::kDetector, [](AppConfig& c) -> bool& { return c.detector.rolledPasses; },
                "cold start: also scan copies turned by +-30 and +-60 degrees for tilted faces"),

@@ -52,6 +52,7 @@ def preprocess(frame_bgr, boxes, meta):
         angle = float(box[4]) if len(box) > 4 else 0.0
         M = transforms.box_crop_matrix(box[:4], angle, crop, W)
         patch = cv2.warpAffine(img, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        patch, _ = transforms.light_gain(patch, inp.get("light_gain"))
         f = patch.astype(np.float32).reshape(H, W, C) * np.float32(inp["scale"])
         f = (f - np.array(inp["mean"], np.float32)) / np.array(inp["std"], np.float32)
         xs.append(f.transpose(2, 0, 1))

@@ -35,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 import dataset  # noqa: E402
 import models  # noqa: E402
+import photometric  # noqa: E402
 import transforms as T  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -229,6 +230,13 @@ def main():
                    help="eye-line crops (metadata crop.rotation eye_line) as tracking cuts them: box jitter in the "
                         "face's own frame and a residual roll ~ N(0, ROLL_STD) + U(-MOTION, MOTION) degrees "
                         "instead of --max-rot (training/track_residual.json)")
+    g.add_argument("--low-light", metavar="P_DIM,P_BACKLIT",
+                   help="share of training crops seen in a dim room and against a bright window "
+                        "(photometric.LowLight: gamma, gain and sensor noise drawn around eval's dim/backlit)")
+    g.add_argument("--light-gain", metavar="TARGET,MAX,REGION",
+                   help="the model's input.light_gain: crops whose central REGION share is darker than TARGET "
+                        "grey levels are brightened (gain up to MAX) before normalisation, here and in the "
+                        "engine")
     g = ap.add_argument_group("ffheat")
     g.add_argument("--heatmap-reg", type=float, default=0.0,
                    help="weight of the heatmap regulariser (JS divergence to a Gaussian at the truth); 0 = off. "
@@ -269,6 +277,18 @@ def main():
             ap.error("--eye-line needs two numbers ROLL_STD,MOTION (degrees)")
         meta["crop"]["rotation"] = "eye_line"
 
+    if args.light_gain:
+        lg = [float(v) for v in args.light_gain.split(",")]
+        if len(lg) != 3 or not (0 < lg[0] <= 255 and 1 <= lg[1] <= 64 and 0 < lg[2] <= 1):
+            ap.error("--light-gain needs TARGET (0..255], MAX [1, 64], REGION (0, 1]")
+        meta["input"]["light_gain"] = {"target_mean": lg[0], "max_gain": lg[1], "region": lg[2]}
+    low_light = None
+    if args.low_light:
+        pl = [float(v) for v in args.low_light.split(",")]
+        if len(pl) != 2 or min(pl) < 0 or sum(pl) > 1:
+            ap.error("--low-light needs two shares P_DIM,P_BACKLIT summing to at most 1")
+        low_light = (pl[0], pl[1])  # the transform's own RNG draws it (resumable)
+
     csv_path, img_dir = dataset.split_paths(args.data, "train")
     names, _ = dataset.read_keypoints_csv(csv_path, img_dir)
     tr_idx, va_idx = dataset.person_split(names, args.val_fraction, seed=0)
@@ -300,7 +320,8 @@ def main():
         if jitter_std is not None and len(jitter_std) != 3:
             ap.error("--jitter-std needs three numbers S,X,Y")
         train_tf = T.ProdTrain(meta, stats, tf_rng, max_rot_deg=args.max_rot, jitter_gain=args.jitter_gain,
-                               p_rot=args.p_rot, jitter_std=jitter_std, eye_line=eye_line)
+                               p_rot=args.p_rot, jitter_std=jitter_std, eye_line=eye_line,
+                               low_light=photometric.LowLight(tf_rng, *low_light) if low_light else None)
         val_tf = T.ProdEvalAligned(meta) if eye_line else T.ProdEval(meta)
     unit = meta["output"]["x_scale"]
     if cfg["loss"] == "wing":
@@ -374,6 +395,8 @@ def main():
                                 + (", eye-line crops, residual roll N(0, %g) + U(+-%g) deg, " % eye_line
                                    if eye_line else ", rotation +-%g deg (p %g), " % (args.max_rot, args.p_rot))
                                 + "flip (p 0.5, iBUG perm), contrast/brightness, blur (p 0.3), noise (p 0.2)"
+                                + (", low light: dim (p %g), backlit (p %g) (photometric.LowLight)" % low_light
+                                   if low_light else "")
                                 if args.arch != "seed" else "rescale 250, random crop 227"))
     jsonl = open(os.path.join(out_dir, "log.jsonl"), "w" if start_epoch == 0 else "a")
     csv_path_log = os.path.join(out_dir, "log.csv")

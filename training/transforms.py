@@ -115,8 +115,24 @@ def apply_affine(M, pts):
     return (pts @ M[:, :2].T + M[:, 2]).astype(np.float32)
 
 
+def light_gain(img_u8, gain_meta):
+    """The engine's `input.light_gain` (engine/keypoints/model_metadata.hpp): a dim crop brightened, with
+    saturation, before normalisation. Returns the crop (uint8) and the gain used."""
+    if not gain_meta:
+        return img_u8, 1.0
+    h, w = img_u8.shape[:2]
+    side = max(1, int(math.floor(gain_meta["region"] * w + 0.5)))
+    x0, y0 = (w - side) // 2, (h - side) // 2
+    level = float(img_u8[y0:y0 + min(side, h), x0:x0 + side].mean())
+    g = min(max(gain_meta["target_mean"] / max(level, 1e-3), 1.0), gain_meta["max_gain"])
+    if g <= 1.0:
+        return img_u8, 1.0
+    return np.clip(np.rint(img_u8.astype(np.float64) * g), 0, 255).astype(np.uint8), g
+
+
 def normalise_input(img_u8, meta_input):
-    """doc step 4 for 1 channel: (pixel*scale - mean)/std, float32 [1,H,W]."""
+    """doc step 4 for 1 channel (after the optional light gain): (pixel*scale - mean)/std, float32 [1,H,W]."""
+    img_u8, _ = light_gain(img_u8, meta_input.get("light_gain"))
     x = img_u8.astype(np.float32) * np.float32(meta_input["scale"])
     x = (x - np.float32(meta_input["mean"][0])) / np.float32(meta_input["std"][0])
     return x[None]
@@ -148,7 +164,7 @@ class ProdTrain:
     """Augmented doc crop: Haar-like box jitter, rotation, flip, photometric changes; one warp."""
 
     def __init__(self, meta, stats, rng, max_rot_deg=25.0, jitter_gain=1.0, p_flip=0.5,
-                 p_rot=0.6, p_blur=0.3, jitter_std=None, eye_line=None):
+                 p_rot=0.6, p_blur=0.3, jitter_std=None, eye_line=None, low_light=None):
         """jitter_std: (log-scale, shift x, shift y) standard deviations in units of the box side; default
         the measured Haar spread times jitter_gain.
         eye_line: None (axis-aligned crops, rotated by up to max_rot_deg with probability p_rot), or
@@ -164,6 +180,8 @@ class ProdTrain:
         self.max_rot = max_rot_deg
         self.p_flip, self.p_rot, self.p_blur = p_flip, p_rot, p_blur
         self.eye_line = eye_line
+        # photometric.LowLight or None: a dim or backlit room in place of the plain brightness changes
+        self.low_light = low_light
 
     def _clipped_normal(self, std, k=2.5):
         return float(np.clip(self.rng.normal(0.0, std), -k * std, k * std))
@@ -206,17 +224,20 @@ class ProdTrain:
         p = apply_affine(A, pts)
         if flip:
             p = p[FLIP_PERM]
-        # 4. photometric: contrast, brightness, blur, noise
+        # 4. photometric: contrast, brightness, blur, noise; or a dim / backlit room (with its sensor noise)
         f = img.astype(np.float32)
-        if rng.rand() < 0.8:
+        dark = self.low_light.draw() if self.low_light is not None else None
+        if dark is None and rng.rand() < 0.8:
             c = math.exp(rng.uniform(-0.4, 0.4))
             f = (f - f.mean()) * c + f.mean()
-        if rng.rand() < 0.8:
+        if dark is None and rng.rand() < 0.8:
             f = f + rng.uniform(-40, 40)
         if rng.rand() < self.p_blur:
             k = rng.choice([3, 5])
             f = cv2.GaussianBlur(f, (k, k), rng.uniform(0.5, 1.5))
-        if rng.rand() < 0.2:
+        if dark is not None:
+            f = self.low_light.apply(dark, f, p)
+        elif rng.rand() < 0.2:
             f = f + rng.normal(0, rng.uniform(2, 8), f.shape).astype(np.float32)
         img = np.clip(f + 0.5, 0, 255).astype(np.uint8)
         return normalise_input(img, self.meta["input"]), normalise_points(p, size), {}

@@ -10,6 +10,22 @@
 namespace facefilter {
 namespace {
 
+// A dim frame as the cascade needs it. The cascade divides every window by its own contrast, so the gain
+// alone does not matter; what loses faces in the dark is sensor noise, loud against a face's faint shading,
+// and dark tones squeezed into a few grey levels. A one-pixel blur takes most of the noise (the cascade's
+// features are sums over rectangles of several pixels, so it loses little), and a gamma lifting the mean to
+// 0.45 of full scale spreads the dark tones out again.
+cv::Mat liftLowLight(const cv::Mat& gray, double level) {
+  cv::Mat out;
+  cv::GaussianBlur(gray, out, cv::Size(), 1.0, 1.0);
+  const double gamma = std::clamp(std::log(0.45) / std::log(std::max(level, 1.0) / 255.0), 0.25, 1.0);
+  cv::Mat lut(1, 256, CV_8U);
+  for (int v = 0; v < 256; ++v)
+    lut.at<uint8_t>(v) = cv::saturate_cast<uint8_t>(255.0 * std::pow(v / 255.0, gamma));
+  cv::LUT(out, lut, out);
+  return out;
+}
+
 // The smallest face searched for, in cascade windows, on the downscaled copy (DetectDownscale::kToMinFace).
 constexpr double kMinFaceInWindows = 1.6;
 // Re-confirming a tracked face searches a small region, so it can afford a finer copy than the full scan.
@@ -75,6 +91,9 @@ Status validate(const DetectorParams& p) {
   }
   if (!(p.detectScale > 0.05 && p.detectScale <= 1.0)) {
     return makeError("detector: detection scale must be in (0.05, 1], got " + std::to_string(p.detectScale));
+  }
+  if (!(p.lowLightBelow >= 0 && p.lowLightBelow <= 255)) {
+    return makeError("detector: low-light level must be in [0, 255], got " + std::to_string(p.lowLightBelow));
   }
   if (p.extraPassesPerFrame < 0 || p.extraPassesPerFrame > 6) {
     return makeError("detector: extra passes per frame must be in [0, 6], got " +
@@ -338,6 +357,14 @@ std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& 
     if (work.data == image.data) work = work.clone();  // never equalise the caller's frame in place
     cv::equalizeHist(work, work);
   }
+  double scaleFactor = params_.scaleFactor;
+  if (params_.lowLightBelow > 0) {
+    const double level = cv::mean(work)[0];
+    if (level < params_.lowLightBelow) {
+      work = liftLowLight(work, level);
+      scaleFactor = std::min(scaleFactor, kLowLightScaleFactor);
+    }
+  }
   const int minSide = std::max(1, static_cast<int>(std::lround(minFacePx * s)));
   const int maxSide = maxFacePx > 0 ? std::max(minSide, static_cast<int>(std::lround(maxFacePx * s))) : 0;
 
@@ -346,13 +373,13 @@ std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& 
   std::vector<double> weights;
   try {
     if (useFast(cascade)) {
-      HaarCascade::Hits hits = cascade.fast->detect(work, params_.scaleFactor, params_.minNeighbors,
+      HaarCascade::Hits hits = cascade.fast->detect(work, scaleFactor, params_.minNeighbors,
                                                     cv::Size(minSide, minSide), cv::Size(maxSide, maxSide));
       boxes = std::move(hits.boxes);
       weights = std::move(hits.weights);
     } else {
-      cascade.opencv.detectMultiScale(work, boxes, levels, weights, params_.scaleFactor, params_.minNeighbors,
-                                      0, cv::Size(minSide, minSide), cv::Size(maxSide, maxSide), true);
+      cascade.opencv.detectMultiScale(work, boxes, levels, weights, scaleFactor, params_.minNeighbors, 0,
+                                      cv::Size(minSide, minSide), cv::Size(maxSide, maxSide), true);
     }
   } catch (const cv::Exception& e) {
     logger("detect")->error("cascade scan failed: {}", e.what());

@@ -37,6 +37,10 @@ const char* toString(DetectPass pass);
 
 enum class DetectDownscale { kToMinFace, kOff };
 
+// The pyramid step on dim frames: faces in noise leave fewer overlapping windows, a finer step finds them
+// again (facefilter-cli eval --photometric dim).
+inline constexpr double kLowLightScaleFactor = 1.05;
+
 // kVectorised: HaarCascade scans the cascades it supports (OpenCV's frontal face cascades), OpenCV the
 // others. kOpenCv: cv::CascadeClassifier always. The same boxes either way; the first is several times faster
 // with AVX2 (facefilter-bench's detect rows measure both).
@@ -64,6 +68,10 @@ struct DetectorParams {
   CascadeScan scan = CascadeScan::kVectorised;
   double minScore = -1e9;  // drop boxes whose level weight is below this
   bool equalizeHistogram = false;
+  // A frame whose detector copy is darker than this mean grey level is searched on a lifted copy (less noise,
+  // dark tones spread out: face_detector.cpp liftLowLight) with a pyramid step of at most
+  // kLowLightScaleFactor; 0 = never. Normal light keeps the plain copy and the configured step.
+  double lowLightBelow = 60;
   // Cold-start passes beyond the upright scan (DetectPass): the turned copies and the profile cascade.
   bool rolledPasses = true;
   bool profilePasses = true;

@@ -86,6 +86,7 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
     }
     cv::Mat gray;
     cv::cvtColor(image.value(), gray, cv::COLOR_BGR2GRAY);
+    applyPhotometric(gray, options.photometric, s.points, i);
     if (options.gtBox) {
       const CropWindow crop = model.cropFor(model.faceBoxFor(s.points));
       auto pred = model.predict(gray, {crop});

@@ -8,6 +8,7 @@
 
 #include "engine/detect/face_detector.hpp"
 #include "engine/eval/keypoints_dataset.hpp"
+#include "engine/eval/photometric.hpp"
 #include "engine/keypoints/keypoint_model.hpp"
 
 namespace facefilter {
@@ -39,6 +40,8 @@ struct EvalOptions {
   bool refine = true;
   // pipeline mode, models with a presence score: a face scoring below this is not found (as in the engine)
   float presenceThreshold = 0.5f;
+  // Every image seen under this synthetic lighting (engine/eval/photometric.hpp), both modes.
+  Photometric photometric = Photometric::kNormal;
 };
 
 struct EvalReport {

@@ -78,9 +78,23 @@ std::string defaultModelPath() {
 
 namespace {
 
+// The gain `input.light_gain` asks for (1 when the crop is bright enough or the model asks for none).
+double lightGainFor(const cv::Mat& crop, const LightGain& g) {
+  if (!g.enabled) return 1.0;
+  const int side = std::max(1, static_cast<int>(std::lround(g.region * crop.cols)));
+  const int x0 = (crop.cols - side) / 2, y0 = (crop.rows - side) / 2;
+  const cv::Scalar m = cv::mean(crop(cv::Rect(x0, y0, side, std::min(side, crop.rows))));
+  double level = 0;
+  for (int c = 0; c < crop.channels(); ++c) level += m[c];
+  level /= crop.channels();
+  return std::clamp(g.targetMean / std::max(level, 1e-3), 1.0, g.maxGain);
+}
+
 // Fills `dst` (C x H x W floats) from an 8-bit crop, normalised as the metadata says.
-void fillInput(const cv::Mat& crop, const ModelMetadata& m, float* dst) {
+void fillInput(const cv::Mat& cropIn, const ModelMetadata& m, float* dst) {
   const int hw = m.inputWidth * m.inputHeight;
+  cv::Mat crop = cropIn;
+  if (const double gain = lightGainFor(cropIn, m.lightGain); gain > 1.0) cropIn.convertTo(crop, CV_8U, gain);
   std::vector<cv::Mat> planes;
   cv::split(crop, planes);
   for (int c = 0; c < m.channels; ++c) {

@@ -103,6 +103,12 @@ Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::str
     m.pixelScale = r.number(*in, "scale", "input.");
     m.mean = r.numbers(*in, "mean", "input.");
     m.std = r.numbers(*in, "std", "input.");
+    if (const Json* gain = member(*in, "light_gain")) {
+      m.lightGain.enabled = true;
+      m.lightGain.targetMean = r.number(*gain, "target_mean", "input.light_gain.");
+      m.lightGain.maxGain = r.number(*gain, "max_gain", "input.light_gain.");
+      m.lightGain.region = r.number(*gain, "region", "input.light_gain.");
+    }
   }
   if (const Json* out = r.child(root, "output", "")) {
     m.points = r.count(*out, "points", "output.");
@@ -173,6 +179,13 @@ Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::str
   }
   for (double s : m.std) {
     if (!(s > 0)) return fail("input.std values must be > 0");
+  }
+  if (m.lightGain.enabled) {
+    const LightGain& g = m.lightGain;
+    if (!(g.targetMean > 0 && g.targetMean <= 255))
+      return fail("input.light_gain.target_mean must be in (0, 255]");
+    if (!(g.maxGain >= 1 && g.maxGain <= 64)) return fail("input.light_gain.max_gain must be in [1, 64]");
+    if (!(g.region > 0 && g.region <= 1)) return fail("input.light_gain.region must be in (0, 1]");
   }
   if (m.points != 68 || m.layout != "ibug68") {
     return fail("output must be 68 points in the ibug68 layout; got " + std::to_string(m.points) + " (" +

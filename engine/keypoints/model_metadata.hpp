@@ -25,6 +25,17 @@ struct BoxFromPoints {
   bool eyeLine = false;
 };
 
+// Optional (`input.light_gain`): a dim crop is brightened before it is normalised, so the nets see a face
+// in a dark room at about the brightness they were trained on. gain = clamp(targetMean / the mean of the
+// crop's central `region` x `region` share, 1, maxGain), applied to the 8-bit crop with saturation (as a
+// camera's gain would). A crop at or above the target is left as it is.
+struct LightGain {
+  bool enabled = false;
+  double targetMean = 0;  // grey levels, 0..255
+  double maxGain = 1;
+  double region = 0.5;
+};
+
 struct ModelMetadata {
   std::string name;
   std::string description;
@@ -35,6 +46,7 @@ struct ModelMetadata {
   double pixelScale = 1.0 / 255.0;
   std::vector<double> mean;  // one per channel
   std::vector<double> std;   // one per channel
+  LightGain lightGain;
   int points = 68;
   std::string layout = "ibug68";
   double xScale = 1, xOffset = 0, yScale = 1, yOffset = 0;
