@@ -56,6 +56,9 @@ def main():
     ap.add_argument("--out", default=os.path.join(presence.DEFAULT_OUT, "ffnet_presence.pt"))
     ap.add_argument("--threshold", type=float, default=0.5, help="suggested score below which a track ends")
     ap.add_argument("--eye-line", action="store_true", help='set "crop": {..., "rotation": "eye_line"}')
+    ap.add_argument("--presence-from", metavar="MODEL_PT",
+                    help="take the presence net (and its recorded training) from this model file instead of "
+                         "--ckpt, e.g. the shipped model when only the keypoints stage was retrained")
     ap.add_argument("--report", default=os.path.join(HERE, "reports", "presence_eval.json"),
                     help="presence eval report whose test figures go into the metadata (if present)")
     args = ap.parse_args()
@@ -71,10 +74,20 @@ def main():
     det = meta.get("detector_box_method")
     if det not in (None, models.DETECTOR_BOX_METHOD):
         raise SystemExit("detector_box_method %r: only %r is supported" % (det, models.DETECTOR_BOX_METHOD))
-    net, ck = presence.load_ckpt(args.ckpt)
-    cfg = ck["config"]
-    src_meta = presence.load_model_meta(os.path.join(dataset.REPO_ROOT, cfg["model_meta_from"]))
-    if src_meta["input"] != meta["input"]:
+    # input.light_gain brightens dim crops before any method sees them; the nets' own input is the rest
+    plain_input = lambda m: {k: v for k, v in m["input"].items() if k != "light_gain"}  # noqa: E731
+    if args.presence_from:
+        extra_p = {"facefilter.json": ""}
+        src = torch.jit.load(args.presence_from, map_location="cpu", _extra_files=extra_p).eval()
+        src_meta = json.loads(extra_p["facefilter.json"])
+        if src_meta.get("presence_method") != PRESENCE_METHOD:
+            raise SystemExit("%s has no %r method" % (args.presence_from, PRESENCE_METHOD))
+        net, ck, cfg = models.PresenceOf(src).eval(), None, None
+    else:
+        net, ck = presence.load_ckpt(args.ckpt)
+        cfg = ck["config"]
+        src_meta = presence.load_model_meta(os.path.join(dataset.REPO_ROOT, cfg["model_meta_from"]))
+    if plain_input(src_meta) != plain_input(meta):
         raise SystemExit("the presence net was trained on input %s, the model takes %s"
                          % (src_meta["input"], meta["input"]))
 
@@ -96,17 +109,21 @@ def main():
             if not torch.allclose(p, net(x), atol=1e-5):
                 raise SystemExit("presence differs from the checkpoint's net")
 
-    pres = {"threshold": args.threshold,
-            "what": "probability that the crop holds a face with the keypoints on it; the tracker ends a "
-                    "track whose score stays below the threshold",
-            "training": {"recipe": cfg, "epochs": ck["epoch"], "wall_time_s": round(ck["elapsed"], 1),
-                         "data": ck["data"], "data_fingerprint": ck["data_fingerprint"],
-                         "train_images": ck["train_images"], "val_images": ck["val_images"],
-                         "final_val": ck["history"][-1],
-                         "params": models.num_params(net),
-                         "hardware": "2 CPU cores shared with a C++ build, torch %s, 1 thread" % torch.__version__,
-                         "exported": time.strftime("%Y-%m-%dT%H:%M:%S")}}
-    if args.report and os.path.exists(args.report):
+    if args.presence_from:
+        pres = dict(src_meta["presence"], threshold=args.threshold,
+                    taken_from=os.path.basename(args.presence_from))
+    else:
+        pres = {"threshold": args.threshold,
+                "what": "probability that the crop holds a face with the keypoints on it; the tracker ends a "
+                        "track whose score stays below the threshold",
+                "training": {"recipe": cfg, "epochs": ck["epoch"], "wall_time_s": round(ck["elapsed"], 1),
+                             "data": ck["data"], "data_fingerprint": ck["data_fingerprint"],
+                             "train_images": ck["train_images"], "val_images": ck["val_images"],
+                             "final_val": ck["history"][-1],
+                             "params": models.num_params(net),
+                             "hardware": "2 CPU cores shared with a C++ build, torch %s, 1 thread" % torch.__version__,
+                             "exported": time.strftime("%Y-%m-%dT%H:%M:%S")}}
+    if args.report and os.path.exists(args.report) and not args.presence_from:
         with open(args.report) as f:
             rep = json.load(f)
         pres["test"] = {"auc": rep["overall"]["auc"], "thresholds": rep["overall"]["thresholds"],

@@ -224,6 +224,18 @@ class DetectorStageOf(nn.Module):
         return self.base.forward_detector_box(x)
 
 
+class PresenceOf(nn.Module):
+    """The presence net of a model file as a net of its own (add_presence.py --presence-from), so that a new
+    keypoints stage can keep a shipped presence net without retraining it."""
+
+    def __init__(self, model_file_module):
+        super().__init__()
+        self.base = model_file_module
+
+    def forward(self, x):
+        return self.base.presence(x)
+
+
 class OutputBias(nn.Module):
     """Adds a constant per-coordinate offset to a net's output (a calibration folded in by freezing)."""
 
