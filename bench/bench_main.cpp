@@ -24,7 +24,7 @@ namespace {
 
 const std::vector<std::string> kAllSections = {"decode",  "detect",  "keypoints", "smoothing", "e2e",
                                                "samples", "latency", "seed",      "stability", "pose",
-                                               "peer",    "render",  "encode",    "vcam"};
+                                               "peer",    "render",  "encode",    "vcam",      "accuracy"};
 
 }  // namespace
 
@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
   if (wanted.count("render")) benchRender(ctx, report);
   if (wanted.count("encode")) benchEncode(ctx, report);
   if (wanted.count("vcam")) benchVirtualCamera(ctx, report);
+  if (wanted.count("accuracy")) benchAccuracy(ctx, m, report);
 
   const std::string machineLine = machine.markdown() + "Model: " + model->path() + " (" +
                                   model->metadata().name + ", " +

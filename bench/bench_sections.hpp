@@ -43,6 +43,7 @@ void benchLatency(const Context& ctx, const KeypointModel& model, Report& report
 // The latency section's run with a camera's MJPG frames decoded on the capture thread (bench_decode.cpp).
 void benchLatencyMjpgCamera(const Context& ctx, const KeypointModel& model, Report& report);
 void benchSeed(const Context& ctx, const KeypointModel& model, Report& report);
+void benchAccuracy(const Context& ctx, const KeypointModel& model, Report& report);
 void benchStability(const Context& ctx, const KeypointModel& model, Report& report);
 void benchPose(const Context& ctx, const KeypointModel& model, Report& report);
 void benchPeer(const Context& ctx, const KeypointModel& model, Report& report);

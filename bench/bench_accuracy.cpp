@@ -1,0 +1,114 @@
+// Accuracy in poor light (facefilter-bench's accuracy section): the shipped model and the default detector on
+// the udacity test split and helen-wild's val split, each in normal light and under the eval's synthetic dim
+// and backlit rooms (engine/eval/photometric.hpp; the same pixels as `facefilter-cli eval --photometric`):
+// gt-box and pipeline NME and the pipeline's misses. Then what a dim room costs the detector per frame at
+// 1280x720 (the lifted copy and its finer pyramid step) beside the same frames in normal light.
+
+#include <cstdio>
+#include <string>
+
+#include <opencv2/imgproc.hpp>
+
+#include "bench/bench_sections.hpp"
+#include "bench/bench_stats.hpp"
+#include "engine/capture/video_file_source.hpp"
+#include "engine/core/clock.hpp"
+#include "engine/eval/keypoint_eval.hpp"
+#include "engine/eval/keypoints_dataset.hpp"
+#include "engine/eval/photometric.hpp"
+
+namespace facefilter::bench {
+namespace {
+
+const Clock& clk() {
+  return SteadyClock::instance();
+}
+
+void progress(const std::string& what) {
+  std::fprintf(stderr, "facefilter-bench: %s ...\n", what.c_str());
+}
+
+void accuracyRows(const Context& ctx, const KeypointModel& model, Report& report, const std::string& name,
+                  const std::string& key, const std::string& dir, const std::string& split) {
+  auto samples = loadKeypointsSplit(dir, split);
+  if (!samples) {
+    report.skip("accuracy on " + name + ": " + samples.error().message);
+    return;
+  }
+  auto detector = FaceDetector::create(ctx.detector);
+  if (!detector) {
+    report.skip("accuracy: " + detector.error().message);
+    return;
+  }
+  for (Photometric light : {Photometric::kNormal, Photometric::kDim, Photometric::kBacklit}) {
+    const std::string lightName = toString(light);
+    progress("accuracy: " + name + ", " + lightName + " light");
+    EvalOptions opt;
+    opt.timing = false;
+    opt.photometric = light;
+    if (ctx.quick) opt.limit = 100;
+    auto r = evaluateKeypoints(samples.value(), model, &detector.value(), opt);
+    if (!r) {
+      report.skip("accuracy on " + name + ": " + r.error().message);
+      return;
+    }
+    const std::string section =
+        "accuracy in poor light (" + name + ", " + std::to_string(r->images) + " faces)";
+    report.addText(section, lightName + ": box from the truth", "NME " + fmt(100 * r->gtBox.mean, 2) + " %");
+    report.addText(section, lightName + ": pipeline (Haar, two passes, presence)",
+                   "NME " + fmt(100 * r->pipeline.mean, 2) + " %, misses " + fmt(100 * r->missRate, 2) +
+                       " % (" + std::to_string(r->misses) + ", " + std::to_string(r->presenceRejects) +
+                       " of them presence rejects)");
+    const std::string k = key + "_" + lightName;
+    report.set("nme_gt_box_" + k, 100 * r->gtBox.mean, 2);
+    report.set("nme_pipeline_" + k, 100 * r->pipeline.mean, 2);
+    report.set("miss_rate_" + k, 100 * r->missRate, 2);
+  }
+}
+
+// The detector's cost per 1280x720 frame in normal light and in the dim room (its lifted copy).
+void dimDetectRows(const Context& ctx, Report& report) {
+  progress("accuracy: detector cost per 1280x720 frame, normal and dim");
+  std::vector<cv::Mat> grays;
+  if (auto src = VideoFileSource::open(ctx.video720Path)) {
+    while (grays.size() < (ctx.quick ? 20u : 80u)) {
+      ReadResult r = src.value()->read();
+      if (r.status != ReadStatus::kFrame) break;
+      cv::Mat g;
+      cv::cvtColor(r.image, g, cv::COLOR_BGR2GRAY);
+      grays.push_back(g);
+    }
+  }
+  if (grays.empty()) {
+    report.skip("dim detector cost: no frames from " + ctx.video720Path);
+    return;
+  }
+  auto detector = FaceDetector::create(ctx.detector);
+  if (!detector) return;
+  for (Photometric light : {Photometric::kNormal, Photometric::kDim}) {
+    std::vector<double> ms;
+    size_t found = 0;
+    for (size_t i = 0; i < grays.size(); ++i) {
+      cv::Mat g = grays[i].clone();
+      applyPhotometric(g, light, Landmarks{}, i);
+      const int64_t t0 = clk().nowNs();
+      found += detector->detect(g).empty() ? 0 : 1;
+      ms.push_back(nsToMs(clk().nowNs() - t0));
+    }
+    const Dist d = summarise(ms);
+    report.add({"accuracy in poor light", std::string("detector, 1280x720, ") + toString(light) + " light", d,
+                "frame",
+                "face found in " + std::to_string(found) + "/" + std::to_string(grays.size()) + " frames"});
+    report.set(std::string("detect_ms_720p_") + toString(light), d.median, 2);
+  }
+}
+
+}  // namespace
+
+void benchAccuracy(const Context& ctx, const KeypointModel& model, Report& report) {
+  accuracyRows(ctx, model, report, "udacity test", "udacity", ctx.dataDir + "/udacity-keypoints", "test");
+  accuracyRows(ctx, model, report, "helen-wild val", "helen", ctx.dataDir + "/helen-wild", "val");
+  dimDetectRows(ctx, report);
+}
+
+}  // namespace facefilter::bench
