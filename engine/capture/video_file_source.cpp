@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "engine/core/frame_buffer_pool.hpp"
 #include "engine/core/logging.hpp"
@@ -13,6 +14,28 @@ namespace {
 
 // A run of undecodable frames longer than this is taken as the end of the readable part of the file.
 constexpr int kMaxConsecutiveBadFrames = 30;
+
+// MJPEG's frames are whole JPEG images. Read as the file's packets and decoded by TurboJPEG straight into a
+// pooled buffer, they cost about a third less CPU than FFmpeg's decoder, its YUV-to-BGR conversion and
+// OpenCV's copy out (docs/benchmarks.md), and take the path a camera's MJPG frames take. A file whose first
+// packet is not one clean JPEG of the stream's size (interlaced fields, an odd muxer) is left to FFmpeg.
+std::optional<JpegDecoder> packetDecoderFor(const std::string& path, const SourceInfo& info, int fourcc) {
+  if (fourcc != cv::VideoWriter::fourcc('M', 'J', 'P', 'G')) return std::nullopt;
+  auto decoder = JpegDecoder::create();
+  if (!decoder) return std::nullopt;
+  try {
+    cv::VideoCapture probe(path, cv::CAP_FFMPEG);
+    cv::Mat packet;
+    if (!probe.isOpened() || !probe.set(cv::CAP_PROP_FORMAT, -1) || !probe.read(packet)) return std::nullopt;
+    if (packet.empty() || packet.depth() != CV_8U) return std::nullopt;
+    auto frame =
+        decoder->decode(packet.data, packet.total() * packet.elemSize(), cv::Size(info.width, info.height));
+    if (!frame || decoder->warnings() > 0) return std::nullopt;
+  } catch (const cv::Exception&) {
+    return std::nullopt;
+  }
+  return std::move(decoder).value();
+}
 
 std::string describe(const std::string& path, const SourceInfo& i) {
   char buf[160];
@@ -50,29 +73,57 @@ Result<std::unique_ptr<FrameSource>> VideoFileSource::open(const std::string& pa
   }
   info.live = false;
   info.description = describe(path, info);
-  return std::unique_ptr<FrameSource>(new VideoFileSource(std::move(capture), std::move(info), path));
+  std::optional<JpegDecoder> jpeg =
+      packetDecoderFor(path, info, static_cast<int>(capture.get(cv::CAP_PROP_FOURCC)));
+  if (jpeg && !capture.set(cv::CAP_PROP_FORMAT, -1)) jpeg.reset();
+  return std::unique_ptr<FrameSource>(
+      new VideoFileSource(std::move(capture), std::move(info), path, std::move(jpeg)));
 }
 
-VideoFileSource::VideoFileSource(cv::VideoCapture capture, SourceInfo info, std::string path)
-    : capture_(std::move(capture)), info_(std::move(info)), path_(std::move(path)) {}
+VideoFileSource::VideoFileSource(cv::VideoCapture capture, SourceInfo info, std::string path,
+                                 std::optional<JpegDecoder> jpeg)
+    : capture_(std::move(capture)), info_(std::move(info)), path_(std::move(path)), jpeg_(std::move(jpeg)) {}
 
 ReadResult VideoFileSource::read() {
   ReadResult r;
-  // FFmpeg's frame is copied once, into a pooled buffer that becomes the Frame's image as it is. A fresh
-  // 6 MB image per 1080p frame (and a second one from a clone) made every frame fault in new pages, which
-  // took longer than decoding it; the pool hands back a buffer no earlier frame still uses.
-  cv::Mat raw = FrameBufferPool::shared().acquire(cv::Size(info_.width, info_.height), CV_8UC3);
+  // FFmpeg's frame is copied once, into a pooled buffer that becomes the Frame's image as it is (MJPEG: the
+  // packet is decoded into one). A fresh 6 MB image per 1080p frame (and a second one from a clone) made
+  // every frame fault in new pages, which took longer than decoding it; the pool hands back a buffer no
+  // earlier frame still uses.
+  cv::Mat raw;
   int bad = 0;
   for (;;) {
+    if (!jpeg_ && raw.empty())
+      raw = FrameBufferPool::shared().acquire(cv::Size(info_.width, info_.height), CV_8UC3);
+    cv::Mat& target = jpeg_ ? packet_ : raw;
     bool got = false;
     try {
-      got = capture_.read(raw);
+      got = capture_.read(target);
     } catch (const cv::Exception& e) {
       got = false;
       logger("capture")->warn("video '{}': decoder error at frame {}: {}", path_, delivered_ + skipped_,
                               e.what());
     }
-    if (got && !raw.empty()) break;
+    if (got && !target.empty()) {
+      if (!jpeg_) break;
+      auto decoded = jpeg_->decode(packet_.data, packet_.total() * packet_.elemSize(),
+                                   cv::Size(info_.width, info_.height));
+      if (decoded) {
+        raw = std::move(decoded).value();
+        break;
+      }
+      // The packet was read (the position moved on) but is no picture: skipped and counted, as FFmpeg's
+      // undecodable frames are.
+      logger("capture")->warn("video '{}': frame {}: {}", path_, delivered_ + skipped_ + bad,
+                              decoded.error().message);
+      if (++bad > kMaxConsecutiveBadFrames) {
+        r.status = ReadStatus::kFailed;
+        r.error = "video '" + path_ + "': stops being decodable after frame " + std::to_string(delivered_) +
+                  " (corrupt file)";
+        return r;
+      }
+      continue;
+    }
     // FFmpeg reports both the end and an undecodable frame as a failed read; the position tells which.
     const int announced = info_.frameCount;
     // Failed reads do not advance the position: count only frames actually delivered or skipped.
