@@ -124,5 +124,32 @@ TEST(Parity, ShippedModelOnSamplePhoto) {
   }
 }
 
+// A photo at a sixth of its light: the face crop is darker than the shipped model's input.light_gain target,
+// so both sides brighten it before normalising (docs/model-format.md, preprocessing step 4).
+TEST(Parity, ShippedModelOnADimPhoto) {
+  const std::string model = std::string(FACEFILTER_TEST_SOURCE_DIR) + "/assets/models/ffnet.pt";
+  if (!std::filesystem::exists(model)) GTEST_SKIP() << "no shipped model at " << model;
+  const std::string photo = defaultDataDir() + "/samples/obamas.jpg";
+  if (!std::filesystem::exists(photo))
+    GTEST_SKIP() << "sample image missing: " << photo << " (set FACEFILTER_DATA)";
+  auto loaded = KeypointModel::load(model, ComputeDevice::kCpu);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  if (!loaded->metadata().lightGain.enabled) GTEST_SKIP() << "the shipped model asks for no light gain";
+  const cv::Mat bright = cv::imread(photo);
+  ASSERT_FALSE(bright.empty());
+  cv::Mat dim;
+  bright.convertTo(dim, CV_8U, 1.0 / 6.0);
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("facefilter_parity_dim_" + std::to_string(::getpid()) + ".png"))
+                               .string();
+  ASSERT_TRUE(cv::imwrite(path, dim));
+  for (bool fromDetector : {false, true}) {
+    SCOPED_TRACE(fromDetector ? "detector box" : "box from keypoints");
+    expectParity(model, path, cv::Rect2f(174.f, 71.f, 180.f, 180.f), fromDetector);
+    expectParity(model, path, cv::Rect2f(370.f, 141.f, 165.f, 165.f), fromDetector);
+  }
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace facefilter
