@@ -99,6 +99,8 @@ void CameraPanel::draw(AppSession& session, std::vector<std::string>& messages, 
   if (show) ImGui::SetScrollHereY(0.0f);  // the hint's button brings the section into view
   state.sectionOpen = true;
   drawCameraList(session, state);
+  // A failed switch is news until another source opens (from here or from the source field).
+  if (session.config().source != switchStatusSource_) switchStatus_.clear();
   if (!switchStatus_.empty()) line(messages, 1, 0.4f, 0.4f, switchStatus_);
   if (!session.camera().attached()) {
     ImGui::TextDisabled("The source is not a camera: choose one above.");
@@ -142,6 +144,7 @@ void CameraPanel::drawCameraList(AppSession& session, CameraPanelState& state) {
         const std::string text = cameraSourceText(c, camera.cameras(), session.config().source);
         auto s = session.applySource(text);
         switchStatus_ = s ? "" : s.error().message;
+        switchStatusSource_ = session.config().source;
       }
       state.camerasListed.push_back(label);
       state.cameraItems.push_back(lastItemRect());

@@ -47,7 +47,8 @@ class CameraPanel {
   void drawMode(AppSession& session, std::vector<std::string>& messages);
   void drawControls(AppSession& session, std::vector<std::string>& messages, CameraPanelState& state);
 
-  std::string switchStatus_;  // why the camera chosen in the drop-down could not be opened
+  std::string switchStatus_;        // why the camera chosen in the drop-down could not be opened
+  std::string switchStatusSource_;  // the source in use then
 };
 
 }  // namespace facefilter
