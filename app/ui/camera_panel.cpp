@@ -182,6 +182,14 @@ void CameraPanel::drawControls(AppSession& session, std::vector<std::string>& me
   for (const CameraControl& c : list) {
     state.controlsShown.push_back(c.key);
     ImGui::PushID(c.key.c_str());
+    // The reset first: at the line's start it stays in view whatever the length of the driver's name.
+    const bool atDefault = c.value == c.defaultValue;
+    if (c.readOnly || atDefault) ImGui::BeginDisabled();
+    const bool reset = ImGui::SmallButton("reset");
+    state.resetButtons[c.key] = lastItemRect();
+    if (c.readOnly || atDefault) ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
     const bool locked = c.readOnly || c.inactive;
     if (locked) ImGui::BeginDisabled();
     int v = c.value;
@@ -222,13 +230,10 @@ void CameraPanel::drawControls(AppSession& session, std::vector<std::string>& me
       }
       ImGui::SetTooltip("%s", tip.c_str());
     }
-    if (changed && v != c.value) (void)camera.set(c.key, v, saved);
-    ImGui::SameLine();
-    const bool atDefault = c.value == c.defaultValue;
-    if (c.readOnly || atDefault) ImGui::BeginDisabled();
-    if (ImGui::SmallButton("reset")) (void)camera.reset(c.key, saved);
-    state.resetButtons[c.key] = lastItemRect();
-    if (c.readOnly || atDefault) ImGui::EndDisabled();
+    if (reset)
+      (void)camera.reset(c.key, saved);
+    else if (changed && v != c.value)
+      (void)camera.set(c.key, v, saved);
     ImGui::PopID();
   }
   if (ImGui::Button("Reset all camera controls")) camera.resetAll(saved);
