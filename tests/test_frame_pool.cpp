@@ -222,7 +222,7 @@ std::string decoderOf(const std::unique_ptr<FrameSource>& source) {
   return video ? video->decoderName() : "not a VideoFileSource";
 }
 
-TEST_F(PooledVideoTest, EveryFrameIsFfmpegsOwnAndHeldFramesStayIntact) {
+TEST_F(PooledVideoTest, EveryFrameIsTheFilesOwnAndHeldFramesStayIntact) {
   ASSERT_TRUE(ok_) << "cv::VideoWriter could not write " << path();
   ASSERT_EQ(static_cast<int>(reference_.size()), kFrames);
   auto source = VideoFileSource::open(path());
