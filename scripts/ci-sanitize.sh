@@ -38,7 +38,7 @@ if [ "$which" = tsan ] || [ "$which" = all ]; then
   configure tsan "$dir"
   bdir="${dir:-build/tsan}"
   cmake --build "$bdir" -j "$jobs" --target test_core test_capture test_frame_pool test_pipeline test_model_description \
-    test_camera_modes test_camera_list test_camera_source test_camera_real \
+    test_camera_modes test_camera_list test_camera_source test_camera_real test_camera_controls \
     test_app_headless test_recorder_lag test_media_recorder test_microphone test_media_writer test_file_audio \
     test_encoder_settings test_browser_playback test_vcam_convert test_vcam_pacing test_vcam_device
   # LibTorch's OpenMP pool (libgomp) is not instrumented, so TSan cannot see its synchronisation: one
