@@ -358,11 +358,13 @@ std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& 
     cv::equalizeHist(work, work);
   }
   double scaleFactor = params_.scaleFactor;
+  int minNeighbors = params_.minNeighbors;
   if (params_.lowLightBelow > 0) {
     const double level = cv::mean(work)[0];
     if (level < params_.lowLightBelow) {
       work = liftLowLight(work, level);
       scaleFactor = std::min(scaleFactor, kLowLightScaleFactor);
+      minNeighbors = std::max(1, minNeighbors - 1);
     }
   }
   const int minSide = std::max(1, static_cast<int>(std::lround(minFacePx * s)));
@@ -373,12 +375,12 @@ std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& 
   std::vector<double> weights;
   try {
     if (useFast(cascade)) {
-      HaarCascade::Hits hits = cascade.fast->detect(work, scaleFactor, params_.minNeighbors,
+      HaarCascade::Hits hits = cascade.fast->detect(work, scaleFactor, minNeighbors,
                                                     cv::Size(minSide, minSide), cv::Size(maxSide, maxSide));
       boxes = std::move(hits.boxes);
       weights = std::move(hits.weights);
     } else {
-      cascade.opencv.detectMultiScale(work, boxes, levels, weights, scaleFactor, params_.minNeighbors, 0,
+      cascade.opencv.detectMultiScale(work, boxes, levels, weights, scaleFactor, minNeighbors, 0,
                                       cv::Size(minSide, minSide), cv::Size(maxSide, maxSide), true);
     }
   } catch (const cv::Exception& e) {

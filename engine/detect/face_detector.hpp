@@ -37,8 +37,9 @@ const char* toString(DetectPass pass);
 
 enum class DetectDownscale { kToMinFace, kOff };
 
-// The pyramid step on dim frames: faces in noise leave fewer overlapping windows, a finer step finds them
-// again (facefilter-cli eval --photometric dim).
+// The pyramid step on dim frames, which also ask one neighbour fewer (at least one): a face in noise leaves
+// fewer overlapping windows, and a finer step gives it more (facefilter-cli eval --photometric dim). The
+// face presence score weeds out what the lower count lets in.
 inline constexpr double kLowLightScaleFactor = 1.05;
 
 // kVectorised: HaarCascade scans the cascades it supports (OpenCV's frontal face cascades), OpenCV the
@@ -70,7 +71,7 @@ struct DetectorParams {
   bool equalizeHistogram = false;
   // A frame whose detector copy is darker than this mean grey level is searched on a lifted copy (less noise,
   // dark tones spread out: face_detector.cpp liftLowLight) with a pyramid step of at most
-  // kLowLightScaleFactor; 0 = never. Normal light keeps the plain copy and the configured step.
+  // kLowLightScaleFactor and one neighbour fewer; 0 = never. Normal light keeps the plain copy and settings.
   double lowLightBelow = 60;
   // Cold-start passes beyond the upright scan (DetectPass): the turned copies and the profile cascade.
   bool rolledPasses = true;
