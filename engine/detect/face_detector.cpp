@@ -329,7 +329,7 @@ std::vector<Detection> FaceDetector::runTurned(const cv::Mat& image, cv::Point2f
   cv::Mat work;
   cv::warpAffine(source, work, cv::Mat(m), outSize, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
   std::vector<Detection> found =
-      run(frontal_, work, 1.0, minFacePx * s, maxFacePx > 0 ? maxFacePx * s : 0, {0, 0});
+      run(frontal_, work, 1.0, minFacePx * s, maxFacePx > 0 ? maxFacePx * s : 0, {0, 0}, cv::mean(source)[0]);
   for (Detection& d : found) {
     // The box centre back to the frame; the box keeps its size, upright in the face's own frame.
     const double qx = d.box.x + d.box.width / 2.0 - outSize.width / 2.0;
@@ -344,7 +344,8 @@ std::vector<Detection> FaceDetector::runTurned(const cv::Mat& image, cv::Point2f
 }
 
 std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& image, double s,
-                                         double minFacePx, double maxFacePx, cv::Point2f offset) const {
+                                         double minFacePx, double maxFacePx, cv::Point2f offset,
+                                         double level) const {
   std::vector<Detection> out;
   cv::Mat work;
   if (s < 1.0) {
@@ -358,13 +359,12 @@ std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& 
     cv::equalizeHist(work, work);
   }
   double scaleFactor = params_.scaleFactor;
-  int minNeighbors = params_.minNeighbors;
+  const int minNeighbors = params_.minNeighbors;
   if (params_.lowLightBelow > 0) {
-    const double level = cv::mean(work)[0];
+    if (level < 0) level = cv::mean(work)[0];
     if (level < params_.lowLightBelow) {
       work = liftLowLight(work, level);
       scaleFactor = std::min(scaleFactor, kLowLightScaleFactor);
-      minNeighbors = std::max(1, minNeighbors - 1);
     }
   }
   const int minSide = std::max(1, static_cast<int>(std::lround(minFacePx * s)));

@@ -37,9 +37,9 @@ const char* toString(DetectPass pass);
 
 enum class DetectDownscale { kToMinFace, kOff };
 
-// The pyramid step on dim frames, which also ask one neighbour fewer (at least one): a face in noise leaves
-// fewer overlapping windows, and a finer step gives it more (facefilter-cli eval --photometric dim). The
-// face presence score weeds out what the lower count lets in.
+// The pyramid step on dim frames: a face in noise leaves fewer overlapping windows, and a finer step gives it
+// more (facefilter-cli eval --photometric dim). Asking one neighbour fewer as well found one more udacity
+// face in the dim room but let false faces through on the dark demo clip.
 inline constexpr double kLowLightScaleFactor = 1.05;
 
 // kVectorised: HaarCascade scans the cascades it supports (OpenCV's frontal face cascades), OpenCV the
@@ -71,7 +71,7 @@ struct DetectorParams {
   bool equalizeHistogram = false;
   // A frame whose detector copy is darker than this mean grey level is searched on a lifted copy (less noise,
   // dark tones spread out: face_detector.cpp liftLowLight) with a pyramid step of at most
-  // kLowLightScaleFactor and one neighbour fewer; 0 = never. Normal light keeps the plain copy and settings.
+  // kLowLightScaleFactor; 0 = never. Normal light keeps the plain copy and settings.
   double lowLightBelow = 60;
   // Cold-start passes beyond the upright scan (DetectPass): the turned copies and the profile cascade.
   bool rolledPasses = true;
@@ -140,8 +140,10 @@ class FaceDetector {
   static std::shared_ptr<const HaarCascade> loadFast(const std::string& path);
   static Result<std::shared_ptr<const Cascade>> loadProfile(const DetectorParams& params);
   // Runs `cascade` on `image` scaled by `scale`; boxes come back in `image` pixels plus `offset`.
+  // `level`: the mean grey level that decides whether the search is lifted for low light (< 0: the copy's
+  // own; a turned copy passes its source's, since its empty corners would darken it).
   std::vector<Detection> run(const Cascade& cascade, const cv::Mat& image, double scale, double minFacePx,
-                             double maxFacePx, cv::Point2f offset) const;
+                             double maxFacePx, cv::Point2f offset, double level = -1) const;
   // Runs the frontal cascade on `image` turned upright about `center` for a face rolled by `angle`, scaled by
   // `scale`, into a copy of `outSize` (pixels of the copy) centred on `center`; boxes come back in `image`
   // pixels.
