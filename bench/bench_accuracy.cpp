@@ -1,8 +1,8 @@
 // Accuracy in poor light (facefilter-bench's accuracy section): the shipped model and the default detector on
 // the udacity test split and helen-wild's val split, each in normal light and under the eval's synthetic dim
 // and backlit rooms (engine/eval/photometric.hpp; the same pixels as `facefilter-cli eval --photometric`):
-// gt-box and pipeline NME and the pipeline's misses. Then what a dim room costs the detector per frame at
-// 1280x720 (the lifted copy and its finer pyramid step) beside the same frames in normal light.
+// gt-box and pipeline NME and the pipeline's misses. Then what the lifted copy and its finer pyramid step
+// cost the detector per 1280x720 frame in the dim room, beside the plain search of the same frames.
 
 #include <cstdio>
 #include <string>
@@ -66,9 +66,9 @@ void accuracyRows(const Context& ctx, const KeypointModel& model, Report& report
   }
 }
 
-// The detector's cost per 1280x720 frame in normal light and in the dim room (its lifted copy).
+// The detector's cost per 1280x720 frame in the dim room, with and without the lifted copy.
 void dimDetectRows(const Context& ctx, Report& report) {
-  progress("accuracy: detector cost per 1280x720 frame, normal and dim");
+  progress("accuracy: detector cost per 1280x720 frame in the dim room, plain and lifted");
   std::vector<cv::Mat> grays;
   if (auto src = VideoFileSource::open(ctx.video720Path)) {
     while (grays.size() < (ctx.quick ? 20u : 80u)) {
@@ -83,23 +83,33 @@ void dimDetectRows(const Context& ctx, Report& report) {
     report.skip("dim detector cost: no frames from " + ctx.video720Path);
     return;
   }
-  auto detector = FaceDetector::create(ctx.detector);
-  if (!detector) return;
-  for (Photometric light : {Photometric::kNormal, Photometric::kDim}) {
+  // The demo clip is already darker than the low-light level, so both rows search the eval's dim room; they
+  // differ only in the lift (the plain search is what the detector did before it).
+  DetectorParams plain = ctx.detector;
+  plain.lowLightBelow = 0;
+  struct Variant {
+    const char* name;
+    const char* key;
+    DetectorParams params;
+  };
+  for (const Variant& v :
+       {Variant{"plain search", "plain", plain}, Variant{"lifted search", "lifted", ctx.detector}}) {
+    auto detector = FaceDetector::create(v.params);
+    if (!detector) return;
     std::vector<double> ms;
     size_t found = 0;
     for (size_t i = 0; i < grays.size(); ++i) {
       cv::Mat g = grays[i].clone();
-      applyPhotometric(g, light, Landmarks{}, i);
+      applyPhotometric(g, Photometric::kDim, Landmarks{}, i);
       const int64_t t0 = clk().nowNs();
       found += detector->detect(g).empty() ? 0 : 1;
       ms.push_back(nsToMs(clk().nowNs() - t0));
     }
     const Dist d = summarise(ms);
-    report.add({"accuracy in poor light", std::string("detector, 1280x720, ") + toString(light) + " light", d,
-                "frame",
+    report.add({"accuracy in poor light", std::string("detector, 1280x720 demo in the dim room, ") + v.name,
+                d, "frame",
                 "face found in " + std::to_string(found) + "/" + std::to_string(grays.size()) + " frames"});
-    report.set(std::string("detect_ms_720p_") + toString(light), d.median, 2);
+    report.set(std::string("detect_ms_720p_dim_") + v.key, d.median, 2);
   }
 }
 

@@ -358,15 +358,12 @@ std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& 
     if (work.data == image.data) work = work.clone();  // never equalise the caller's frame in place
     cv::equalizeHist(work, work);
   }
-  double scaleFactor = params_.scaleFactor;
-  const int minNeighbors = params_.minNeighbors;
   if (params_.lowLightBelow > 0) {
     if (level < 0) level = cv::mean(work)[0];
-    if (level < params_.lowLightBelow) {
-      work = liftLowLight(work, level);
-      scaleFactor = std::min(scaleFactor, kLowLightScaleFactor);
-    }
+    if (level < params_.lowLightBelow) work = liftLowLight(work, level);
   }
+  const double scaleFactor = params_.scaleFactor;
+  const int minNeighbors = params_.minNeighbors;
   const int minSide = std::max(1, static_cast<int>(std::lround(minFacePx * s)));
   const int maxSide = maxFacePx > 0 ? std::max(minSide, static_cast<int>(std::lround(maxFacePx * s))) : 0;
 

@@ -37,11 +37,6 @@ const char* toString(DetectPass pass);
 
 enum class DetectDownscale { kToMinFace, kOff };
 
-// The pyramid step on dim frames: a face in noise leaves fewer overlapping windows, and a finer step gives it
-// more (facefilter-cli eval --photometric dim). Asking one neighbour fewer as well found one more udacity
-// face in the dim room but let false faces through on the dark demo clip.
-inline constexpr double kLowLightScaleFactor = 1.05;
-
 // kVectorised: HaarCascade scans the cascades it supports (OpenCV's frontal face cascades), OpenCV the
 // others. kOpenCv: cv::CascadeClassifier always. The same boxes either way; the first is several times faster
 // with AVX2 (facefilter-bench's detect rows measure both).
@@ -70,8 +65,9 @@ struct DetectorParams {
   double minScore = -1e9;  // drop boxes whose level weight is below this
   bool equalizeHistogram = false;
   // A frame whose detector copy is darker than this mean grey level is searched on a lifted copy (less noise,
-  // dark tones spread out: face_detector.cpp liftLowLight) with a pyramid step of at most
-  // kLowLightScaleFactor; 0 = never. Normal light keeps the plain copy and settings.
+  // dark tones spread out: face_detector.cpp liftLowLight); 0 = never. Normal light keeps the plain copy. (A
+  // finer pyramid step on dim frames found a few more faces in the eval's dim room but made the search
+  // several times dearer: docs/benchmarks.md.)
   double lowLightBelow = 60;
   // Cold-start passes beyond the upright scan (DetectPass): the turned copies and the profile cascade.
   bool rolledPasses = true;
