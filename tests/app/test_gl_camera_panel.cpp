@@ -8,6 +8,8 @@
 #include <imgui_impl_glfw.h>
 
 #include <cstdlib>
+#include <functional>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -69,21 +71,37 @@ std::filesystem::path darkClip(const std::filesystem::path& dir) {
 // Clicks through ImGui's GLFW backend as a mouse would: the pointer onto the middle of a widget on one frame,
 // the button down on the next (the backend's "just pressed" holds it for one frame; GLFW reports it up on the
 // frame after, which completes the click).
+// Clicks a panel widget through ImGui's GLFW backend. The widget is found by `target` in a frame's panel
+// state, and the press re-aims at it in the frame it is made: the panel's layout can shift between frames (a
+// face found or lost adds or removes lines above the camera section, and the dark-face hint with its button
+// comes and goes with the face), so a position from an earlier frame can miss. Where the widget is not shown
+// in the pressing frame, the press waits for a frame that shows it.
 class Clicker {
  public:
-  void moveTo(const PanelRect& r) {
-    GLFWwindow* window = glfwGetCurrentContext();
-    ImGui_ImplGlfw_CursorEnterCallback(window, GLFW_TRUE);
-    glfwSetCursorPos(window, (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2);
+  using Target = std::function<std::optional<PanelRect>(const PanelState&)>;
+  void aimAt(Target target, const PanelState& p) {
+    target_ = std::move(target);
+    if (const auto r = target_(p)) moveCursor(*r);
     pending_ = true;
   }
   bool pending() const { return pending_; }
-  void press() {
+  // True when the press was made (the widget was there to press).
+  bool press(const PanelState& p) {
+    const auto r = target_(p);
+    if (!r) return false;
+    moveCursor(*r);
     ImGui_ImplGlfw_MouseButtonCallback(glfwGetCurrentContext(), GLFW_MOUSE_BUTTON_LEFT, GLFW_PRESS, 0);
     pending_ = false;
+    return true;
   }
 
  private:
+  static void moveCursor(const PanelRect& r) {
+    GLFWwindow* window = glfwGetCurrentContext();
+    ImGui_ImplGlfw_CursorEnterCallback(window, GLFW_TRUE);
+    glfwSetCursorPos(window, (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2);
+  }
+  Target target_;
   bool pending_ = false;
 };
 
@@ -124,7 +142,7 @@ TEST(CameraPanelGl, ShowsTheControlsOfTheCameraInUseAndItsWidgetsWork) {
     const PanelState& p = s.panel().lastState();
     const uint64_t frame = s.framesShown();
     if (click.pending()) {
-      click.press();
+      (void)click.press(p);
       return;
     }
     if (frame > stepAt + 60) {  // a step that never completes ends the run; the checks below say which
@@ -148,7 +166,12 @@ TEST(CameraPanelGl, ShowsTheControlsOfTheCameraInUseAndItsWidgetsWork) {
         break;
       case Step::kClickReset:
         resetRect = p.camera.resetButtons.at("gain");
-        click.moveTo(resetRect);
+        click.aimAt(
+            [](const PanelState& q) -> std::optional<PanelRect> {
+              const auto it = q.camera.resetButtons.find("gain");
+              return it == q.camera.resetButtons.end() ? std::nullopt : std::optional<PanelRect>(it->second);
+            },
+            p);
         step = Step::kWaitReset;
         stepAt = frame;
         break;
@@ -156,7 +179,7 @@ TEST(CameraPanelGl, ShowsTheControlsOfTheCameraInUseAndItsWidgetsWork) {
         if (io->control(2, V4L2_CID_GAIN)->value == 0) step = Step::kClickCombo;
         break;
       case Step::kClickCombo:
-        click.moveTo(p.camera.cameraCombo);
+        click.aimAt([](const PanelState& q) { return std::optional<PanelRect>(q.camera.cameraCombo); }, p);
         step = Step::kWaitList;
         stepAt = frame;
         break;
@@ -169,7 +192,12 @@ TEST(CameraPanelGl, ShowsTheControlsOfTheCameraInUseAndItsWidgetsWork) {
       case Step::kClickCamera:
         // The laptop's camera: the app opens it as the source, through the real capture (no such camera
         // here, so the panel says why and the demo plays on).
-        click.moveTo(p.camera.cameraItems.front());
+        click.aimAt(
+            [](const PanelState& q) -> std::optional<PanelRect> {
+              if (q.camera.cameraItems.empty()) return std::nullopt;
+              return q.camera.cameraItems.front();
+            },
+            p);
         step = Step::kWaitSwitch;
         stepAt = frame;
         break;
@@ -233,8 +261,7 @@ TEST(CameraPanelGl, TheDarkFaceHintsButtonOpensTheCameraControlsInOneClick) {
     const PanelState& p = s.panel().lastState();
     if (s.framesShown() == 1) s.camera().attach("/dev/video2", kC920, s.config().cameraControls);
     if (click.pending()) {
-      click.press();
-      pressedAt = s.framesShown();
+      if (click.press(p)) pressedAt = s.framesShown();
       return;
     }
     switch (phase) {
@@ -242,7 +269,12 @@ TEST(CameraPanelGl, TheDarkFaceHintsButtonOpensTheCameraControlsInOneClick) {
         if (p.camera.hintButtonShown) {
           hint = s.lightingHint();
           openBeforeClick = p.camera.sectionOpen;
-          click.moveTo(p.camera.hintButton);
+          click.aimAt(
+              [](const PanelState& q) -> std::optional<PanelRect> {
+                if (!q.camera.hintButtonShown) return std::nullopt;
+                return q.camera.hintButton;
+              },
+              p);
           phase = Phase::kWaitForSection;
         }
         break;
