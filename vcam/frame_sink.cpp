@@ -64,7 +64,7 @@ Error openError(VideoDeviceIo& io, const std::string& path, int error) {
                          " does not exist and the v4l2loopback kernel module is not loaded; " +
                          loopbackLoadHint());
       std::string listed;
-      for (const auto& d : listVideoDevices(io)) {
+      for (const auto& d : listVideoNodes(io)) {
         if (d.loopback) listed += (listed.empty() ? "" : ", ") + d.path + " \"" + d.name + "\"";
       }
       return makeError(prefix + "no such device " + path + " (loopback devices: " +

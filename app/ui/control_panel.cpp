@@ -285,10 +285,10 @@ void ControlPanel::drawVirtualCamera(AppSession& session) {
   bool on = device != "off";
   if (ImGui::Checkbox("send to a virtual camera (v4l2loopback)", &on)) device = on ? "auto" : "off";
   if (ImGui::BeginCombo("device", device.c_str())) {
-    if (ImGui::IsWindowAppearing()) videoDevices_ = listVideoDevices(*systemVideoDeviceIo());
+    if (ImGui::IsWindowAppearing()) videoDevices_ = listVideoNodes(*systemVideoDeviceIo());
     if (ImGui::Selectable("auto (\"facefilter\", else the first loopback device)", device == "auto"))
       device = "auto";
-    for (const VideoDeviceInfo& d : videoDevices_) {
+    for (const VideoNode& d : videoDevices_) {
       const std::string label = d.path + "  " + d.name + (d.loopback ? "  [loopback]" : "  (a camera)");
       if (ImGui::Selectable(label.c_str(), device == d.path)) device = d.path;
     }

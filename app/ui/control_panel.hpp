@@ -58,7 +58,7 @@ class ControlPanel {
   std::string modelStatus_;
   std::string recordStatus_;
   std::vector<AudioSourceInfo> soundSources_;
-  std::vector<VideoDeviceInfo> videoDevices_;  // listed when the device list is opened
+  std::vector<VideoNode> videoDevices_;  // listed when the device list is opened
   std::string soundSourcesError_;
   std::string presetStatus_;
   bool presetStatusIsError_ = false;

@@ -38,7 +38,7 @@ TEST(VcamDevices, ListsNodesInOrderWithLoopbackMarked) {
   io->addLoopback(10, "facefilter");
   io->addWebcam(0, "Integrated Camera: Integrated C");
   io->addLoopback(2, "OBS Virtual Camera");
-  const auto list = listVideoDevices(*io);
+  const auto list = listVideoNodes(*io);
   ASSERT_EQ(list.size(), 3u);
   EXPECT_EQ(list[0].path, "/dev/video0");
   EXPECT_FALSE(list[0].loopback);

@@ -43,18 +43,33 @@ bool loopbackInSysfs(VideoDeviceIo& io, const std::string& sysNode) {
 
 }  // namespace
 
-std::vector<CameraInfo> listCameras(VideoDeviceIo& io) {
-  std::vector<CameraInfo> out;
+std::vector<VideoNode> listVideoNodes(VideoDeviceIo& io) {
+  std::vector<VideoNode> out;
   for (const std::string& entry : io.listDir(kVideo4LinuxClass)) {
     const int n = nodeNumber(entry);
     if (n < 0) continue;
     const std::string sysNode = std::string(kVideo4LinuxClass) + "/" + entry;
+    VideoNode node;
+    node.path = "/dev/" + entry;
+    node.number = n;
+    node.name = io.readText(sysNode + "/name").value_or("");
+    node.loopback = loopbackInSysfs(io, sysNode);
+    if (const auto driver = io.readLink(sysNode + "/device/driver")) node.driver = baseName(*driver);
+    out.push_back(std::move(node));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.number < b.number; });
+  return out;
+}
+
+std::vector<CameraInfo> listCameras(VideoDeviceIo& io) {
+  std::vector<CameraInfo> out;
+  for (const VideoNode& node : listVideoNodes(io)) {
     CameraInfo c;
-    c.path = "/dev/" + entry;
-    c.number = n;
-    c.name = io.readText(sysNode + "/name").value_or("");
-    c.loopback = loopbackInSysfs(io, sysNode);
-    if (const auto driver = io.readLink(sysNode + "/device/driver")) c.driver = baseName(*driver);
+    c.path = node.path;
+    c.number = node.number;
+    c.name = node.name;
+    c.loopback = node.loopback;
+    c.driver = node.driver;
 
     const int fd = io.openCapture(c.path);
     if (fd < 0) {
@@ -82,7 +97,6 @@ std::vector<CameraInfo> listCameras(VideoDeviceIo& io) {
     if (c.driver == "v4l2 loopback") c.loopback = true;
     out.push_back(std::move(c));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.number < b.number; });
   return out;
 }
 

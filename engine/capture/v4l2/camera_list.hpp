@@ -14,6 +14,16 @@
 
 namespace facefilter {
 
+// A videoN node as sysfs describes it, without opening it (the virtual camera picks its loopback device from
+// these; listCameras() asks each one further).
+struct VideoNode {
+  std::string path;       // /dev/videoN
+  int number = -1;        // N
+  std::string name;       // sysfs `name`: a camera's model, a loopback device's card label
+  std::string driver;     // the driver sysfs links (device/driver), empty where it links none
+  bool loopback = false;  // made by v4l2loopback, as sysfs shows it
+};
+
 struct CameraInfo {
   std::string path;  // /dev/videoN
   int number = -1;   // N
@@ -31,6 +41,9 @@ struct CameraInfo {
 };
 
 inline constexpr const char* kVideo4LinuxClass = "/sys/class/video4linux";
+
+// Every videoN node in sysfs, in number order; opens nothing.
+std::vector<VideoNode> listVideoNodes(VideoDeviceIo& io);
 
 // Every videoN node, in number order (video capture nodes, metadata nodes, loopback and other devices alike:
 // the caller filters with the flags).
