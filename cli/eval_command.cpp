@@ -1,7 +1,10 @@
 // facefilter-cli eval: keypoint accuracy (NME) in gt-box and pipeline modes, and ms per face, over a
 // labelled split. With --json, stdout holds exactly one JSON object.
 
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -26,9 +29,11 @@ struct EvalCommandOptions {
   ModelOptions model{{}, "auto", 1};  // no path: the shipped model
   DetectorParams detector;
   bool refine = true;
+  int refinePasses = RefineOptions{}.passes;
   float presenceThreshold = TrackerParams{}.presenceThreshold;
   std::string crops = "model";
   std::string photometric = "normal";
+  std::string perSample;  // CSV path; empty = none
   spdlog::level::level_enum logLevel = spdlog::level::warn;
 };
 
@@ -76,6 +81,44 @@ void printTable(const EvalReport& r, const KeypointModel& model, const EvalComma
   }
 }
 
+std::string csvField(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+// One row per sample: what the pipeline made of it, so that the faces behind a figure can be looked at.
+Status writePerSample(const std::string& path, const std::vector<KeypointsSample>& samples,
+                      const EvalReport& r) {
+  std::ofstream out(path);
+  if (!out) return makeError("cannot write '" + path + "' (--per-sample)");
+  const auto number = [](double v, int decimals) {
+    if (!std::isfinite(v)) return std::string();  // an empty field: no such figure
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, v);
+    return std::string(text);
+  };
+  out << "image,gt_box_nme,pipeline,pipeline_nme,presence,box_x,box_y,box_w,box_h\n";
+  for (size_t i = 0; i < r.pipelineSamples.size() && i < samples.size(); ++i) {
+    const PipelineSample& p = r.pipelineSamples[i];
+    const bool boxed = p.outcome == PipelineOutcome::kFound || p.outcome == PipelineOutcome::kPresenceReject;
+    out << csvField(std::filesystem::path(samples[i].imagePath).filename().string()) << ','
+        << number(r.gtBoxNmes[i], 5) << ',' << toString(p.outcome) << ',' << number(p.nme, 5) << ','
+        << (p.presence >= 0 ? number(p.presence, 4) : std::string());
+    if (boxed) {
+      out << ',' << number(p.box.x, 1) << ',' << number(p.box.y, 1) << ',' << number(p.box.width, 1) << ','
+          << number(p.box.height, 1);
+    } else {
+      out << ",,,,";
+    }
+    out << '\n';
+  }
+  out.close();
+  if (!out) return makeError("writing '" + path + "' failed (--per-sample; is the disk full?)");
+  return Ok{};
+}
+
 int evaluate(const CLI::App& command, const EvalCommandOptions& o) {
   const auto fail = [](const std::string& message) {
     std::cerr << "facefilter-cli eval: " << message << "\n";
@@ -98,10 +141,16 @@ int evaluate(const CLI::App& command, const EvalCommandOptions& o) {
   options.limit = static_cast<size_t>(o.limit);
   options.timing = o.timing;
   options.refine = o.refine;
+  options.refineOptions.passes = o.refinePasses;
   options.presenceThreshold = o.presenceThreshold;
   options.photometric = parsePhotometric(o.photometric).value();  // the option's check allows only these
   auto report = evaluateKeypoints(samples.value(), model.value(), &detector.value(), options);
   if (!report) return fail(report.error().message);
+  if (!o.perSample.empty()) {
+    if (auto written = writePerSample(o.perSample, samples.value(), report.value()); !written) {
+      std::cerr << "facefilter-cli eval: " << written.error().message << "\n";  // the figures still print
+    }
+  }
   if (o.json) {
     printJson(report.value(), o.photometric);
   } else {
@@ -135,6 +184,14 @@ Command addEvalCommand(CLI::App& cli) {
   addPresenceOption(*command, o->presenceThreshold);
   command
       ->add_option(
+          "--refine-passes", o->refinePasses,
+          "passes from keypoints after the detector box's pass (the engine makes 3; 1 = the second pass "
+          "only)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 4))
+      ->capture_default_str();
+  command
+      ->add_option(
           "--crops", o->crops,
           "crops from keypoints (gt-box mode, second pass): as the model's metadata says, turned with "
           "the eye line (aligned mode), or axis-aligned")
@@ -148,6 +205,9 @@ Command addEvalCommand(CLI::App& cli) {
       ->type_name("normal|dim|backlit")
       ->check(CLI::IsMember({"normal", "dim", "backlit"}).description(""))
       ->capture_default_str();
+  addTextOption(*command, "--per-sample", o->perSample, "FILE",
+                "also write one CSV row per sample: its gt-box NME, what the pipeline made of it (found, "
+                "not_detected, presence_reject), its NME, presence score and detection box");
   addLogLevelOption(*command, o->logLevel);
   return {command, [command, o] { return evaluate(*command, *o); }};
 }

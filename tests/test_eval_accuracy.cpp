@@ -24,16 +24,11 @@ constexpr double kGtBoxNmeMeanMax = 0.045;
 // helen-wild's held-out fifth, the in-the-wild model (the tilt-and-turn issue's targets).
 constexpr double kWildPipelineNmeMeanMax = 0.048;
 constexpr double kWildPipelineMissRateMax = 0.03;
-// A dim room (`eval --photometric dim`) against normal light, the same split and model. The dim-rooms issue
-// asks for at most 1.5x the misses and NME within 0.3 points. The gt-box NME meets it; the misses meet it on
-// helen-wild but not on udacity (10 against 4 of 770 faces: the small, noisy udacity faces need a finer
-// detector pyramid that costs too much per frame); the pipeline's NME rises by 0.3-0.5 points (detections
-// whose first crop fails in the noise). The bounds guard what holds until those targets are met
-// (training/README.md, "Low-light keypoints stage").
+// A dim room (`eval --photometric dim`) against normal light, the same split and model: the dim-rooms issue's
+// targets, at most 1.5x the misses and NME within 0.3 points, pipeline and gt box.
 constexpr double kDimMissRatio = 1.5;
-constexpr double kDimMissRiseMax = 0.01;  // or one point more than normal light, whichever is larger
 constexpr double kDimGtBoxNmeRiseMax = 0.003;
-constexpr double kDimPipelineNmeRiseMax = 0.006;
+constexpr double kDimPipelineNmeRiseMax = 0.003;
 
 std::string run(const std::string& command, int& status) {
   std::string out;
@@ -161,8 +156,7 @@ TEST_P(EvalAccuracyDim, DimRoomKeepsMissesAndNmeNearNormalLight) {
   RecordProperty(set + "_miss_rate_dim", std::to_string(missDim));
   ASSERT_GE(missNormal, 0.0) << normal;
   ASSERT_GE(missDim, 0.0) << dim;
-  EXPECT_LE(missDim, std::max(kDimMissRatio * missNormal, missNormal + kDimMissRiseMax))
-      << "normal: " << normal << "\ndim: " << dim;
+  EXPECT_LE(missDim, kDimMissRatio * missNormal) << "normal: " << normal << "\ndim: " << dim;
   for (const char* mode : {"pipeline", "gt_box"}) {
     const double a = field(normal, mode, "nme_mean"), b = field(dim, mode, "nme_mean");
     RecordProperty(set + "_" + mode + "_nme_normal", std::to_string(a));
@@ -171,6 +165,28 @@ TEST_P(EvalAccuracyDim, DimRoomKeepsMissesAndNmeNearNormalLight) {
     const double rise = std::string(mode) == "gt_box" ? kDimGtBoxNmeRiseMax : kDimPipelineNmeRiseMax;
     EXPECT_LE(b, a + rise) << mode << "\nnormal: " << normal << "\ndim: " << dim;
   }
+}
+
+// The passes from keypoints after the first (engine/keypoints/refine.hpp) earn their cost where they matter
+// most: in the dim room the engine's three beat the second pass alone clearly.
+TEST(EvalAccuracyDimPasses, FurtherPassesImproveDetectedFacesInADimRoom) {
+  const std::string data = facefilter::defaultDataDir() + "/udacity-keypoints";
+  if (!std::filesystem::exists(data + "/test_frames_keypoints.csv")) {
+    GTEST_SKIP() << data << " not found (set FACEFILTER_DATA); passes in a dim room not checked";
+  }
+  const std::string model = std::string(FACEFILTER_TEST_SOURCE_DIR) + "/assets/models/ffnet.pt";
+  const std::string command = std::string(FACEFILTER_CLI_PATH) + " eval --json --no-timing --data '" + data +
+                              "' --model '" + model + "' --photometric dim";
+  int status = 0;
+  const std::string three = run(command, status);
+  ASSERT_EQ(status, 0) << three;
+  const std::string one = run(command + " --refine-passes 1", status);
+  ASSERT_EQ(status, 0) << one;
+  const double threeMean = field(three, "pipeline", "nme_mean"), oneMean = field(one, "pipeline", "nme_mean");
+  RecordProperty("dim_pipeline_nme_mean_one_pass_from_keypoints", std::to_string(oneMean));
+  RecordProperty("dim_pipeline_nme_mean_three_passes_from_keypoints", std::to_string(threeMean));
+  ASSERT_GT(oneMean, 0.0) << one;
+  EXPECT_LT(threeMean, oneMean - 0.001) << "one pass: " << one << "\nthree passes: " << three;
 }
 
 INSTANTIATE_TEST_SUITE_P(Sets, EvalAccuracyDim, ::testing::Values("udacity", "helen-wild"),

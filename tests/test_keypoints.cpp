@@ -774,17 +774,22 @@ TEST_F(Predict, RefineRecropsTheChosenFacesFromTheirOwnKeypoints) {
   auto n = refineFromKeypoints(*model_, frame, {true, false, true}, crops, points);
   ASSERT_TRUE(n.ok()) << n.error().message;
   EXPECT_EQ(n.value(), 2u);
+  ASSERT_EQ(RefineOptions{}.passes, 3);
   for (size_t i : {size_t{0}, size_t{2}}) {
     SCOPED_TRACE(testing::Message() << "face " << i);
-    // The crop is the model's crop of the box the first pass's keypoints imply ...
-    const CropWindow expected = model_->cropFor(model_->faceBoxFor(first.value()[i]));
+    // Each pass crops the box the last pass's keypoints imply and predicts in it.
+    Landmarks last = first.value()[i];
+    CropWindow expected;
+    for (int pass = 0; pass < RefineOptions{}.passes; ++pass) {
+      expected = model_->cropFor(model_->faceBoxFor(last));
+      auto direct = model_->predict(frame, {expected});
+      ASSERT_TRUE(direct.ok());
+      EXPECT_GT(maxDifference(direct.value()[0], last), 0.01) << "pass " << pass << " changes nothing";
+      last = direct.value()[0];
+    }
     EXPECT_EQ(crops[i].rect(), expected.rect());
     EXPECT_NE(crops[i].rect(), before[i].rect());
-    // ... and the points are the model's points in that crop.
-    auto direct = model_->predict(frame, {expected});
-    ASSERT_TRUE(direct.ok());
-    EXPECT_LT(maxDifference(points[i], direct.value()[0]), 1e-4);
-    EXPECT_GT(maxDifference(points[i], first.value()[i]), 0.1) << "a second pass that changes nothing";
+    EXPECT_LT(maxDifference(points[i], last), 1e-4);
   }
   EXPECT_EQ(crops[1].rect(), before[1].rect()) << "a face not chosen keeps its crop";
   EXPECT_EQ(maxDifference(points[1], first.value()[1]), 0.0) << "and its points";
@@ -793,6 +798,20 @@ TEST_F(Predict, RefineRecropsTheChosenFacesFromTheirOwnKeypoints) {
   auto none = refineFromKeypoints(*model_, frame, {false, false, false}, crops, points);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none.value(), 0u);
+}
+
+TEST_F(Predict, RefineMakesAsManyPassesAsAsked) {
+  const cv::Mat frame = texture({400, 300}, 8);
+  std::vector<CropWindow> crops = {{100.5f, 150.5f, 140}};
+  auto first = model_->predict(frame, crops);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  std::vector<Landmarks> one = first.value(), two = first.value();
+  std::vector<CropWindow> oneCrops = crops, twoCrops = crops;
+  ASSERT_TRUE(refineFromKeypoints(*model_, frame, {true}, oneCrops, one, nullptr, RefineOptions{1}).ok());
+  ASSERT_TRUE(refineFromKeypoints(*model_, frame, {true}, twoCrops, two, nullptr, RefineOptions{2}).ok());
+  EXPECT_EQ(oneCrops[0].rect(), model_->cropFor(model_->faceBoxFor(first.value()[0])).rect());
+  EXPECT_EQ(twoCrops[0].rect(), model_->cropFor(model_->faceBoxFor(one[0])).rect())
+      << "the second from the first";
 }
 
 TEST_F(Predict, RefineOnAModelErrorKeepsTheFirstPass) {

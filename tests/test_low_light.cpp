@@ -2,6 +2,7 @@
 // lifted copy of dim frames, and the model's optional input.light_gain. The accuracy targets themselves are
 // measured by `facefilter-cli eval --photometric dim` in test_eval_accuracy.
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "engine/capture/image_source.hpp"
 #include "engine/detect/face_detector.hpp"
 #include "engine/eval/photometric.hpp"
+#include "engine/keypoints/keypoint_model.hpp"
 #include "engine/keypoints/model_metadata.hpp"
 #include "tests/test_support.hpp"
 
@@ -121,6 +123,26 @@ TEST_F(LowLightDetector, ADimFrameIsSearchedOnALiftedCopy) {
   EXPECT_EQ(cv::norm(dark, before, cv::NORM_INF), 0.0) << "the frame is shared with the CNN and the renderer";
 }
 
+// A small frame (a photo, a thumbnail) is cheap to search, so where it is dim the lifted copy is also
+// enlarged until its smallest faces span 1.6 cascade windows and scanned with the finer pyramid step: faces
+// near the smallest size gather too few agreeing windows in the noise otherwise.
+TEST_F(LowLightDetector, ASmallDimFrameFindsFacesNearTheSmallestSize) {
+  cv::Mat small;
+  cv::resize(gray_, small, cv::Size(), 0.2, 0.2, cv::INTER_AREA);  // faces of about 35 px, the minimum 30
+  const cv::Mat dark = veryDim(small);
+  ASSERT_LT(cv::mean(dark)[0], 20.0);
+  const auto plain = detect(dark, 0);
+  const auto lifted = detect(dark, DetectorParams{}.lowLightBelow);
+  EXPECT_EQ(lifted.size(), 2u) << "both faces in the dark";
+  for (const Detection& d : lifted) {
+    EXPECT_GE(d.box.width, 25.f);
+    EXPECT_LE(d.box.width, 50.f);
+    EXPECT_GE(d.box.x, 0.f);
+    EXPECT_LE(d.box.x + d.box.width, static_cast<float>(dark.cols) + 1) << "boxes in frame pixels";
+  }
+  EXPECT_LT(plain.size(), lifted.size());
+}
+
 TEST_F(LowLightDetector, NormalLightKeepsThePlainSearch) {
   ASSERT_GT(cv::mean(gray_)[0], DetectorParams{}.lowLightBelow);
   const auto plain = detect(gray_, 0);
@@ -161,18 +183,75 @@ TEST(ModelLightGain, ParsedWhereGivenAndOffWhereNot) {
   EXPECT_EQ(on->lightGain.targetMean, 70);
   EXPECT_EQ(on->lightGain.maxGain, 8);
   EXPECT_EQ(on->lightGain.region, 0.5);
+  EXPECT_FALSE(on->lightGain.mirrorAverage) << "no mirror where the key is absent";
+  for (const bool mirror : {true, false}) {
+    auto m = parseModelMetadata(
+        metadataWith(std::string(R"({"target_mean": 70, "max_gain": 8, "region": 0.5, "mirror_average": )") +
+                     (mirror ? "true" : "false") + "}"),
+        "m.pt");
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_EQ(m->lightGain.mirrorAverage, mirror);
+  }
 }
 
 TEST(ModelLightGain, BadValuesAreErrorsNamingTheKey) {
   for (const char* bad :
        {R"({"target_mean": 0, "max_gain": 8, "region": 0.5})",
         R"({"target_mean": 70, "max_gain": 0.5, "region": 0.5})",
-        R"({"target_mean": 70, "max_gain": 8, "region": 1.5})", R"({"target_mean": 70, "max_gain": 8})"}) {
+        R"({"target_mean": 70, "max_gain": 8, "region": 1.5})", R"({"target_mean": 70, "max_gain": 8})",
+        R"({"target_mean": 70, "max_gain": 8, "region": 0.5, "mirror_average": 1})"}) {
     auto m = parseModelMetadata(metadataWith(bad), "bad.pt");
     ASSERT_FALSE(m.ok()) << bad;
     EXPECT_NE(m.error().message.find("light_gain"), std::string::npos) << m.error().message;
     EXPECT_NE(m.error().message.find("bad.pt"), std::string::npos) << m.error().message;
   }
+}
+
+// input.light_gain.mirror_average (the shipped model asks for it): a dim crop's prediction is the mean of the
+// net's on the crop and, mapped back, on its mirror image. So the mirrored frame, cropped at the mirrored
+// window, gives exactly the mirrored points (at one input pixel per frame pixel the two crops are each
+// other's mirror images, pixel for pixel); without the mirror (a bright crop) the net alone is not that
+// symmetric.
+TEST(ModelMirrorAverage, ADimCropsPointsMirrorWithTheFrame) {
+  const std::string path = defaultModelPath();
+  if (path.empty()) GTEST_SKIP() << "no shipped model found";
+  auto model = KeypointModel::load(path, ComputeDevice::kCpu);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  const ModelMetadata& m = model->metadata();
+  if (!m.lightGain.mirrorAverage) GTEST_SKIP() << "the shipped model asks for no mirror average";
+  // A face-like pattern: smooth blobs, brighter in the middle, deliberately not symmetric.
+  cv::RNG rng(5);
+  cv::Mat noise(200, 260, CV_8UC1);
+  rng.fill(noise, cv::RNG::UNIFORM, 0, 256);
+  cv::Mat bright;
+  cv::GaussianBlur(noise, bright, cv::Size(0, 0), 5);
+  cv::normalize(bright, bright, 40, 230, cv::NORM_MINMAX);
+  const int side = m.inputWidth;  // one input pixel per frame pixel
+  const CropWindow crop{70.f, 50.f, static_cast<float>(side)};
+  // The mirrored window: frame x -> W - x in continuous coordinates, so the left edge moves to W - x0 - side.
+  const CropWindow mirroredCrop{static_cast<float>(bright.cols - 70 - side), 50.f, static_cast<float>(side)};
+  const auto asymmetry = [&](const cv::Mat& frame) {
+    cv::Mat mirrored;
+    cv::flip(frame, mirrored, 1);
+    auto a = model->predict(frame, {crop});
+    auto b = model->predict(mirrored, {mirroredCrop});
+    EXPECT_TRUE(a.ok() && b.ok());
+    if (!a.ok() || !b.ok()) return 1e9;
+    double worst = 0;
+    for (int k = 0; k < kNumKeypoints; ++k) {
+      const cv::Point2f p = a.value()[0][static_cast<size_t>(k)];
+      const cv::Point2f q = b.value()[0][static_cast<size_t>(kMirroredKeypoint[static_cast<size_t>(k)])];
+      worst = std::max({worst, std::abs(static_cast<double>(frame.cols) - q.x - p.x),
+                        std::abs(static_cast<double>(q.y - p.y))});
+    }
+    return worst;
+  };
+  cv::Mat dim;
+  bright.convertTo(dim, CV_8U, 0.2);
+  ASSERT_LT(cv::mean(dim(crop.rect()))[0], m.lightGain.targetMean) << "the dim crop gets a gain";
+  ASSERT_GT(cv::mean(bright(crop.rect()))[0], m.lightGain.targetMean) << "the bright one none";
+  EXPECT_LT(asymmetry(dim), 1e-3) << "frame pixels";
+  EXPECT_GT(asymmetry(bright), 0.05) << "the net alone is not mirror-symmetric, so the test can fail";
 }
 
 }  // namespace

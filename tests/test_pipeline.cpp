@@ -19,6 +19,7 @@
 #include "engine/capture/video_file_source.hpp"
 #include "engine/core/logging.hpp"
 #include "engine/keypoints/face_crop.hpp"
+#include "engine/keypoints/refine.hpp"
 #include "engine/pipeline/engine_thread.hpp"
 #include "engine/pipeline/face_pipeline.hpp"
 #include "test_support.hpp"
@@ -430,11 +431,11 @@ TEST(EngineThread, SwitchingSourcesStartsAfresh) {
   EXPECT_THAT(engine.stats().source, HasSubstr(second));
 }
 
-// Faces found by the detector get a second CNN pass from their own keypoints' box (refine.hpp); tracked
-// faces get one pass from the previous frame's keypoints.
+// Faces found by the detector get further CNN passes, each from the last pass's keypoints' box (refine.hpp);
+// tracked faces get one pass from the previous frame's keypoints.
 // With a two-stage model file the first pass of a detected face runs the detector-box stage and the
-// second pass (and tracking) forward(); with a one-stage file both are forward().
-void checkSecondPass(const std::vector<Frame>& frames, const std::string& modelPath) {
+// further passes (and tracking) forward(); with a one-stage file all are forward().
+void checkFurtherPasses(const std::vector<Frame>& frames, const std::string& modelPath) {
   TrackerParams on;
   TrackerParams off;
   off.refineDetections = false;
@@ -455,7 +456,8 @@ void checkSecondPass(const std::vector<Frame>& frames, const std::string& modelP
       const FaceResult& face = a.faces[i];
       if (!face.detectedThisFrame) {
         ++trackedFaces;
-        auto tracked = model->predict(f.image, {face.crop});  // a crop from keypoints: forward()
+        // A crop from keypoints: forward(), one pass (no mirror for a tracked face).
+        auto tracked = model->predict(f.image, {face.crop}, {}, nullptr, MirrorAverage::kDetectorCropsOnly);
         ASSERT_TRUE(tracked.ok());
         EXPECT_NEAR(face.rawKeypoints[30].x, tracked.value()[0][30].x, 1e-3) << "frame " << f.id;
         continue;
@@ -466,49 +468,66 @@ void checkSecondPass(const std::vector<Frame>& frames, const std::string& modelP
             << "frame " << f.id << ": a detector box's crop";
       }
       if (f.id != frames[1].id) continue;
-      // The first detection (frame 1, no tracks yet: one face per detection, in order): both pipelines
-      // start from the same boxes, so the single-pass one shows the first pass; the refined crop is the one
-      // its keypoints imply, and the refined points come from that crop.
-      ASSERT_EQ(b.faces.size(), b.detections.size());
-      ASSERT_LT(i, b.faces.size());
-      const FaceResult& firstPass = b.faces[i];
+      // The first detection (frame 1, no tracks yet): both pipelines start from the same boxes, so the
+      // single-pass one's face nearest this one shows the first pass; the refined crop is the one the
+      // keypoints of the pass before it imply, and the refined points come from that crop.
+      const FaceResult* nearest = nullptr;
+      float overlap = 0;
+      for (const FaceResult& other : b.faces) {
+        const cv::Rect2f x = other.crop.rect(), y = face.crop.rect();
+        const float inter = (x & y).area(), o = inter / (x.area() + y.area() - inter);
+        if (o > overlap) {
+          overlap = o;
+          nearest = &other;
+        }
+      }
+      ASSERT_NE(nearest, nullptr) << "the single-pass pipeline found this face too";
+      const FaceResult& firstPass = *nearest;
       ASSERT_TRUE(firstPass.detectedThisFrame);
-      EXPECT_EQ(firstPass.crop.rect(), model->cropFor(b.detections[i].box).rect());
+      EXPECT_TRUE(std::any_of(b.detections.begin(), b.detections.end(), [&](const Detection& d) {
+        return firstPass.crop.rect() == model->cropFor(FaceBox{d.box, d.angle}).rect();
+      })) << "the first pass crops a detector box";
       auto detectorStage = model->predict(f.image, {firstPass.crop}, {true});
       ASSERT_TRUE(detectorStage.ok());
       for (size_t k = 0; k < kNumKeypoints; ++k) {
         EXPECT_NEAR(firstPass.rawKeypoints[k].x, detectorStage.value()[0][k].x, 1e-3)
             << "first pass, point " << k;
       }
-      const CropWindow expected = model->cropFor(model->faceBoxFor(firstPass.rawKeypoints));
+      // Each further pass crops from the last pass's keypoints (engine/keypoints/refine.hpp).
+      Landmarks last = firstPass.rawKeypoints;
+      CropWindow expected;
+      for (int pass = 0; pass < RefineOptions{}.passes; ++pass) {
+        expected = model->cropFor(model->faceBoxFor(last));
+        auto direct = model->predict(f.image, {expected});
+        ASSERT_TRUE(direct.ok());
+        last = direct.value()[0];
+      }
       EXPECT_EQ(face.crop.rect(), expected.rect());
       ++firstChecked;
-      auto direct = model->predict(f.image, {expected});
-      ASSERT_TRUE(direct.ok());
       for (size_t k = 0; k < kNumKeypoints; ++k) {
-        EXPECT_NEAR(face.rawKeypoints[k].x, direct.value()[0][k].x, 1e-3) << "point " << k;
-        EXPECT_NEAR(face.rawKeypoints[k].y, direct.value()[0][k].y, 1e-3) << "point " << k;
+        EXPECT_NEAR(face.rawKeypoints[k].x, last[k].x, 1e-3) << "point " << k;
+        EXPECT_NEAR(face.rawKeypoints[k].y, last[k].y, 1e-3) << "point " << k;
       }
     }
   }
   EXPECT_GT(detectedFaces, 0u);
   EXPECT_GT(trackedFaces, 0u);
   EXPECT_GT(firstChecked, 0u) << "frame 1 (the first detection) was not checked";
-  // Forward passes per face: one per reported face, plus one more per detected face when refining.
-  EXPECT_GE(refined.stats().facesProcessed, facesRefined + detectedFaces);
+  // Forward passes per face: one per reported face, plus the further passes per detected face when refining.
+  EXPECT_GE(refined.stats().facesProcessed,
+            facesRefined + detectedFaces * static_cast<uint64_t>(RefineOptions{}.passes));
   EXPECT_GE(single.stats().facesProcessed, facesSingle);
 }
 
-TEST_F(PipelineOnDemo, DetectedFacesGetASecondPassFromTheirOwnKeypoints) {
+// With the trained model: the random test models' keypoints drift away from the face over the passes, and the
+// tracker rightly drops a face whose points leave the box it was found in. The shipped file has two stages,
+// and the demo clip is dim, so its crops also take the mirror average (a tracked face's without it).
+TEST_F(PipelineOnDemo, DetectedFacesGetFurtherPassesFromTheirOwnKeypoints) {
+  const std::string model = defaultModelPath();
+  if (model.empty()) GTEST_SKIP() << "no trained model (assets/models/ffnet.pt)";
   const std::vector<Frame> frames = readDemoFrames(12);
   ASSERT_EQ(frames.size(), 12u);
-  checkSecondPass(frames, test::kTestModel);
-}
-
-TEST_F(PipelineOnDemo, TwoStageModelRunsItsDetectorStageOnDetectorBoxesOnly) {
-  const std::vector<Frame> frames = readDemoFrames(12);
-  ASSERT_EQ(frames.size(), 12u);
-  checkSecondPass(frames, test::kTestModelTwoStage);
+  checkFurtherPasses(frames, model);
 }
 
 // The trained model (assets/models/ffnet.pt, or $FACEFILTER_MODEL as for the CLI): tracking must carry

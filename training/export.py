@@ -155,6 +155,9 @@ def main():
     ap.add_argument("--data", default=None, help="data root for --calibrate (default as in train.py)")
     ap.add_argument("--flip-tta", action="store_true",
                     help="bake horizontal-flip test-time averaging into the model (2 crops per face in one batch)")
+    ap.add_argument("--mirror-average", action="store_true",
+                    help="input.light_gain.mirror_average: the engine averages each dim crop's prediction with "
+                         "its mirror image's (needs a model trained with --light-gain and flips)")
     ap.add_argument("--detector-stage", metavar="MODEL_PT",
                     help="a facefilter model file whose net serves crops from detector boxes "
                          "(method %s); the checkpoint's net serves crops from keypoints" % models.DETECTOR_BOX_METHOD)
@@ -193,6 +196,10 @@ def main():
         import transforms
         model = models.FlipTTA(model, transforms.FLIP_PERM, meta["input"]["width"]).eval()
         meta["training"]["flip_tta"] = True
+    if args.mirror_average:
+        if "light_gain" not in meta["input"]:
+            raise SystemExit("--mirror-average: the checkpoint has no input.light_gain (train.py --light-gain)")
+        meta["input"] = dict(meta["input"], light_gain=dict(meta["input"]["light_gain"], mirror_average=True))
     if args.calibrate:
         model = calibrate(model, ck, meta, args.data)
     methods = ()

@@ -37,8 +37,9 @@ def load(path, optimize=True):
     return mod, meta
 
 
-def preprocess(frame_bgr, boxes, meta):
-    """Returns (input tensor [N,C,H,W], per box the 2x3 affine from input pixels back to the frame)."""
+def preprocess(frame_bgr, boxes, meta, gains=None):
+    """Returns (input tensor [N,C,H,W], per box the 2x3 affine from input pixels back to the frame).
+    gains: a list that receives each crop's light gain (1.0: none)."""
     inp = meta["input"]
     W, H, C = inp["width"], inp["height"], inp["channels"]
     if C == 1:
@@ -52,7 +53,9 @@ def preprocess(frame_bgr, boxes, meta):
         angle = float(box[4]) if len(box) > 4 else 0.0
         M = transforms.box_crop_matrix(box[:4], angle, crop, W)
         patch = cv2.warpAffine(img, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        patch, _ = transforms.light_gain(patch, inp.get("light_gain"))
+        patch, gain = transforms.light_gain(patch, inp.get("light_gain"))
+        if gains is not None:
+            gains.append(gain)
         f = patch.astype(np.float32).reshape(H, W, C) * np.float32(inp["scale"])
         f = (f - np.array(inp["mean"], np.float32)) / np.array(inp["std"], np.float32)
         xs.append(f.transpose(2, 0, 1))
@@ -88,8 +91,23 @@ def predict(mod, meta, frame_bgr, boxes, detector_box=False):
     from the face detector, so a model with a detector-box stage runs that stage (docs/model-format.md)."""
     if len(boxes) == 0:
         return np.zeros((0, meta["output"]["points"], 2))
-    x, geo = preprocess(frame_bgr, boxes, meta)
+    gains = []
+    x, geo = preprocess(frame_bgr, boxes, meta, gains)
     method = meta.get("detector_box_method") if detector_box else None
+    net = getattr(mod, method) if method else mod
+    # input.light_gain.mirror_average: a crop that got a gain runs mirrored too, in the same batch, and the
+    # two predictions are averaged (docs/model-format.md, step 4).
+    mirrored = [i for i, g in enumerate(gains)
+                if g > 1.0 and (meta["input"].get("light_gain") or {}).get("mirror_average", False)]
+    batch = torch.cat([x, x[mirrored].flip(3)], 0) if mirrored else x
     with torch.no_grad():
-        out = getattr(mod, method)(x) if method else mod(x)
-    return postprocess(out, geo, meta)
+        out = net(batch)
+    n, P, W = len(geo), meta["output"]["points"], meta["input"]["width"]
+    o = out.reshape(out.shape[0], P, 2).clone()
+    for row, i in enumerate(mirrored):
+        m = o[n + row, transforms.FLIP_PERM]  # the mirror's point k is the crop's mirrored point
+        # in input pixels x' = W - x: out_x' * s + off = W - (out_x * s + off)
+        sx, ox = meta["output"]["x_scale"], meta["output"]["x_offset"]
+        mx = (W - (m[:, 0] * sx + ox) - ox) / sx
+        o[i] = 0.5 * (o[i] + torch.stack([mx, m[:, 1]], 1))
+    return postprocess(o[:n], geo, meta)

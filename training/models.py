@@ -171,22 +171,23 @@ def num_params(m):
 class FlipTTA(nn.Module):
     """Runs the net on the crop and its mirror image in one batch and averages the two predictions.
 
-    The mirrored prediction is mapped back: pixel i of the flipped tensor is pixel W-1-i of the crop, so in
-    normalised units x = -x' - 2/W; the 68 points are re-indexed with the iBUG left/right permutation.
+    The mirrored prediction is mapped back with the mirror training flips with (transforms: x' = W - x in
+    input pixels, so x = -x' in normalised units; the engine's input.light_gain.mirror_average does the same);
+    the 68 points are re-indexed with the iBUG left/right permutation.
     """
 
     def __init__(self, net, flip_perm, width):
         super().__init__()
         self.net = net
         self.register_buffer("perm", torch.as_tensor(flip_perm, dtype=torch.long))
-        self.shift = 2.0 / float(width)
+        del width  # the mirror needs no shift in normalised units
 
     def forward(self, x):
         n = x.shape[0]
         out = self.net(torch.cat([x, x.flip(3)], 0)).reshape(2 * n, -1, 2)
         a = out[:n]
         b = out[n:].index_select(1, self.perm)
-        bx = -b[:, :, 0] - self.shift
+        bx = -b[:, :, 0]
         b = torch.stack([bx, b[:, :, 1]], 2)
         return ((a + b) * 0.5).reshape(n, -1)
 

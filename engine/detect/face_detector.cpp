@@ -26,6 +26,17 @@ cv::Mat liftLowLight(const cv::Mat& gray, double level) {
   return out;
 }
 
+// A lifted copy is scanned with this finer pyramid step where the scan stays cheap: in the noise a face's
+// windows agree at fewer scales, and the finer step gives it more of them (docs/benchmarks.md, dim rooms).
+constexpr double kLowLightScaleFactor = 1.05;
+// ... where the copy has at most this many pixels (a small dim copy is also enlarged up to this size: run()):
+// photos and small frames, and the region searches that re-confirm tracked faces. A scan's windows grow as
+// area / (1 - 1 / step^2), so at this size the finer step scans about as many windows as the default step
+// (1.1) on the copy of a 1280x720 frame (683x384), though its extra pyramid levels cost more than that
+// (facefilter-bench --sections accuracy: detect_ms_240p_dim_lifted against detect_ms_720p_dim_lifted). A dim
+// 720p or 480p frame keeps the configured step; its faces get the finer step once they are tracked.
+constexpr double kLowLightFineStepMaxPixels = 140'000;
+
 // The smallest face searched for, in cascade windows, on the downscaled copy (DetectDownscale::kToMinFace).
 constexpr double kMinFaceInWindows = 1.6;
 // Re-confirming a tracked face searches a small region, so it can afford a finer copy than the full scan.
@@ -354,15 +365,27 @@ std::vector<Detection> FaceDetector::run(const Cascade& cascade, const cv::Mat& 
     s = 1.0;
     work = image;
   }
+  if (params_.lowLightBelow > 0 && level < 0) level = cv::mean(work)[0];
+  const bool lift = params_.lowLightBelow > 0 && level < params_.lowLightBelow;
+  if (s == 1.0) {
+    // A small dim frame is searched enlarged so that its smallest faces span kMinFaceInWindows windows: in
+    // the noise a face at the cascade's own size does not gather enough agreeing windows.
+    const double up = kMinFaceInWindows * cascade.windowSide() / std::max(minFacePx, 1.0);
+    if (lift && up > 1.0 && static_cast<double>(image.total()) * up * up <= kLowLightFineStepMaxPixels) {
+      s = up;
+      cv::resize(image, work, cv::Size(), s, s, cv::INTER_LINEAR);
+    }
+  }
   if (params_.equalizeHistogram) {
     if (work.data == image.data) work = work.clone();  // never equalise the caller's frame in place
     cv::equalizeHist(work, work);
   }
-  if (params_.lowLightBelow > 0) {
-    if (level < 0) level = cv::mean(work)[0];
-    if (level < params_.lowLightBelow) work = liftLowLight(work, level);
+  double scaleFactor = params_.scaleFactor;
+  if (lift) {
+    work = liftLowLight(work, level);
+    if (static_cast<double>(work.total()) <= kLowLightFineStepMaxPixels)
+      scaleFactor = std::min(scaleFactor, kLowLightScaleFactor);
   }
-  const double scaleFactor = params_.scaleFactor;
   const int minNeighbors = params_.minNeighbors;
   const int minSide = std::max(1, static_cast<int>(std::lround(minFacePx * s)));
   const int maxSide = maxFacePx > 0 ? std::max(minSide, static_cast<int>(std::lround(maxFacePx * s))) : 0;

@@ -65,9 +65,10 @@ struct DetectorParams {
   double minScore = -1e9;  // drop boxes whose level weight is below this
   bool equalizeHistogram = false;
   // A frame whose detector copy is darker than this mean grey level is searched on a lifted copy (less noise,
-  // dark tones spread out: face_detector.cpp liftLowLight); 0 = never. Normal light keeps the plain copy. (A
-  // finer pyramid step on dim frames found a few more faces in the eval's dim room but made the search
-  // several times dearer: docs/benchmarks.md.)
+  // dark tones spread out: face_detector.cpp liftLowLight); 0 = never. Normal light keeps the plain copy.
+  // Where the lifted copy is small (photos, small frames, the regions around tracked faces) it is also
+  // enlarged to kToMinFace's size and scanned with a finer pyramid step; a large one keeps `scaleFactor`
+  // (the finer step would cost several times the frame's budget there: docs/benchmarks.md).
   double lowLightBelow = 60;
   // Cold-start passes beyond the upright scan (DetectPass): the turned copies and the profile cascade.
   bool rolledPasses = true;

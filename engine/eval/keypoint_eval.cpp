@@ -65,6 +65,20 @@ const Detection* bestMatch(const std::vector<Detection>& detections, const Landm
   return best && bestIou >= minIou ? best : nullptr;
 }
 
+const char* toString(PipelineOutcome outcome) {
+  switch (outcome) {
+    case PipelineOutcome::kNotRun:
+      return "not_run";
+    case PipelineOutcome::kFound:
+      return "found";
+    case PipelineOutcome::kNotDetected:
+      return "not_detected";
+    case PipelineOutcome::kPresenceReject:
+      return "presence_reject";
+  }
+  return "?";
+}
+
 Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, const KeypointModel& model,
                                      const FaceDetector* detector, const EvalOptions& options,
                                      const std::function<void(size_t, size_t)>& progress) {
@@ -72,6 +86,7 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
   EvalReport report;
   report.images = n;
   report.gtBoxNmes.assign(n, std::numeric_limits<double>::quiet_NaN());
+  report.pipelineSamples.assign(n, PipelineSample{});
   std::vector<double> pipelineNmes;
   std::vector<cv::Mat> grays;  // kept for timing, a bounded number
   std::vector<CropWindow> timingCrops;
@@ -89,7 +104,8 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
     applyPhotometric(gray, options.photometric, s.points, i);
     if (options.gtBox) {
       const CropWindow crop = model.cropFor(model.faceBoxFor(s.points));
-      auto pred = model.predict(gray, {crop});
+      // A crop from keypoints, as tracking crops a face every frame: one forward pass, no mirror.
+      auto pred = model.predict(gray, {crop}, {}, nullptr, MirrorAverage::kDetectorCropsOnly);
       if (!pred) return pred.error();
       report.gtBoxNmes[i] = normalisedMeanError(pred.value()[0], s.points);
       if (grays.size() < static_cast<size_t>(options.timingFaces)) {
@@ -101,24 +117,32 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
       // A still image gets every cold-start pass at once, as a live source gets them within a few frames.
       const std::vector<Detection> detections = detector->detectAllPasses(gray);
       const Detection* best = bestMatch(detections, s.points, options.matchIou);
+      PipelineSample& row = report.pipelineSamples[i];
       if (!best) {
         ++report.misses;
+        row.outcome = PipelineOutcome::kNotDetected;
       } else {
+        row.box = best->box;
         std::vector<CropWindow> crops = {model.cropFor(FaceBox{best->box, best->angle})};
         std::vector<float> presence;
         auto pred = model.predict(gray, crops, {true}, &presence);
         if (!pred) return pred.error();
         if (options.refine) {
-          if (auto second = refineFromKeypoints(model, gray, {true}, crops, pred.value(), &presence);
+          if (auto second = refineFromKeypoints(model, gray, {true}, crops, pred.value(), &presence,
+                                                options.refineOptions);
               !second) {
             return second.error();
           }
         }
+        if (!presence.empty()) row.presence = presence[0];
         if (!presence.empty() && presence[0] < options.presenceThreshold) {
           ++report.misses;
           ++report.presenceRejects;
+          row.outcome = PipelineOutcome::kPresenceReject;
         } else {
-          pipelineNmes.push_back(normalisedMeanError(pred.value()[0], s.points));
+          row.outcome = PipelineOutcome::kFound;
+          row.nme = normalisedMeanError(pred.value()[0], s.points);
+          pipelineNmes.push_back(row.nme);
         }
       }
     }
@@ -135,12 +159,12 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
     std::vector<float> presence;
     // Warm-up: the first passes allocate and pick kernels.
     for (size_t i = 0; i < std::min<size_t>(10, grays.size()); ++i) {
-      (void)model.predict(grays[i], {timingCrops[i]}, {}, &presence);
+      (void)model.predict(grays[i], {timingCrops[i]}, {}, &presence, MirrorAverage::kDetectorCropsOnly);
     }
     std::vector<double> single, batch;
     for (size_t i = 0; i < grays.size(); ++i) {
       const int64_t t0 = clock.nowNs();
-      (void)model.predict(grays[i], {timingCrops[i]}, {}, &presence);
+      (void)model.predict(grays[i], {timingCrops[i]}, {}, &presence, MirrorAverage::kDetectorCropsOnly);
       single.push_back(nsToMs(clock.nowNs() - t0));
     }
     // Four faces of one frame: the same image with four crops (a frame holds all faces of a batch).
@@ -152,7 +176,7 @@ Result<EvalReport> evaluateKeypoints(const std::vector<KeypointsSample>& all, co
         four[k].y0 -= static_cast<float>(k) * 0.01f * c.side;
       }
       const int64_t t0 = clock.nowNs();
-      (void)model.predict(grays[i], four, {}, &presence);
+      (void)model.predict(grays[i], four, {}, &presence, MirrorAverage::kDetectorCropsOnly);
       batch.push_back(nsToMs(clock.nowNs() - t0) / 4.0);
     }
     report.msPerFaceSingle = median(single);

@@ -90,11 +90,13 @@ double lightGainFor(const cv::Mat& crop, const LightGain& g) {
   return std::clamp(g.targetMean / std::max(level, 1e-3), 1.0, g.maxGain);
 }
 
-// Fills `dst` (C x H x W floats) from an 8-bit crop, normalised as the metadata says.
-void fillInput(const cv::Mat& cropIn, const ModelMetadata& m, float* dst) {
+// Fills `dst` (C x H x W floats) from an 8-bit crop, normalised as the metadata says. Returns the light gain
+// it applied (1: none).
+double fillInput(const cv::Mat& cropIn, const ModelMetadata& m, float* dst) {
   const int hw = m.inputWidth * m.inputHeight;
   cv::Mat crop = cropIn;
-  if (const double gain = lightGainFor(cropIn, m.lightGain); gain > 1.0) cropIn.convertTo(crop, CV_8U, gain);
+  const double gain = lightGainFor(cropIn, m.lightGain);
+  if (gain > 1.0) cropIn.convertTo(crop, CV_8U, gain);
   std::vector<cv::Mat> planes;
   cv::split(crop, planes);
   for (int c = 0; c < m.channels; ++c) {
@@ -103,6 +105,7 @@ void fillInput(const cv::Mat& cropIn, const ModelMetadata& m, float* dst) {
     const double beta = -m.mean[static_cast<size_t>(c)] / m.std[static_cast<size_t>(c)];
     planes[static_cast<size_t>(c)].convertTo(out, CV_32F, alpha, beta);
   }
+  return gain;
 }
 
 cv::Mat toModelColour(const cv::Mat& image, int channels) {
@@ -338,7 +341,8 @@ Result<KeypointModel> KeypointModel::loadOn(const std::string& path, ComputeDevi
 Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image,
                                                       const std::vector<CropWindow>& crops,
                                                       const std::vector<bool>& fromDetector,
-                                                      std::vector<float>* presence) const {
+                                                      std::vector<float>* presence,
+                                                      MirrorAverage mirrorAverage) const {
   std::vector<Landmarks> out;
   if (presence) presence->clear();
   if (crops.empty()) return out;
@@ -365,24 +369,49 @@ Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image,
     const auto batch = static_cast<int64_t>(index.size());
     torch::Tensor input = torch::empty({batch, m.channels, m.inputHeight, m.inputWidth}, torch::kFloat);
     float* data = input.data_ptr<float>();
+    // mirror[b]: the row of the batch that holds crop b mirrored (a dim crop, where the metadata asks for its
+    // prediction averaged with its mirror image's: input.light_gain.mirror_average), or -1.
+    std::vector<int64_t> mirror(static_cast<size_t>(batch), -1);
+    std::vector<int64_t> dimRows;
     for (int64_t b = 0; b < batch; ++b) {
       const cv::Mat crop =
           warpCrop(src, crops[static_cast<size_t>(index[static_cast<size_t>(b)])], m.inputWidth);
-      fillInput(crop, m, data + b * perFace);
+      const double gain = fillInput(crop, m, data + b * perFace);
+      const auto i = static_cast<size_t>(index[static_cast<size_t>(b)]);
+      const bool fromBox = i < fromDetector.size() && fromDetector[i];
+      if (gain > 1.0 && m.lightGain.mirrorAverage &&
+          (mirrorAverage == MirrorAverage::kEveryCrop || fromBox)) {
+        mirror[static_cast<size_t>(b)] = batch + static_cast<int64_t>(dimRows.size());
+        dimRows.push_back(b);
+      }
+    }
+    torch::Tensor netInput = input;
+    if (!dimRows.empty()) {
+      const torch::Tensor rows = torch::tensor(dimRows, torch::kLong);
+      netInput = torch::cat({input, input.index_select(0, rows).flip({3})}, 0);
     }
     auto result =
-        forward(impl_->module, input, impl_->device, impl_->path, g == 1 ? m.detectorBoxMethod : "");
+        forward(impl_->module, netInput, impl_->device, impl_->path, g == 1 ? m.detectorBoxMethod : "");
     if (!result) return result.error();
     const torch::Tensor& t = result.value();
     const float* p = t.data_ptr<float>();
+    const auto inputPoint = [&](int64_t row, int k) {
+      return cv::Point2f(p[(row * kNumKeypoints + k) * 2] * m.xScale + m.xOffset,
+                         p[(row * kNumKeypoints + k) * 2 + 1] * m.yScale + m.yOffset);
+    };
     for (int64_t b = 0; b < batch; ++b) {
       const auto i = static_cast<size_t>(index[static_cast<size_t>(b)]);
       const CropWindow& w = crops[i];
+      const int64_t mb = mirror[static_cast<size_t>(b)];
       for (int k = 0; k < kNumKeypoints; ++k) {
-        const float ox = p[(b * kNumKeypoints + k) * 2];
-        const float oy = p[(b * kNumKeypoints + k) * 2 + 1];
-        out[i][static_cast<size_t>(k)] =
-            w.toFrame(ox * m.xScale + m.xOffset, oy * m.yScale + m.yOffset, m.inputWidth);
+        cv::Point2f q = inputPoint(b, k);
+        if (mb >= 0) {
+          // x in the mirrored input is W - x in the crop (the mirror training flips with), and its point k is
+          // the crop's mirrored point.
+          const cv::Point2f r = inputPoint(mb, kMirroredKeypoint[static_cast<size_t>(k)]);
+          q = 0.5f * (q + cv::Point2f(static_cast<float>(m.inputWidth) - r.x, r.y));
+        }
+        out[i][static_cast<size_t>(k)] = w.toFrame(q.x, q.y, m.inputWidth);
       }
     }
     if (scorePresence) {

@@ -43,6 +43,13 @@ struct ShippedModel {
 };
 const std::vector<ShippedModel>& shippedModels();
 
+// Which dim crops KeypointModel::predict averages with their mirror image, where the model asks for it.
+enum class MirrorAverage {
+  kEveryCrop,          // as docs/model-format.md describes the file (a newly found face's passes, stills)
+  kDetectorCropsOnly,  // only crops from detector boxes: a tracked face, cropped every frame from its last
+                       // points, keeps one forward pass per frame (its smoothing works against the noise)
+};
+
 class KeypointModel {
  public:
   // An empty path loads the shipped model (defaultModelPath() without $FACEFILTER_MODEL).
@@ -54,9 +61,12 @@ class KeypointModel {
   // detector-box stage runs those through it (docs/model-format.md). Missing entries count as false.
   // `presence` (optional): filled with each crop's face presence in [0, 1] when the model has a presence
   // method (hasPresence()), else left empty.
+  // `mirror`: which dim crops are averaged with their mirror image where the model asks for it
+  // (input.light_gain.mirror_average; twice the forward work for those crops).
   Result<std::vector<Landmarks>> predict(const cv::Mat& image, const std::vector<CropWindow>& crops,
                                          const std::vector<bool>& fromDetector = {},
-                                         std::vector<float>* presence = nullptr) const;
+                                         std::vector<float>* presence = nullptr,
+                                         MirrorAverage mirror = MirrorAverage::kEveryCrop) const;
   // Whether the file has a separate stage for crops from detector boxes.
   bool hasDetectorStage() const;
   // Whether the file scores face presence (older files do not).

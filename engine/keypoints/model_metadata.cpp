@@ -54,6 +54,16 @@ struct Reader {
     }
     return n->get<std::string>();
   }
+  // An optional true/false: `fallback` where the key is absent.
+  bool flag(const Json& parent, const char* key, const std::string& path, bool fallback) {
+    const Json* n = member(parent, key);
+    if (!n) return fallback;
+    if (!n->is_boolean()) {
+      if (error.empty()) error = "'" + path + key + "' must be true or false";
+      return fallback;
+    }
+    return n->get<bool>();
+  }
   std::vector<double> numbers(const Json& parent, const char* key, const std::string& path) {
     std::vector<double> out;
     const Json* n = child(parent, key, path);
@@ -108,6 +118,7 @@ Result<ModelMetadata> parseModelMetadata(const std::string& json, const std::str
       m.lightGain.targetMean = r.number(*gain, "target_mean", "input.light_gain.");
       m.lightGain.maxGain = r.number(*gain, "max_gain", "input.light_gain.");
       m.lightGain.region = r.number(*gain, "region", "input.light_gain.");
+      m.lightGain.mirrorAverage = r.flag(*gain, "mirror_average", "input.light_gain.", false);
     }
   }
   if (const Json* out = r.child(root, "output", "")) {

@@ -34,6 +34,11 @@ struct LightGain {
   double targetMean = 0;  // grey levels, 0..255
   double maxGain = 1;
   double region = 0.5;
+  // `mirror_average` (optional, false where absent): a crop that gets a gain is also run mirrored left to
+  // right, in the same batch, and the two predictions averaged (the mirror's points mapped back: x -> W - x,
+  // iBUG left/right order). In the dark the sensor noise, not the face, makes much of the error, and the
+  // mirror sees the same face under other noise. For nets trained with that mirror (train.py's flips).
+  bool mirrorAverage = false;
 };
 
 struct ModelMetadata {

@@ -242,9 +242,11 @@ FacePipeline::FrameKeypoints FacePipeline::predictKeypoints(const cv::Mat& image
   FrameKeypoints k;
   if (crops.empty()) return k;
   const cv::Mat& modelInput = model_.metadata().channels == 1 ? gray : image;
-  // Faces planned from a detector box go through the model's detector-box stage, if it has one.
-  auto predicted = model_.predict(
-      modelInput, crops, r.detectorRan ? tracker_.plannedFromDetection() : std::vector<bool>{}, &k.presence);
+  // Faces planned from a detector box go through the model's detector-box stage, if it has one. A dim
+  // tracked face keeps one forward pass a frame; a newly found one is averaged with its mirror in each pass.
+  auto predicted =
+      model_.predict(modelInput, crops, r.detectorRan ? tracker_.plannedFromDetection() : std::vector<bool>{},
+                     &k.presence, MirrorAverage::kDetectorCropsOnly);
   if (!predicted) {
     r.error = predicted.error().message;
     crops.clear();
@@ -286,7 +288,7 @@ void FacePipeline::recordStats(const FrameResult& r, const FrameKeypoints& k, bo
     if (r.detectScope == DetectScope::kFullFrame) ++stats_.fullScans;
     detectMs_.add(r.times.detect);
   }
-  stats_.facesProcessed += k.raw.size() + k.refined;
+  stats_.facesProcessed += k.raw.size() + k.refined * static_cast<size_t>(RefineOptions{}.passes);
   stats_.tracksCreated = tracker_.tracksCreated();
   stats_.tracksActive = tracker_.trackCount();
   if (!r.error.empty()) {

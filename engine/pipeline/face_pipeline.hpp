@@ -59,7 +59,7 @@ class FacePipeline {
   struct FrameKeypoints {
     std::vector<Landmarks> raw;
     std::vector<float> presence;  // empty for a model without a presence score
-    size_t refined = 0;           // faces that went through the second pass
+    size_t refined = 0;           // faces that went through the passes from keypoints
   };
 
   // Parameters and a model set from other threads take effect here, between frames: a frame is processed
