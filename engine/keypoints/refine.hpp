@@ -6,9 +6,9 @@
 // far better than the box did, so cropping again from the box they imply (the crop tracking uses on the
 // next frame) and predicting once more gives a newly found face, or a still photo, tracking accuracy at
 // once. Two further passes, each from the last one's keypoints, gain a little in normal light and much in the
-// noise of a dim frame, where the first crop is often led astray; a fifth pass gains nothing (training/
-// README.md, "Second pass for detected faces"). They run only for faces the detector has just found; tracking
-// re-crops every frame from the last points anyway.
+// noise of a dim frame, where the first crop is often led astray; a fifth pass costs more than it gains
+// (training/README.md, "Second pass for detected faces"). They run only for faces the detector has just
+// found; tracking re-crops every frame from the last points anyway.
 
 #include <vector>
 
