@@ -374,10 +374,8 @@ Result<std::vector<Landmarks>> KeypointModel::predict(const cv::Mat& image,
     std::vector<int64_t> mirror(static_cast<size_t>(batch), -1);
     std::vector<int64_t> dimRows;
     for (int64_t b = 0; b < batch; ++b) {
-      const cv::Mat crop =
-          warpCrop(src, crops[static_cast<size_t>(index[static_cast<size_t>(b)])], m.inputWidth);
-      const double gain = fillInput(crop, m, data + b * perFace);
       const auto i = static_cast<size_t>(index[static_cast<size_t>(b)]);
+      const double gain = fillInput(warpCrop(src, crops[i], m.inputWidth), m, data + b * perFace);
       const bool fromBox = i < fromDetector.size() && fromDetector[i];
       if (gain > 1.0 && m.lightGain.mirrorAverage &&
           (mirrorAverage == MirrorAverage::kEveryCrop || fromBox)) {
